@@ -1,0 +1,37 @@
+"""The async engine and session factory, and the URL rules that feed them."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Turn a `postgresql://` (or `postgres://`) URL into the asyncpg driver's form."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+asyncpg"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(
+        f"JOURNEYGRAPH_DATABASE_URL must be a postgresql:// URL, got driver {parsed.drivername!r}"
+    )
+
+
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    """Create the process-wide engine.
+
+    Prepared statements make PostgreSQL switch to generic plans after five runs,
+    which is slow for range aggregates; custom plans keep each run planned for
+    its own parameters.
+    """
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded rows usable after commit (no hidden refresh queries)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,1 @@
+"""Every SQL statement of journeygraph, as plain async functions over a session."""

@@ -1,0 +1,110 @@
+"""Nodes and paths: batched look-ups and the bulk write behind a saved canvas."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from db.models import Node, Path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def nodes_by_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Node]:
+    """The workspace's nodes among `ids` (removed ones included: their history stays), by id."""
+    rows = await session.scalars(sa.select(Node).where(Node.workspace_id == workspace_id, Node.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def paths_by_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Path]:
+    """The workspace's paths among `ids` (removed ones included), by id."""
+    rows = await session.scalars(sa.select(Path).where(Path.workspace_id == workspace_id, Path.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def nodes_by_journey_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
+) -> dict[uuid.UUID, list[Node]]:
+    """Each journey's nodes in canvas order; only the current canvas unless `removed` is true."""
+    query = sa.select(Node).where(Node.workspace_id == workspace_id, Node.journey_id.in_(journey_ids))
+    if not removed:
+        query = query.where(Node.removed_at.is_(None))
+    grouped: dict[uuid.UUID, list[Node]] = defaultdict(list)
+    for row in await session.scalars(query.order_by(Node.journey_id, Node.ordinal)):
+        grouped[row.journey_id].append(row)
+    return grouped
+
+
+async def paths_by_journey_ids(
+    session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
+) -> dict[uuid.UUID, list[Path]]:
+    """Each journey's paths in canvas order; only the current canvas unless `removed` is true."""
+    query = sa.select(Path).where(Path.workspace_id == workspace_id, Path.journey_id.in_(journey_ids))
+    if not removed:
+        query = query.where(Path.removed_at.is_(None))
+    grouped: dict[uuid.UUID, list[Path]] = defaultdict(list)
+    for row in await session.scalars(query.order_by(Path.journey_id, Path.ordinal)):
+        grouped[row.journey_id].append(row)
+    return grouped
+
+
+async def _upsert(session: AsyncSession, model: type[Node] | type[Path], rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = insert(model)
+    updated = {
+        column: statement.excluded[column] for column in rows[0] if column not in ("workspace_id", "id")
+    }
+    updated["removed_at"] = sa.null()
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["workspace_id", "id"], set_=updated), rows
+    )
+
+
+async def _remove_others(
+    session: AsyncSession,
+    model: type[Node] | type[Path],
+    workspace_id: uuid.UUID,
+    journey_id: uuid.UUID,
+    keep: list[uuid.UUID],
+) -> None:
+    await session.execute(
+        sa.update(model)
+        .where(
+            model.workspace_id == workspace_id,
+            model.journey_id == journey_id,
+            model.removed_at.is_(None),
+            model.id.not_in(keep),
+        )
+        .values(removed_at=sa.func.now())
+    )
+
+
+async def write_canvas(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    journey_id: uuid.UUID,
+    nodes: list[dict[str, Any]],
+    paths: list[dict[str, Any]],
+) -> None:
+    """Make `nodes` and `paths` the journey's canvas: upsert them, mark every other row removed.
+
+    Rows are dicts of column values with `id` set (new ids chosen by the caller);
+    a removed row given again comes back onto the canvas with its history.
+    """
+    base = {"workspace_id": workspace_id, "journey_id": journey_id}
+    await _upsert(session, Node, [{**base, **node} for node in nodes])
+    await _upsert(session, Path, [{**base, **path} for path in paths])
+    await _remove_others(session, Path, workspace_id, journey_id, [p["id"] for p in paths])
+    await _remove_others(session, Node, workspace_id, journey_id, [n["id"] for n in nodes])

@@ -1,0 +1,1 @@
+"""journeygraph: a GraphQL API for marketing customer journeys."""

@@ -1,0 +1,71 @@
+"""Settings read from `JOURNEYGRAPH_*` environment variables.
+
+One `Settings` object is used by the app, the CLI and Alembic, so every entry
+point agrees on which database it talks to and which limits apply.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "JOURNEYGRAPH_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{PREFIX}{name} must be at least 1, got {value}")
+    return value
+
+
+def _optional(env: dict[str, str], name: str) -> str | None:
+    value = env.get(PREFIX + name)
+    return value if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a journeygraph process."""
+
+    database_url: str | None = None
+    data_dir: Path = Path(".journeygraph")
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    max_page_size: int = 100
+    max_ids: int = 100
+    max_canvas_nodes: int = 1000
+    max_canvas_paths: int = 2000
+    db_pool_size: int = 10
+
+    @property
+    def embedded(self) -> bool:
+        """True when no database URL is configured and the embedded PostgreSQL is used."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read settings from the environment (or the given mapping)."""
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            database_url=_optional(env, "DATABASE_URL"),
+            data_dir=Path(env.get(PREFIX + "DATA_DIR") or ".journeygraph"),
+            jwt_secret=_optional(env, "JWT_SECRET"),
+            jwt_public_key=_optional(env, "JWT_PUBLIC_KEY"),
+            max_page_size=_int(env, "MAX_PAGE_SIZE", 100),
+            max_ids=_int(env, "MAX_IDS", 100),
+            max_canvas_nodes=_int(env, "MAX_CANVAS_NODES", 1000),
+            max_canvas_paths=_int(env, "MAX_CANVAS_PATHS", 2000),
+            db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+        )
