@@ -76,3 +76,8 @@ async def workspace_for_key(session: AsyncSession, key: str) -> tuple[Workspace,
         )
     ).first()
     return None if row is None else (row[0], list(row[1]))
+
+
+async def any_workspace(session: AsyncSession) -> bool:
+    """Whether the database holds any workspace at all."""
+    return (await session.scalar(sa.select(Workspace.id).limit(1))) is not None

@@ -1,0 +1,98 @@
+"""The Starlette application: /graphql, /healthz, /readyz, with a request id on every response."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from db.engine import create_engine, create_sessionmaker
+from journeygraph.embedded import resolve_url
+from journeygraph.graphql_view import graphql_app
+from journeygraph.settings import Settings
+from schema import schema
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.requests import Request
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from journeygraph.demo import Demo
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestId:
+    """Give every request an id (the client's `X-Request-Id` if sane) and echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database answers."""
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+    except Exception as error:  # any failure means not ready; say which kind, never the details
+        return JSONResponse({"status": "unavailable", "database": type(error).__name__}, status_code=503)
+    return JSONResponse({"status": "ready", "database": "ok"})
+
+
+def create_app(
+    settings: Settings | None = None, database_url: str | None = None, demo: Demo | None = None
+) -> Starlette:
+    """Build the app. The database is `database_url`, else the settings' (embedded when unset)."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = database_url or resolve_url(settings.database_url, settings.data_dir)
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessions = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app(schema), methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.demo = demo
+    app.add_middleware(RequestId)
+    return app

@@ -1,0 +1,97 @@
+"""Who is calling: `Authorization: Bearer <token>` as an API key or a JWT.
+
+API keys look like `jg_<workspace hex>_<secret>` and are checked against a
+stored sha256. JWTs are accepted when `JOURNEYGRAPH_JWT_SECRET` (HS256) or
+`JOURNEYGRAPH_JWT_PUBLIC_KEY` (RS256/ES256) is set; they must carry `exp`,
+`workspace_id` and a space-separated `scope`. `alg: none` is never accepted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import jwt
+
+from db.enums import Scope
+from db.queries.workspaces import KEY_PREFIX, get_workspace, workspace_for_key
+from resolvers.context import Principal
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from journeygraph.settings import Settings
+
+ASYMMETRIC = ("RS256", "ES256")
+
+
+class AuthError(Exception):
+    """The request carries no usable credential; the message says why (never which part matched)."""
+
+
+def _scopes(raw: list[str] | str) -> frozenset[Scope]:
+    names = raw.split() if isinstance(raw, str) else raw
+    return frozenset(Scope(name) for name in names if name in Scope._value2member_map_)
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer` header."""
+    if not authorization:
+        raise AuthError("missing Authorization header; send 'Authorization: Bearer <API key or JWT>'")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header must be 'Bearer <API key or JWT>'")
+    return token.strip()
+
+
+def _jwt_claims(token: str, settings: Settings) -> dict[str, object]:
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError:
+        raise AuthError("the bearer token is neither an API key nor a JWT") from None
+    if algorithm == "HS256" and settings.jwt_secret:
+        key = settings.jwt_secret
+    elif algorithm in ASYMMETRIC and settings.jwt_public_key:
+        key = settings.jwt_public_key
+    else:
+        raise AuthError(f"JWT algorithm {algorithm!r} is not accepted by this server")
+    try:
+        return jwt.decode(
+            token, key, algorithms=[algorithm], options={"require": ["exp", "workspace_id", "scope"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthError("the JWT has expired") from None
+    except jwt.PyJWTError as error:
+        raise AuthError(f"the JWT is not valid: {error}") from None
+
+
+async def _authenticate(session: AsyncSession, token: str, settings: Settings) -> Principal:
+    if token.startswith(KEY_PREFIX):
+        found = await workspace_for_key(session, token)
+        if found is None:
+            raise AuthError("unknown or revoked API key")
+        workspace, scopes = found
+        return Principal(workspace, _scopes(scopes), f"key:{token[:12]}")
+    if not (settings.jwt_secret or settings.jwt_public_key):
+        raise AuthError("unknown API key")
+    claims = _jwt_claims(token, settings)
+    try:
+        workspace_id = uuid.UUID(str(claims["workspace_id"]))
+    except ValueError:
+        raise AuthError("the JWT's workspace_id is not a workspace id") from None
+    workspace = await get_workspace(session, workspace_id)
+    if workspace is None:
+        raise AuthError("the JWT names no existing workspace")
+    scope = claims["scope"]
+    return Principal(
+        workspace, _scopes(scope if isinstance(scope, str) else ""), f"jwt:{claims.get('sub', workspace_id)}"
+    )
+
+
+async def authenticate(
+    authorization: str | None, sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> Principal:
+    """The caller behind an Authorization header; AuthError when there is none."""
+    token = bearer_token(authorization)
+    async with sessions() as session:
+        return await _authenticate(session, token, settings)

@@ -1,0 +1,212 @@
+"""The `journeygraph` command: serve, migrate, create-workspace, create-key, demo-data, export-schema.
+
+Every command reads the same settings as `serve` (JOURNEYGRAPH_* variables), so
+several commands in a row, and `serve` after them, see the same database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+import zoneinfo
+from typing import TYPE_CHECKING, Any
+
+from db.engine import create_engine, create_sessionmaker
+from db.enums import Scope
+from db.queries import workspaces
+from db.queries.journeys import first_journey_id
+from journeygraph import demo, migrations
+from journeygraph.embedded import resolve_url
+from journeygraph.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+DEMO_KEY_FILE = "demo-key"
+
+
+class CliError(Exception):
+    """A problem with the command's input; printed without a traceback, exit status 2."""
+
+
+def _in_session(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    """Run `work` in one committed transaction on a fresh engine."""
+
+    async def run() -> Any:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _ready_url(settings: Settings) -> str:
+    url = resolve_url(settings.database_url, settings.data_dir)
+    migrations.upgrade(url)
+    return url
+
+
+def _parse_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise CliError(f"{what} {value!r} is not a workspace id (a UUID)") from None
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    _ready_url(settings)
+    print("database is at the latest migration")
+
+
+def cmd_create_workspace(settings: Settings, args: argparse.Namespace) -> None:
+    try:
+        zoneinfo.ZoneInfo(args.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise CliError(
+            f"--time-zone {args.time_zone!r} is not an IANA time zone (e.g. Europe/Paris)"
+        ) from None
+    currency = args.currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise CliError(f"--currency {args.currency!r} is not an ISO 4217 code (e.g. EUR)")
+    url = _ready_url(settings)
+    workspace = _in_session(
+        url, lambda s: workspaces.create_workspace(s, args.name, args.time_zone, currency)
+    )
+    print(workspace.id)
+
+
+def cmd_create_key(settings: Settings, args: argparse.Namespace) -> None:
+    workspace_id = _parse_uuid(args.workspace, "--workspace")
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+    unknown = [s for s in scopes if s not in Scope._value2member_map_]
+    if unknown or not scopes:
+        raise CliError(f"--scopes takes a comma-separated list of read, write, ingest; got {args.scopes!r}")
+    url = _ready_url(settings)
+
+    async def work(session: AsyncSession) -> str:
+        if await workspaces.get_workspace(session, workspace_id) is None:
+            raise CliError(f"no workspace with id {workspace_id}")
+        return await workspaces.create_api_key(session, workspace_id, scopes)
+
+    key = _in_session(url, work)
+    print("API key (shown once, stored only as a hash):", file=sys.stderr)
+    print(key)
+
+
+def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
+    url = _ready_url(settings)
+    if args.workspace is None:
+        workspace_id, key, journeys = _in_session(url, demo.create_demo_workspace)
+        print(f"demo workspace {workspace_id}, API key (shown once): {key}", file=sys.stderr)
+    else:
+        workspace_id = _parse_uuid(args.workspace, "--workspace")
+
+        async def work(session: AsyncSession) -> Any:
+            if await workspaces.get_workspace(session, workspace_id) is None:
+                raise CliError(f"no workspace with id {workspace_id}")
+            return await demo.create_demo_journeys(session, workspace_id)
+
+        journeys = _in_session(url, work)
+    for journey in journeys:
+        print(f"{journey.id}\t{journey.status.value}\t{journey.name}")
+
+
+def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
+    from schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+
+
+def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
+    """On the embedded database: create the demo workspace once, and return what GraphiQL pre-fills."""
+    if not settings.embedded:
+        return None
+    key_file: Path = settings.data_dir / DEMO_KEY_FILE
+    if not key_file.exists():
+
+        async def create(session: AsyncSession) -> str | None:
+            if await workspaces.any_workspace(session):
+                return None  # someone set this database up by hand: leave it alone
+            return (await demo.create_demo_workspace(session))[1]
+
+        created: str | None = _in_session(url, create)
+        if created is None:
+            return None
+        key_file.write_text(created + "\n")
+        key_file.chmod(0o600)
+    key = key_file.read_text().strip()
+    workspace_id = workspaces.key_workspace(key)
+    journey_id = (
+        None if workspace_id is None else _in_session(url, lambda s: first_journey_id(s, workspace_id))
+    )
+    return demo.Demo(key=key, query=demo.CANVAS_QUERY, variables={"journeyId": str(journey_id or "")})
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from journeygraph.app import create_app
+
+    url = _ready_url(settings)
+    demo_state = _demo_on_first_start(settings, url)
+    address = f"http://{args.host}:{args.port}/graphql"
+    print(f"journeygraph: GraphiQL at {address}", file=sys.stderr)
+    if demo_state is not None:
+        print(f"journeygraph: demo API key {demo_state.key}", file=sys.stderr)
+    uvicorn.run(create_app(settings, url, demo_state), host=args.host, port=args.port, log_level="info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="journeygraph", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve /graphql, /healthz and /readyz")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+
+    workspace = commands.add_parser("create-workspace", help="create a workspace and print its id")
+    workspace.add_argument("name")
+    workspace.add_argument("--time-zone", default="UTC")
+    workspace.add_argument("--currency", default="USD")
+    workspace.set_defaults(run=cmd_create_workspace)
+
+    key = commands.add_parser("create-key", help="create an API key and print it once")
+    key.add_argument("--workspace", required=True)
+    key.add_argument("--scopes", default="read", help="comma-separated: read,write,ingest")
+    key.set_defaults(run=cmd_create_key)
+
+    demo_data = commands.add_parser(
+        "demo-data", help="load demo journeys (into a new demo workspace by default)"
+    )
+    demo_data.add_argument("--workspace")
+    demo_data.set_defaults(run=cmd_demo_data)
+
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `journeygraph` script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        args.run(settings, args)
+    except (CliError, SettingsError) as error:
+        print(f"journeygraph: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Resolvers: GraphQL arguments in, database rows and results out."""

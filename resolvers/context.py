@@ -1,0 +1,52 @@
+"""The typed per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from db.enums import Scope
+    from db.models import Workspace
+    from journeygraph.settings import Settings
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the workspace their credential belongs to and what it may do."""
+
+    workspace: Workspace
+    scopes: frozenset[Scope]
+    credential: str  # a stable, non-secret name of the credential (for logs and rate limits)
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return self.workspace.id
+
+
+@dataclass
+class Context:
+    """Request-scoped state: the caller, database access, settings and the loaders."""
+
+    request: Request
+    response: Response
+    principal: Principal
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+    request_id: str
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reset_loaders()
+
+    def reset_loaders(self) -> None:
+        """Forget everything loaded so far (after a mutation, so later fields see the change)."""
+        self.loaders = Loaders(self.sessions, self.principal.workspace_id)

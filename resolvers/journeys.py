@@ -1,0 +1,134 @@
+"""Read resolvers: the workspace, journeys (one, many, a page), nodes and paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from db.queries.journeys import JourneyFilter, count_journeys, list_journeys
+from resolvers.errors import bad_user_input
+from resolvers.ids import parse_id
+from resolvers.pagination import decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from db.enums import JourneyStatus, NodeType
+    from db.models import Journey, Node, Path
+    from resolvers.context import Context
+
+
+async def journey(context: Context, id: str) -> Journey | None:
+    """The journey with this id in the caller's workspace, or None."""
+    journey_id = parse_id(id)
+    return None if journey_id is None else await context.loaders.journey_by_id.load(journey_id)
+
+
+async def journeys_by_ids(context: Context, ids: Sequence[str]) -> list[Journey | None]:
+    """Journeys in the order of `ids`, None where an id is not found."""
+    limit = context.settings.max_ids
+    if len(ids) > limit:
+        raise bad_user_input(f"journeysByIds takes at most {limit} ids, got {len(ids)}")
+    parsed = [parse_id(i) for i in ids]
+    found = await context.loaders.journey_by_id.load_many([p for p in parsed if p is not None])
+    by_id = {row.id: row for row in found if row is not None}
+    return [by_id.get(p) if p is not None else None for p in parsed]
+
+
+async def node(context: Context, id: str) -> Node | None:
+    """The node with this id, removed from its canvas or not, or None."""
+    node_id = parse_id(id)
+    return None if node_id is None else await context.loaders.node_by_id.load(node_id)
+
+
+async def path(context: Context, id: str) -> Path | None:
+    """The path with this id, removed from its canvas or not, or None."""
+    path_id = parse_id(id)
+    return None if path_id is None else await context.loaders.path_by_id.load(path_id)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Edge:
+    cursor: str
+    node: Journey
+
+
+@dataclass(frozen=True)
+class JourneyPage:
+    edges: list[Edge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def journeys_page(
+    context: Context,
+    first: int,
+    after: str | None,
+    statuses: Sequence[JourneyStatus] | None,
+    search: str | None,
+) -> JourneyPage:
+    """One page of the workspace's journeys, newest change first."""
+    limit = context.settings.max_page_size
+    if not 0 <= first <= limit:
+        raise bad_user_input(f"first must be between 0 and {limit}, got {first}")
+    position = decode_cursor(after) if after is not None else None
+    where = JourneyFilter(statuses=statuses, search=search)
+    workspace_id = context.principal.workspace_id
+    async with context.sessions() as session:
+        rows = await list_journeys(session, workspace_id, where, first + 1, position)
+        total = await count_journeys(session, workspace_id, where)
+    page = rows[:first]
+    context.loaders.journey_by_id.prime_many({row.id: row for row in page})
+    edges = [Edge(encode_cursor(row.updated_at, row.id), row) for row in page]
+    return JourneyPage(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            has_previous_page=position is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+async def journey_nodes(context: Context, journey: Journey, types: Sequence[NodeType] | None) -> list[Node]:
+    """The journey's current canvas nodes, optionally only of some types."""
+    nodes: list[Node] = await context.loaders.nodes_by_journey_id.load(journey.id)
+    return nodes if types is None else [n for n in nodes if n.type in types]
+
+
+async def journey_paths(context: Context, journey: Journey) -> list[Path]:
+    """The journey's current canvas paths."""
+    paths: list[Path] = await context.loaders.paths_by_journey_id.load(journey.id)
+    return paths
+
+
+async def node_paths(context: Context, node: Node, direction: str) -> list[Path]:
+    """Current canvas paths into (`incoming`) or out of (`outgoing`) a node, by index."""
+    paths: list[Path] = await context.loaders.paths_by_journey_id.load(node.journey_id)
+    end = "target_node_id" if direction == "incoming" else "source_node_id"
+    return sorted((p for p in paths if getattr(p, end) == node.id), key=lambda p: (p.index, p.ordinal))
+
+
+async def owner(context: Context, row: Node | Path) -> Journey:
+    """The journey a node or path belongs to (always in the same workspace)."""
+    found = await context.loaders.journey_by_id.load(row.journey_id)
+    assert found is not None  # foreign key
+    return found
+
+
+async def path_end(context: Context, path: Path, end: str) -> Node:
+    """A path's source or target node."""
+    node_id = path.source_node_id if end == "source" else path.target_node_id
+    found = await context.loaders.node_by_id.load(node_id)
+    assert found is not None  # foreign key
+    return found

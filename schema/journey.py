@@ -1,0 +1,88 @@
+"""Journey, its goal, and the journeys connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import journeys as resolve
+from schema.enums import JourneyStatus, NodeType
+from schema.scalars import JSON
+
+if TYPE_CHECKING:
+    from db.models import Journey as JourneyRow
+    from resolvers.context import Context
+    from schema.node import Node
+    from schema.path import Path
+
+NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
+PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+
+
+@strawberry.type(description="What counts as a conversion for a journey.")
+class JourneyGoal:
+    type: str
+    config: JSON
+    deadline_days: int | None
+
+
+@strawberry.type(description="A customer journey: a graph of nodes joined by paths.")
+class Journey:
+    id: strawberry.ID
+    name: str
+    description: str | None
+    status: JourneyStatus
+    version: int = strawberry.field(
+        description="Increases by one with every successful change of the journey or its canvas."
+    )
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = strawberry.field(description="When the journey was last published.")
+
+    @strawberry.field
+    def goal(self, root: strawberry.Parent[JourneyRow]) -> JourneyGoal | None:
+        if root.goal is None:
+            return None
+        return JourneyGoal(
+            type=root.goal["type"],
+            config=root.goal.get("config") or {},
+            deadline_days=root.goal.get("deadline_days"),
+        )
+
+    @strawberry.field(description="The nodes of the current canvas, in the order they were saved.")
+    async def nodes(
+        self,
+        root: strawberry.Parent[JourneyRow],
+        info: strawberry.Info[Context, None],
+        types: list[NodeType] | None = None,
+    ) -> list[NodeRef]:
+        return await resolve.journey_nodes(info.context, root, types)  # type: ignore[return-value]  # rows stand in for Node
+
+    @strawberry.field(description="The paths of the current canvas, in the order they were saved.")
+    async def paths(
+        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+    ) -> list[PathRef]:
+        return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class JourneyEdge:
+    cursor: str
+    node: Journey
+
+
+@strawberry.type
+class JourneyConnection:
+    edges: list[JourneyEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many journeys match the filters, over all pages.")

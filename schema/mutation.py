@@ -1,0 +1,68 @@
+"""The root Mutation type. Journey mutations need the `write` scope."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from resolvers import mutations as resolve
+from schema.errors import UserError
+from schema.inputs import CreateJourneyInput, NodeInput, PathInput, UpdateJourneyInput
+from schema.journey import Journey
+from schema.permissions import CanWrite
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+
+@strawberry.type(description="A journey mutation's answer: the journey as it now is, or why nothing changed.")
+class JourneyPayload:
+    journey: Journey | None
+    user_errors: list[UserError]
+
+
+def _move(name: str, description: str) -> object:
+    """A status-move mutation field; `name` is its key in resolvers.graph_rules.TRANSITIONS."""
+
+    async def move(info: strawberry.Info[Context, None], id: strawberry.ID) -> JourneyPayload:
+        return await resolve.move_journey(info.context, name, id)  # type: ignore[return-value]
+
+    return strawberry.mutation(resolver=move, permission_classes=[CanWrite], description=description)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[CanWrite])
+    async def create_journey(
+        self, info: strawberry.Info[Context, None], input: CreateJourneyInput
+    ) -> JourneyPayload:
+        return await resolve.create_journey(info.context, input)  # type: ignore[return-value]
+
+    @strawberry.mutation(permission_classes=[CanWrite])
+    async def update_journey(
+        self, info: strawberry.Info[Context, None], id: strawberry.ID, input: UpdateJourneyInput
+    ) -> JourneyPayload:
+        return await resolve.update_journey(info.context, id, input)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Replace the whole canvas in one transaction. With expectedVersion, refuse if the journey moved on.",
+    )
+    async def save_canvas(
+        self,
+        info: strawberry.Info[Context, None],
+        journey_id: strawberry.ID,
+        nodes: list[NodeInput],
+        paths: list[PathInput],
+        expected_version: int | None = None,
+    ) -> JourneyPayload:
+        return await resolve.save_canvas(info.context, journey_id, expected_version, nodes, paths)  # type: ignore[return-value]
+
+    publish_journey: JourneyPayload = _move(
+        "publishJourney", "DRAFT or PAUSED to PUBLISHED; needs a valid graph."
+    )  # type: ignore[assignment]
+    pause_journey: JourneyPayload = _move("pauseJourney", "PUBLISHED to PAUSED.")  # type: ignore[assignment]
+    unpublish_journey: JourneyPayload = _move("unpublishJourney", "PUBLISHED or PAUSED to DRAFT.")  # type: ignore[assignment]
+    archive_journey: JourneyPayload = _move("archiveJourney", "Any status but ARCHIVED to ARCHIVED.")  # type: ignore[assignment]
+    restore_journey: JourneyPayload = _move("restoreJourney", "ARCHIVED to DRAFT.")  # type: ignore[assignment]

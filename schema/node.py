@@ -1,0 +1,67 @@
+"""Node: one step of a journey's graph."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import journeys as resolve
+from schema.enums import Channel, NodeType
+from schema.scalars import JSON
+
+if TYPE_CHECKING:
+    from db.models import Node as NodeRow
+    from resolvers.context import Context
+    from schema.journey import Journey
+    from schema.path import Path
+
+JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
+PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+
+
+@strawberry.type
+class Position:
+    x: float
+    y: float
+
+
+@strawberry.type(
+    description="A step of a journey: trigger, message, wait, condition, split, goal check, webhook, exit."
+)
+class Node:
+    id: strawberry.ID
+    type: NodeType
+    name: str | None
+    channel: Channel | None = strawberry.field(
+        description="How a MESSAGE node reaches the contact; null for others."
+    )
+    config: JSON
+
+    @strawberry.field(description="Where the canvas draws the node.")
+    def position(self, root: strawberry.Parent[NodeRow]) -> Position | None:
+        if root.position_x is None or root.position_y is None:
+            return None
+        return Position(x=root.position_x, y=root.position_y)
+
+    @strawberry.field(description="True once a saved canvas no longer contains the node; its history stays.")
+    def removed(self, root: strawberry.Parent[NodeRow]) -> bool:
+        return root.removed_at is not None
+
+    @strawberry.field
+    async def journey(
+        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
+    ) -> JourneyRef:
+        return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
+
+    @strawberry.field(description="Paths of the current canvas leading into this node.")
+    async def incoming(
+        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
+    ) -> list[PathRef]:
+        return await resolve.node_paths(info.context, root, "incoming")  # type: ignore[return-value]
+
+    @strawberry.field(description="Paths of the current canvas leading out of this node, by index.")
+    async def outgoing(
+        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
+    ) -> list[PathRef]:
+        return await resolve.node_paths(info.context, root, "outgoing")  # type: ignore[return-value]

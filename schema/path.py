@@ -1,0 +1,43 @@
+"""Path: a directed edge from one node to the next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import journeys as resolve
+
+if TYPE_CHECKING:
+    from db.models import Path as PathRow
+    from resolvers.context import Context
+    from schema.journey import Journey
+    from schema.node import Node
+
+JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
+NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
+
+
+@strawberry.type(description="A directed edge of a journey's graph.")
+class Path:
+    id: strawberry.ID
+    label: str | None
+    index: int = strawberry.field(description="Order among the paths leaving the same node, from 0.")
+
+    @strawberry.field(description="True once a saved canvas no longer contains the path; its history stays.")
+    def removed(self, root: strawberry.Parent[PathRow]) -> bool:
+        return root.removed_at is not None
+
+    @strawberry.field
+    async def journey(
+        self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]
+    ) -> JourneyRef:
+        return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
+
+    @strawberry.field
+    async def source(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
+        return await resolve.path_end(info.context, root, "source")  # type: ignore[return-value]
+
+    @strawberry.field
+    async def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
+        return await resolve.path_end(info.context, root, "target")  # type: ignore[return-value]

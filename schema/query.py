@@ -1,0 +1,65 @@
+"""The root Query type. Every field needs the `read` scope."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from resolvers import journeys as resolve
+from schema.enums import JourneyStatus
+from schema.journey import Journey, JourneyConnection
+from schema.node import Node
+from schema.path import Path
+from schema.permissions import CanRead
+from schema.workspace import Workspace
+
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        permission_classes=[CanRead], description="The workspace the caller's credentials belong to."
+    )
+    def workspace(self, info: strawberry.Info[Context, None]) -> Workspace:
+        return info.context.principal.workspace  # type: ignore[return-value]  # the row stands in for Workspace
+
+    @strawberry.field(permission_classes=[CanRead])
+    async def journey(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Journey | None:
+        return await resolve.journey(info.context, id)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=[CanRead], description="Journeys, newest change first.")
+    async def journeys(
+        self,
+        info: strawberry.Info[Context, None],
+        first: int | None = 20,
+        after: str | None = None,
+        status: list[JourneyStatus] | None = None,
+        search: str | None = None,
+    ) -> JourneyConnection:
+        return await resolve.journeys_page(
+            info.context, 20 if first is None else first, after, status, search
+        )  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="At most 100 ids; the result keeps their order, with null for an id that is not found.",
+    )
+    async def journeys_by_ids(
+        self, info: strawberry.Info[Context, None], ids: list[strawberry.ID]
+    ) -> list[Journey | None]:
+        return await resolve.journeys_by_ids(info.context, ids)  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="A node by id, also once removed from its canvas."
+    )
+    async def node(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Node | None:
+        return await resolve.node(info.context, id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="A path by id, also once removed from its canvas."
+    )
+    async def path(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Path | None:
+        return await resolve.path(info.context, id)  # type: ignore[return-value]
