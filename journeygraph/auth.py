@@ -79,12 +79,12 @@ async def _authenticate(session: AsyncSession, token: str, settings: Settings) -
         workspace_id = uuid.UUID(str(claims["workspace_id"]))
     except ValueError:
         raise AuthError("the JWT's workspace_id is not a workspace id") from None
-    workspace = await get_workspace(session, workspace_id)
-    if workspace is None:
+    named = await get_workspace(session, workspace_id)
+    if named is None:
         raise AuthError("the JWT names no existing workspace")
     scope = claims["scope"]
     return Principal(
-        workspace, _scopes(scope if isinstance(scope, str) else ""), f"jwt:{claims.get('sub', workspace_id)}"
+        named, _scopes(scope if isinstance(scope, str) else ""), f"jwt:{claims.get('sub', workspace_id)}"
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from journeygraph.auth import AuthError, authenticate
 from resolvers.context import Context
@@ -37,9 +39,10 @@ class GraphQLView(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
-            if request.method in ("GET", "POST") and not self.should_render_graphql_ide(
-                self.request_adapter_class(request)
-            ):
+            if self.should_render_graphql_ide(self.request_adapter_class(request)):
+                await (await self.render_graphql_ide(request))(scope, receive, send)
+                return
+            if request.method in ("GET", "POST"):
                 state = request.app.state
                 try:
                     principal = await authenticate(
@@ -50,6 +53,15 @@ class GraphQLView(GraphQL[Context, None]):
                     return
                 scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        """As strawberry's, but a mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, error.reason) from error
+            raise
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.app.state

@@ -201,6 +201,7 @@ def _plan_paths(
     for row in pending:
         if row["index"] is None and row["source_node_id"] is not None:
             taken = used.setdefault(row["source_node_id"], set())
-            row["index"] = next(n for n in range(len(taken) + 1) if n not in taken)
-            taken.add(row["index"])
+            free = next(n for n in range(len(taken) + 1) if n not in taken)
+            row["index"] = free
+            taken.add(free)
     plan.paths = pending

@@ -57,7 +57,7 @@ class Mutation:
         paths: list[PathInput],
         expected_version: int | None = None,
     ) -> JourneyPayload:
-        return await resolve.save_canvas(info.context, journey_id, expected_version, nodes, paths)  # type: ignore[return-value]
+        return await resolve.save_canvas(info.context, journey_id, expected_version, nodes, paths)  # type: ignore[return-value,arg-type]  # inputs match NodeSpec but for UNSET defaults
 
     publish_journey: JourneyPayload = _move(
         "publishJourney", "DRAFT or PAUSED to PUBLISHED; needs a valid graph."

@@ -63,7 +63,7 @@ async def _upsert(session: AsyncSession, model: type[Node] | type[Path], rows: l
     if not rows:
         return
     statement = insert(model)
-    updated = {
+    updated: dict[str, Any] = {
         column: statement.excluded[column] for column in rows[0] if column not in ("workspace_id", "id")
     }
     updated["removed_at"] = sa.null()

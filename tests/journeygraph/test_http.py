@@ -1,0 +1,77 @@
+"""The HTTP surface: GET and POST, GraphiQL, health, request ids, error shapes."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from journeygraph.app import create_app
+from journeygraph.demo import CANVAS_QUERY, Demo
+from tests.operations import create_journey
+
+
+async def test_queries_work_over_get(http, api):
+    response = await http.get(
+        "/graphql", params={"query": "{ workspace { id } }"}, headers={"Authorization": f"Bearer {api.key}"}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"data": {"workspace": {"id": str(api.workspace_id)}}}
+
+
+async def test_mutations_over_get_are_refused(http, api):
+    response = await http.get(
+        "/graphql",
+        params={"query": 'mutation { createJourney(input: {name: "x"}) { journey { id } } }'},
+        headers={"Authorization": f"Bearer {api.key}"},
+    )
+
+    assert response.status_code == 405
+    assert (await api.gql("{ journeys { totalCount } }")) == {"journeys": {"totalCount": 0}}
+
+
+async def test_health_and_readiness(http):
+    assert (await http.get("/healthz")).json() == {"status": "ok"}
+    ready = await http.get("/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "ok"})
+
+
+async def test_every_response_carries_a_request_id(http):
+    given = await http.get("/healthz", headers={"X-Request-Id": "abc-123"})
+    made = await http.post("/graphql", json={"query": "{ workspace { id } }"})
+
+    assert given.headers["x-request-id"] == "abc-123"
+    assert uuid.UUID(made.headers["x-request-id"])  # 401s too
+
+
+async def test_invalid_queries_are_bad_user_input(api):
+    errors = await api.errors("{ journeys { nope } }")
+
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "nope" in errors[0]["message"]
+
+
+async def test_graphiql_is_served_to_browsers_without_credentials(http):
+    response = await http.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+    assert "Bearer" not in response.text  # no demo key on a server with a configured database
+
+
+async def test_graphiql_prefills_the_demo_key_and_canvas_query(database_url, settings, api):
+    journey = await create_journey(api)
+    demo = Demo(key=api.key, query=CANVAS_QUERY, variables={"journeyId": journey["id"]})
+    app = create_app(settings, database_url, demo)
+
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+
+    assert f"Bearer {api.key}" in page
+    assert journey["id"] in page
+    assert "query Canvas($journeyId: ID!)" in page
