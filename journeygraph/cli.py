@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import uuid
 import zoneinfo
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from db.engine import create_engine, create_sessionmaker
 from db.enums import Scope
 from db.queries import workspaces
-from db.queries.journeys import first_journey_id
 from journeygraph import demo, migrations
 from journeygraph.embedded import resolve_url
 from journeygraph.settings import Settings, SettingsError
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-DEMO_KEY_FILE = "demo-key"
+# The demo key and the journey GraphiQL opens with; only on the embedded database.
+DEMO_FILE = "demo.json"
 
 
 class CliError(Exception):
@@ -129,25 +130,24 @@ def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
     """On the embedded database: create the demo workspace once, and return what GraphiQL pre-fills."""
     if not settings.embedded:
         return None
-    key_file: Path = settings.data_dir / DEMO_KEY_FILE
-    if not key_file.exists():
+    demo_file: Path = settings.data_dir / DEMO_FILE
+    if not demo_file.exists():
 
-        async def create(session: AsyncSession) -> str | None:
+        async def create(session: AsyncSession) -> demo.Demo | None:
             if await workspaces.any_workspace(session):
                 return None  # someone set this database up by hand: leave it alone
-            return (await demo.create_demo_workspace(session))[1]
+            _, key, journeys = await demo.create_demo_workspace(session)
+            return demo.Demo(key=key, query=demo.CANVAS_QUERY, variables={"journeyId": str(journeys[0].id)})
 
-        created: str | None = _in_session(url, create)
+        created: demo.Demo | None = _in_session(url, create)
         if created is None:
             return None
-        key_file.write_text(created + "\n")
-        key_file.chmod(0o600)
-    key = key_file.read_text().strip()
-    workspace_id = workspaces.key_workspace(key)
-    journey_id = (
-        None if workspace_id is None else _in_session(url, lambda s: first_journey_id(s, workspace_id))
-    )
-    return demo.Demo(key=key, query=demo.CANVAS_QUERY, variables={"journeyId": str(journey_id or "")})
+        demo_file.write_text(
+            json.dumps({"key": created.key, "variables": created.variables}, indent=2) + "\n"
+        )
+        demo_file.chmod(0o600)
+    saved = json.loads(demo_file.read_text())
+    return demo.Demo(key=saved["key"], query=demo.CANVAS_QUERY, variables=saved["variables"])
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:

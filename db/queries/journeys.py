@@ -106,13 +106,3 @@ async def touch_journey(session: AsyncSession, journey: Journey, **values: Any) 
     )
     assert row is not None  # the row is locked by this transaction
     return row
-
-
-async def first_journey_id(session: AsyncSession, workspace_id: uuid.UUID) -> uuid.UUID | None:
-    """The workspace's oldest journey (the demo's showcase), or None."""
-    return await session.scalar(
-        sa.select(Journey.id)
-        .where(Journey.workspace_id == workspace_id)
-        .order_by(Journey.created_at, Journey.id)
-        .limit(1)
-    )
