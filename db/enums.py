@@ -40,3 +40,43 @@ class Scope(enum.StrEnum):
     READ = "read"
     WRITE = "write"
     INGEST = "ingest"
+
+
+class EventType(enum.StrEnum):
+    """What the journey engine reports. Each type has a counter column of the same name, lower-cased, in the rollups."""
+
+    JOURNEY_ENTERED = "JOURNEY_ENTERED"
+    JOURNEY_COMPLETED = "JOURNEY_COMPLETED"
+    JOURNEY_EXITED = "JOURNEY_EXITED"
+    GOAL_CONVERTED = "GOAL_CONVERTED"
+    NODE_ENTERED = "NODE_ENTERED"
+    PATH_TRAVERSED = "PATH_TRAVERSED"
+    MESSAGE_SENT = "MESSAGE_SENT"
+    MESSAGE_DELIVERED = "MESSAGE_DELIVERED"
+    MESSAGE_BOUNCED = "MESSAGE_BOUNCED"
+    MESSAGE_OPENED = "MESSAGE_OPENED"
+    MESSAGE_CLICKED = "MESSAGE_CLICKED"
+    UNSUBSCRIBED = "UNSUBSCRIBED"
+    SPAM_COMPLAINT = "SPAM_COMPLAINT"
+    HOLDOUT_GLOBAL = "HOLDOUT_GLOBAL"
+    HOLDOUT_JOURNEY = "HOLDOUT_JOURNEY"
+    ADDED_TO_CART = "ADDED_TO_CART"
+    TRANSACTION = "TRANSACTION"
+    WEBHOOK_SUCCEEDED = "WEBHOOK_SUCCEEDED"
+    WEBHOOK_FAILED = "WEBHOOK_FAILED"
+
+    @property
+    def column(self) -> str:
+        """Its counter column in the rollup tables."""
+        return self.value.lower()
+
+
+# Event types whose distinct contacts are kept per bucket (exact unique counts), with their small-int code.
+UNIQUE_KINDS: dict[EventType, int] = {
+    EventType.JOURNEY_ENTERED: 1,
+    EventType.GOAL_CONVERTED: 2,
+    EventType.NODE_ENTERED: 3,
+    EventType.PATH_TRAVERSED: 4,
+    EventType.MESSAGE_OPENED: 5,
+    EventType.MESSAGE_CLICKED: 6,
+}

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from db.enums import Channel, JourneyStatus, NodeType
+from db.enums import Channel, EventType, JourneyStatus, NodeType
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -130,3 +131,84 @@ class Path(Base):
         sa.ForeignKeyConstraint(["workspace_id", "target_node_id"], ["nodes.workspace_id", "nodes.id"]),
         sa.Index(None, "workspace_id", "journey_id"),
     )
+
+
+class Event(Base):
+    """A raw event as the engine reported it; kept for drill-down and rollup rebuilds."""
+
+    __tablename__ = "events"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # The caller's idempotency key: a second event with the same id is a duplicate.
+    id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    type: Mapped[EventType] = mapped_column(_enum(EventType, "event_type"))
+    journey_id: Mapped[uuid.UUID] = mapped_column()
+    node_id: Mapped[uuid.UUID | None] = mapped_column()
+    path_id: Mapped[uuid.UUID | None] = mapped_column()
+    contact_id: Mapped[str] = mapped_column(sa.String(256))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revenue: Mapped[Decimal | None] = mapped_column(sa.Numeric)
+    url: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now)
+
+    __table_args__ = (sa.Index(None, "workspace_id", "journey_id", "occurred_at"),)
+
+
+class Contact(Base):
+    """A dense integer per contact, so the unique-count tables store small ints, not strings."""
+
+    __tablename__ = "contacts"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contact_id: Mapped[str] = mapped_column(sa.String(256), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+def _counter_columns() -> dict[str, Any]:
+    return {
+        t.column: mapped_column(sa.BigInteger, server_default="0")
+        for t in EventType  # one counter column per event type: a wide row, not a row per type
+    }
+
+
+class _Rollup:
+    """Event counts of one subject (a node, a path, or the journey itself for node-less
+    events) in one UTC bucket. Every event lands in exactly one subject, so a
+    journey's totals are the sum over all its subjects."""
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
+    revenue: Mapped[Decimal] = mapped_column(sa.Numeric, server_default="0")
+    last_event_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class _ContactSet:
+    """The distinct contacts (by ordinal) with events of one unique-counted kind, per subject and UTC bucket."""
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+
+
+def _rollup_table(name: str, doc: str) -> type[Base]:
+    namespace: dict[str, Any] = {"__tablename__": name, "__doc__": doc, **_counter_columns()}
+    return type(name.title().replace("_", ""), (_Rollup, Base), namespace)
+
+
+# 15-minute buckets: every UTC offset in use today is a multiple of 15 minutes, so any
+# local midnight or hour falls on a bucket edge. Days cover the middle of long windows.
+RollupQuarter = _rollup_table("rollup_quarters", "Counts per 15-minute UTC bucket.")
+RollupDay = _rollup_table("rollup_days", "Counts per UTC day.")
+
+
+class ContactQuarter(_ContactSet, Base):
+    __tablename__ = "contact_quarters"
+
+
+class ContactDay(_ContactSet, Base):
+    __tablename__ = "contact_days"

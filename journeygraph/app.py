@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from db.engine import create_engine, create_sessionmaker
 from journeygraph.embedded import resolve_url
+from journeygraph.events_endpoint import record_events
 from journeygraph.graphql_view import graphql_app
 from journeygraph.settings import Settings
 from schema import schema
@@ -87,6 +88,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app(schema), methods=["GET", "POST"]),
+            Route("/v1/events", record_events, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

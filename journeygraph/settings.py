@@ -48,6 +48,8 @@ class Settings:
     max_canvas_nodes: int = 1000
     max_canvas_paths: int = 2000
     db_pool_size: int = 10
+    max_events: int = 10_000
+    max_events_body: int = 10 * 1024 * 1024
 
     @property
     def embedded(self) -> bool:
@@ -68,4 +70,6 @@ class Settings:
             max_canvas_nodes=_int(env, "MAX_CANVAS_NODES", 1000),
             max_canvas_paths=_int(env, "MAX_CANVAS_PATHS", 2000),
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+            max_events=_int(env, "MAX_EVENTS", 10_000),
+            max_events_body=_int(env, "MAX_EVENTS_BODY", 10 * 1024 * 1024),
         )

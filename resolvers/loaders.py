@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from db.models import Journey, Node, Path
 from db.queries import canvas, journeys
+from resolvers.performance import PerformanceLoaders
 
 if TYPE_CHECKING:
     import uuid
@@ -84,3 +85,4 @@ class Loaders:
         self.paths_by_journey_id = PathsByJourneyIdLoader(
             sessions, workspace_id, canvas.paths_by_journey_ids, list
         )
+        self.performance = PerformanceLoaders(sessions, workspace_id)

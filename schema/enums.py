@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import strawberry
 
-from db.enums import Channel, JourneyStatus, NodeType
+from db.enums import Channel, EventType, JourneyStatus, NodeType
 from resolvers.errors import UserErrorCode
+from resolvers.windows import Granularity
 
-for _enum in (JourneyStatus, NodeType, Channel, UserErrorCode):
+for _enum in (JourneyStatus, NodeType, Channel, UserErrorCode, EventType, Granularity):
     strawberry.enum(_enum)
 
-__all__ = ["Channel", "JourneyStatus", "NodeType", "UserErrorCode"]
+__all__ = ["Channel", "EventType", "Granularity", "JourneyStatus", "NodeType", "UserErrorCode"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
-from schema.enums import JourneyStatus, NodeType
+from resolvers import performance as measure
+from schema.enums import Granularity, JourneyStatus, NodeType
 from schema.scalars import JSON
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from resolvers.context import Context
     from schema.node import Node
     from schema.path import Path
+    from schema.performance import JourneyPerformance, JourneyPerformancePoint
 
 NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
@@ -65,6 +67,33 @@ class Journey:
         self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
     ) -> list[PathRef]:
         return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
+
+    @strawberry.field(
+        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
+    )
+    def performance(
+        self,
+        root: strawberry.Parent[JourneyRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        time_zone: str | None = None,
+    ) -> Annotated[JourneyPerformance, strawberry.lazy("schema.performance")]:
+        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
+    )
+    def time_series(
+        self,
+        root: strawberry.Parent[JourneyRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        granularity: Granularity = Granularity.DAY,
+        time_zone: str | None = None,
+    ) -> list[Annotated[JourneyPerformancePoint, strawberry.lazy("schema.performance")]]:
+        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]
 
 
 @strawberry.type

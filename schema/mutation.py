@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from resolvers import mutations as resolve
+from resolvers.errors import bad_user_input
+from resolvers.ingest import ingest
 from schema.errors import UserError
+from schema.events import EventInput, RecordEventsPayload
 from schema.inputs import CreateJourneyInput, NodeInput, PathInput, UpdateJourneyInput
 from schema.journey import Journey
-from schema.permissions import CanWrite
+from schema.permissions import CanIngest, CanWrite
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -58,6 +61,21 @@ class Mutation:
         expected_version: int | None = None,
     ) -> JourneyPayload:
         return await resolve.save_canvas(info.context, journey_id, expected_version, nodes, paths)  # type: ignore[return-value,arg-type]  # inputs match NodeSpec but for UNSET defaults
+
+    @strawberry.mutation(
+        permission_classes=[CanIngest],
+        description="Store events (the same checks and answer as POST /v1/events); needs the ingest scope.",
+    )
+    async def record_events(
+        self, info: strawberry.Info[Context, None], events: list[EventInput]
+    ) -> RecordEventsPayload:
+        limit = info.context.settings.max_events
+        if len(events) > limit:
+            raise bad_user_input(f"recordEvents takes at most {limit} events, got {len(events)}")
+        result = await ingest(
+            info.context.sessions, info.context.principal.workspace_id, [e.raw() for e in events]
+        )
+        return RecordEventsPayload.of(result)
 
     publish_journey: JourneyPayload = _move(
         "publishJourney", "DRAFT or PAUSED to PUBLISHED; needs a valid graph."

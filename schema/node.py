@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
-from schema.enums import Channel, NodeType
+from resolvers import performance as measure
+from schema.enums import Channel, Granularity, NodeType
 from schema.scalars import JSON
 
 if TYPE_CHECKING:
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from resolvers.context import Context
     from schema.journey import Journey
     from schema.path import Path
+    from schema.performance import NodePerformance, NodePerformancePoint
 
 JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
@@ -65,3 +68,30 @@ class Node:
         self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
     ) -> list[PathRef]:
         return await resolve.node_paths(info.context, root, "outgoing")  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
+    )
+    def performance(
+        self,
+        root: strawberry.Parent[NodeRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        time_zone: str | None = None,
+    ) -> Annotated[NodePerformance, strawberry.lazy("schema.performance")]:
+        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
+    )
+    def time_series(
+        self,
+        root: strawberry.Parent[NodeRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        granularity: Granularity = Granularity.DAY,
+        time_zone: str | None = None,
+    ) -> list[Annotated[NodePerformancePoint, strawberry.lazy("schema.performance")]]:
+        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]

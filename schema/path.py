@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
+from resolvers import performance as measure
+from schema.enums import Granularity
 
 if TYPE_CHECKING:
     from db.models import Path as PathRow
     from resolvers.context import Context
     from schema.journey import Journey
     from schema.node import Node
+    from schema.performance import PathPerformance, PathPerformancePoint
 
 JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
 NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
@@ -41,3 +45,30 @@ class Path:
     @strawberry.field
     async def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
         return await resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
+    )
+    def performance(
+        self,
+        root: strawberry.Parent[PathRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        time_zone: str | None = None,
+    ) -> Annotated[PathPerformance, strawberry.lazy("schema.performance")]:
+        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
+    )
+    def time_series(
+        self,
+        root: strawberry.Parent[PathRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        granularity: Granularity = Granularity.DAY,
+        time_zone: str | None = None,
+    ) -> list[Annotated[PathPerformancePoint, strawberry.lazy("schema.performance")]]:
+        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]

@@ -1,0 +1,133 @@
+"""Reading performance figures from the rollups.
+
+A request names "ranges": (point index, whether the range is in day buckets,
+from, to). Several points — the windows of a time series, or just one — are
+answered by one statement per kind of figure, whatever the number of subjects.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+import sqlalchemy as sa
+
+from db.enums import EventType
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+Range = tuple[int, bool, datetime, datetime]
+Level = Literal["journey", "subject"]
+COUNTERS = [t.column for t in EventType]
+
+_RANGES = """ranges AS (
+    SELECT * FROM unnest(
+        CAST(:idx AS int[]), CAST(:is_day AS bool[]), CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[])
+    ) AS r(idx, is_day, lo, hi)
+)"""
+
+
+@dataclass
+class Counts:
+    """Event counts of one subject (or journey) over one point."""
+
+    counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    revenue: Decimal = Decimal(0)
+    last_event_at: datetime | None = None
+
+    def __getitem__(self, event_type: EventType) -> int:
+        return self.counters[event_type.column]
+
+
+def _params(
+    workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], ranges: Sequence[Range]
+) -> dict[str, object]:
+    return {
+        "workspace_id": workspace_id,
+        "journeys": list(journey_ids),
+        "idx": [r[0] for r in ranges],
+        "is_day": [r[1] for r in ranges],
+        "lo": [r[2] for r in ranges],
+        "hi": [r[3] for r in ranges],
+    }
+
+
+def _from_buckets(table: str, is_day: bool, columns: str, level: Level) -> str:
+    subjects = " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))" if level == "subject" else ""
+    return f"""
+        SELECT r.idx, x.{"journey_id" if level == "journey" else "subject_id"} AS owner, {columns}
+        FROM ranges r JOIN {table} x
+          ON {"" if is_day else "NOT "}r.is_day AND x.bucket >= r.lo AND x.bucket < r.hi
+        WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])){subjects}"""
+
+
+def _counts_sql(level: Level) -> sa.TextClause:
+    columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
+    sums = ", ".join(f"sum({c})" for c in [*COUNTERS, "revenue"])
+    return sa.text(
+        f"""WITH {_RANGES}, hits AS (
+            {_from_buckets("rollup_days", True, columns, level)}
+            UNION ALL
+            {_from_buckets("rollup_quarters", False, columns, level)}
+        )
+        SELECT idx, owner, {sums}, max(last_event_at) FROM hits GROUP BY idx, owner"""
+    )
+
+
+def _uniques_sql(level: Level) -> sa.TextClause:
+    columns = "x.kind, x.ordinal"
+    return sa.text(
+        f"""WITH {_RANGES}, hits AS (
+            {_from_buckets("contact_days", True, columns, level)} AND x.kind = ANY(CAST(:kinds AS smallint[]))
+            UNION ALL
+            {_from_buckets("contact_quarters", False, columns, level)} AND x.kind = ANY(CAST(:kinds AS smallint[]))
+        )
+        SELECT idx, owner, kind, count(DISTINCT ordinal) FROM hits GROUP BY idx, owner, kind"""
+    )
+
+
+_COUNTS = {level: _counts_sql(level) for level in ("journey", "subject")}
+_UNIQUES = {level: _uniques_sql(level) for level in ("journey", "subject")}
+
+
+async def counts(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    level: Level,
+    journey_ids: Sequence[uuid.UUID],
+    subject_ids: Sequence[uuid.UUID],
+    ranges: Sequence[Range],
+) -> dict[tuple[int, uuid.UUID], Counts]:
+    """Counts per (point, owner); owner is the journey or the subject as `level` says."""
+    params = _params(workspace_id, journey_ids, ranges)
+    if level == "subject":
+        params["subjects"] = list(subject_ids)
+    result: dict[tuple[int, uuid.UUID], Counts] = {}
+    for idx, owner, *values in await session.execute(_COUNTS[level], params):
+        numbers, revenue, last = values[: len(COUNTERS)], values[len(COUNTERS)], values[len(COUNTERS) + 1]
+        result[(idx, owner)] = Counts(dict(zip(COUNTERS, map(int, numbers), strict=True)), revenue, last)
+    return result
+
+
+async def uniques(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    level: Level,
+    journey_ids: Sequence[uuid.UUID],
+    subject_ids: Sequence[uuid.UUID],
+    kinds: Sequence[int],
+    ranges: Sequence[Range],
+) -> dict[tuple[int, uuid.UUID, int], int]:
+    """Distinct contacts per (point, owner, kind)."""
+    params = _params(workspace_id, journey_ids, ranges)
+    params["kinds"] = list(kinds)
+    if level == "subject":
+        params["subjects"] = list(subject_ids)
+    rows = await session.execute(_UNIQUES[level], params)
+    return {(idx, owner, kind): int(n) for idx, owner, kind, n in rows}
