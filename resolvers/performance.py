@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from resolvers.context import Context
 
 Series = tuple[Span, ...]
-Key = tuple[uuid.UUID, uuid.UUID, Series]  # (owner, journey, points)
+# (owner, journey, points, source node): a path's key names its source node too, so
+# its ratios come from the same statement as its own figures (no second wave).
+Key = tuple[uuid.UUID, uuid.UUID, Series, uuid.UUID | None]
 
 # The distinct-contact kinds each level shows.
 LEVEL_KINDS: dict[figures.Level, list[int]] = {
@@ -59,7 +61,10 @@ def _ranges(series: Series) -> list[figures.Range]:
 
 
 class _ByWindowLoader(DataLoader[Key, list[Any]]):
-    """Batches every key of one request: one statement per distinct series."""
+    """Batches every key of one request: one statement per distinct series.
+
+    Each key gets one entry per point: (the owner's figures, its source node's or None).
+    """
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: figures.Level
@@ -74,56 +79,69 @@ class _ByWindowLoader(DataLoader[Key, list[Any]]):
         found: dict[Key, list[Any]] = {}
         async with self.sessions() as session:
             for series, group in by_series.items():
-                found.update(await self._fetch(session, series, group))
+                rows = await self._fetch(session, series, group)
+                for key in group:
+                    found[key] = [
+                        (rows.get((i, key[0])), None if key[3] is None else rows.get((i, key[3])))
+                        for i in range(len(series))
+                    ]
         return [found[key] for key in keys]
 
-    async def _fetch(self, session: AsyncSession, series: Series, keys: list[Key]) -> dict[Key, list[Any]]:
+    @staticmethod
+    def _owners(keys: list[Key]) -> list[uuid.UUID]:
+        return list({k[0] for k in keys} | {k[3] for k in keys if k[3] is not None})
+
+    async def _fetch(
+        self, session: AsyncSession, series: Series, keys: list[Key]
+    ) -> dict[tuple[int, uuid.UUID], Any]:
         raise NotImplementedError
 
 
 class CountsByWindowLoader(_ByWindowLoader):
-    async def _fetch(self, session: AsyncSession, series: Series, keys: list[Key]) -> dict[Key, list[Any]]:
-        rows = await figures.counts(
+    async def _fetch(
+        self, session: AsyncSession, series: Series, keys: list[Key]
+    ) -> dict[tuple[int, uuid.UUID], Any]:
+        return await figures.counts(
             session,
             self.workspace_id,
             self.level,
             list({k[1] for k in keys}),
-            [k[0] for k in keys],
+            self._owners(keys),
             _ranges(series),
         )
-        return {key: [rows.get((i, key[0])) or figures.Counts() for i in range(len(series))] for key in keys}
 
 
 class UniquesByWindowLoader(_ByWindowLoader):
-    async def _fetch(self, session: AsyncSession, series: Series, keys: list[Key]) -> dict[Key, list[Any]]:
+    async def _fetch(
+        self, session: AsyncSession, series: Series, keys: list[Key]
+    ) -> dict[tuple[int, uuid.UUID], Any]:
         rows = await figures.uniques(
             session,
             self.workspace_id,
             self.level,
             list({k[1] for k in keys}),
-            [k[0] for k in keys],
+            self._owners(keys),
             LEVEL_KINDS[self.level],
             _ranges(series),
         )
-        return {
-            key: [
-                {kind: rows.get((i, key[0], kind), 0) for kind in LEVEL_KINDS[self.level]}
-                for i in range(len(series))
-            ]
-            for key in keys
-        }
+        found: dict[tuple[int, uuid.UUID], dict[int, int]] = defaultdict(dict)
+        for (idx, owner, kind), n in rows.items():
+            found[(idx, owner)][kind] = n
+        return found
 
 
 class InProgressByWindowLoader(_ByWindowLoader):
     """Contacts inside a journey as of each point's end: entered minus completed minus exited, over all time."""
 
-    async def _fetch(self, session: AsyncSession, series: Series, keys: list[Key]) -> dict[Key, list[Any]]:
+    async def _fetch(
+        self, session: AsyncSession, series: Series, keys: list[Key]
+    ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
         ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + _ranges(series)
         rows = await figures.counts(session, self.workspace_id, "journey", [k[0] for k in keys], [], ranges)
-        result = {}
+        result: dict[tuple[int, uuid.UUID], int] = {}
         for key in keys:
-            running, values = 0, []
+            running = 0
             for i in range(-1, len(series)):
                 c = rows.get((i, key[0]))
                 if c is not None:
@@ -133,20 +151,26 @@ class InProgressByWindowLoader(_ByWindowLoader):
                         - c[EventType.JOURNEY_EXITED]
                     )
                 if i >= 0:
-                    values.append(max(running, 0))
-            result[key] = values
+                    result[(i, key[0])] = max(running, 0)
         return result
 
 
 class PerformanceLoaders:
-    """The performance loaders of one request."""
+    """The performance loaders of one request: one of each kind per level, so each level's
+    figures arrive in one batch whatever the order the executor reaches them."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID) -> None:
-        self.journey_counts = CountsByWindowLoader(sessions, workspace_id, "journey")
-        self.journey_uniques = UniquesByWindowLoader(sessions, workspace_id, "journey")
+        self.counts = {
+            "journey": CountsByWindowLoader(sessions, workspace_id, "journey"),
+            "node": CountsByWindowLoader(sessions, workspace_id, "subject"),
+            "path": CountsByWindowLoader(sessions, workspace_id, "subject"),
+        }
+        self.uniques = {
+            "journey": UniquesByWindowLoader(sessions, workspace_id, "journey"),
+            "node": UniquesByWindowLoader(sessions, workspace_id, "subject"),
+            "path": UniquesByWindowLoader(sessions, workspace_id, "subject"),
+        }
         self.in_progress = InProgressByWindowLoader(sessions, workspace_id, "journey")
-        self.subject_counts = CountsByWindowLoader(sessions, workspace_id, "subject")
-        self.subject_uniques = UniquesByWindowLoader(sessions, workspace_id, "subject")
 
 
 @dataclass(frozen=True)
@@ -154,7 +178,7 @@ class Measure:
     """One point's figures for one journey, node or path."""
 
     context: Context
-    level: figures.Level
+    kind: str  # "journey", "node" or "path"
     owner_id: uuid.UUID
     journey_id: uuid.UUID
     series: Series
@@ -163,41 +187,42 @@ class Measure:
     source_node_id: uuid.UUID | None = None  # paths: ratios are against the source node
 
     @property
-    def _loaders(self) -> PerformanceLoaders:
-        return self.context.loaders.performance
+    def _key(self) -> Key:
+        return (self.owner_id, self.journey_id, self.series, self.source_node_id)
 
     @property
     def span(self) -> Span:
         return self.series[self.index]
 
-    async def counts(self) -> figures.Counts:
-        loader = self._loaders.journey_counts if self.level == "journey" else self._loaders.subject_counts
-        return (await loader.load((self.owner_id, self.journey_id, self.series)))[self.index]
+    async def _counts(self, of_source: bool = False) -> figures.Counts:
+        found = (await self.context.loaders.performance.counts[self.kind].load(self._key))[self.index][
+            of_source
+        ]
+        return found or figures.Counts()
 
-    async def count(self, event_type: EventType) -> int:
-        return (await self.counts())[event_type]
+    async def _uniques(self, of_source: bool = False) -> dict[int, int]:
+        found = (await self.context.loaders.performance.uniques[self.kind].load(self._key))[self.index][
+            of_source
+        ]
+        return found or {}
 
-    async def unique(self, event_type: EventType) -> int:
-        loader = self._loaders.journey_uniques if self.level == "journey" else self._loaders.subject_uniques
-        found = (await loader.load((self.owner_id, self.journey_id, self.series)))[self.index]
-        return int(found[UNIQUE_KINDS[event_type]])
+    async def count(self, event_type: EventType, of_source: bool = False) -> int:
+        """Events of this type (on a path's source node when `of_source`)."""
+        return (await self._counts(of_source))[event_type]
+
+    async def unique(self, event_type: EventType, of_source: bool = False) -> int:
+        """Distinct contacts with events of this type (on a path's source node when `of_source`)."""
+        return (await self._uniques(of_source)).get(UNIQUE_KINDS[event_type], 0)
 
     async def revenue(self) -> Decimal:
-        return (await self.counts()).revenue
+        return (await self._counts()).revenue
 
     async def last_event_at(self) -> datetime | None:
-        return (await self.counts()).last_event_at
+        return (await self._counts()).last_event_at
 
     async def in_progress(self) -> int:
-        values = await self._loaders.in_progress.load((self.owner_id, self.journey_id, self.series))
-        return int(values[self.index])
-
-    def source(self) -> Measure:
-        """The same point measured on a path's source node."""
-        assert self.source_node_id is not None
-        return Measure(
-            self.context, "subject", self.source_node_id, self.journey_id, self.series, self.index, None
-        )
+        values = await self.context.loaders.performance.in_progress.load(self._key)
+        return int(values[self.index][0] or 0)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:
@@ -218,11 +243,11 @@ def _measures(context: Context, series: Series, **what: Any) -> list[Measure]:
 
 def _what(row: Journey | Node | Path) -> dict[str, Any]:
     if isinstance(row, Journey):
-        return {"level": "journey", "owner_id": row.id, "journey_id": row.id}
+        return {"kind": "journey", "owner_id": row.id, "journey_id": row.id}
     if isinstance(row, Node):
-        return {"level": "subject", "owner_id": row.id, "journey_id": row.journey_id, "node_type": row.type}
+        return {"kind": "node", "owner_id": row.id, "journey_id": row.journey_id, "node_type": row.type}
     return {
-        "level": "subject",
+        "kind": "path",
         "owner_id": row.id,
         "journey_id": row.journey_id,
         "source_node_id": row.source_node_id,

@@ -173,11 +173,11 @@ class PathPerformance:
 
     @strawberry.field(description="trafficCount / the source node's trafficCount.")
     async def traffic_ratio(self, root: strawberry.Parent[Measure]) -> float | None:
-        return ratio(await root.count(E.PATH_TRAVERSED), await root.source().count(E.NODE_ENTERED))
+        return ratio(await root.count(E.PATH_TRAVERSED), await root.count(E.NODE_ENTERED, of_source=True))
 
     @strawberry.field(description="uniqueContactCount / the source node's uniqueContactCount.")
     async def unique_contact_ratio(self, root: strawberry.Parent[Measure]) -> float | None:
-        return ratio(await root.unique(E.PATH_TRAVERSED), await root.source().unique(E.NODE_ENTERED))
+        return ratio(await root.unique(E.PATH_TRAVERSED), await root.unique(E.NODE_ENTERED, of_source=True))
 
 
 @strawberry.type

@@ -51,4 +51,4 @@ async def path_owners(
     rows = await session.execute(
         sa.select(Path.id, Path.journey_id).where(Path.workspace_id == workspace_id, Path.id.in_(ids))
     )
-    return dict(rows.tuples().all())
+    return {path_id: journey_id for path_id, journey_id in rows}

@@ -46,3 +46,80 @@ async def test_many_journeys_batch_the_same_way(api):
 
     assert [j["id"] for j in data["journeysByIds"]] == twenty
     assert count_two == count_twenty
+
+
+PERFORMANCE_CANVAS = """query($id: ID!) { journey(id: $id) {
+  performance(startDate: "2026-01-01", endDate: "2026-01-31") { enteredCount uniqueContactCount inProgressCount uniqueOpens }
+  nodes { id performance(startDate: "2026-01-01", endDate: "2026-01-31") {
+    trafficCount uniqueContactCount messageSent uniqueOpens openRate lastEventAt } }
+  paths { id performance(startDate: "2026-01-01", endDate: "2026-01-31") {
+    trafficCount uniqueContactCount trafficRatio uniqueContactRatio } }
+} }"""
+COUNTS_ONLY = """query($id: ID!) { journey(id: $id) {
+  performance(startDate: "2026-01-01", endDate: "2026-01-31") { enteredCount messageSent revenue }
+  nodes { performance(startDate: "2026-01-01", endDate: "2026-01-31") { trafficCount messageSent deliveryRate } }
+  paths { performance(startDate: "2026-01-01", endDate: "2026-01-31") { trafficCount trafficRatio } }
+} }"""
+TWO_WINDOWS = """query($id: ID!) { journey(id: $id) {
+  now: performance(startDate: "2026-02-01", endDate: "2026-02-28") { enteredCount uniqueContactCount }
+  before: performance(startDate: "2026-01-01", endDate: "2026-01-31", timeZone: "Asia/Tokyo") { enteredCount uniqueContactCount }
+  nodes { now: performance(startDate: "2026-02-01", endDate: "2026-02-28") { trafficCount uniqueContactCount }
+          before: performance(startDate: "2026-01-01", endDate: "2026-01-31", timeZone: "Asia/Tokyo") { trafficCount uniqueContactCount } }
+} }"""
+MANY_PERFORMANCE = """query($ids: [ID!]!) { journeysByIds(ids: $ids) {
+  performance(startDate: "2026-01-01", endDate: "2026-01-31") { enteredCount uniqueContactCount inProgressCount }
+  nodes { performance(startDate: "2026-01-01", endDate: "2026-01-31") { trafficCount uniqueContactCount } } } }"""
+LIST_PERFORMANCE = """query($first: Int!) { journeys(first: $first) { edges { node {
+  performance(startDate: "2026-01-01", endDate: "2026-01-31") { enteredCount uniqueContactCount } } } } }"""
+
+
+async def test_the_performance_canvas_costs_the_same_for_5_and_500_nodes(api):
+    small = await create_journey(api, "small", *chain(5))
+    large = await create_journey(api, "large", *chain(500))
+
+    _, small_count = await api.count(PERFORMANCE_CANVAS, {"id": small["id"]})
+    data, large_count = await api.count(PERFORMANCE_CANVAS, {"id": large["id"]})
+
+    assert len(data["journey"]["nodes"]) == 500
+    assert small_count == large_count
+
+
+async def test_performance_batches_across_2_and_20_journeys(api):
+    two = [(await create_journey(api, f"j{i}", *chain(3)))["id"] for i in range(2)]
+    twenty = [(await create_journey(api, f"k{i}", *chain(3)))["id"] for i in range(20)]
+
+    _, count_two = await api.count(MANY_PERFORMANCE, {"ids": two})
+    _, count_twenty = await api.count(MANY_PERFORMANCE, {"ids": twenty})
+    _, list_two = await api.count(LIST_PERFORMANCE, {"first": 2})
+    _, list_twenty = await api.count(LIST_PERFORMANCE, {"first": 20})
+
+    assert count_two == count_twenty
+    assert list_two == list_twenty
+
+
+async def test_unique_counts_are_not_queried_unless_selected(api):
+    journey = await create_journey(api, "j", *chain(5))
+
+    await api.count(COUNTS_ONLY, {"id": journey["id"]})
+    counts_only = list(api.counter.statements)
+    await api.count(PERFORMANCE_CANVAS, {"id": journey["id"]})
+    with_uniques = list(api.counter.statements)
+
+    assert not any("count(DISTINCT" in s for s in counts_only)
+    assert any("count(DISTINCT" in s for s in with_uniques)
+
+
+async def test_each_further_window_adds_a_fixed_number_of_statements(api):
+    small = await create_journey(api, "small", *chain(3))
+    large = await create_journey(api, "large", *chain(60))
+    one_window = TWO_WINDOWS.replace("before: performance", "again: performance").replace(
+        'startDate: "2026-01-01", endDate: "2026-01-31", timeZone: "Asia/Tokyo"',
+        'startDate: "2026-02-01", endDate: "2026-02-28"',
+    )
+
+    _, single = await api.count(one_window, {"id": small["id"]})
+    _, double_small = await api.count(TWO_WINDOWS, {"id": small["id"]})
+    _, double_large = await api.count(TWO_WINDOWS, {"id": large["id"]})
+
+    assert double_small == double_large
+    assert double_small - single == 4  # counts and uniques, for journeys and for nodes, in the second window

@@ -1,0 +1,316 @@
+"""Every performance figure of journey, node and path, against SPEC.md's definitions
+computed naively from the events the test wrote (tests/reference.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests import reference
+from tests.conftest import new_api
+from tests.operations import SAVE, create_journey
+
+JOURNEY_FIELDS = """enteredCount uniqueContactCount completedCount exitedEarlyCount convertedCount
+  uniqueConvertedCount inProgressCount completionRate conversionRate earlyExitRate messageSent messageDelivered
+  messageBounced opens uniqueOpens clicks uniqueClicks unsubscribes spamComplaints globalHoldouts journeyHoldouts
+  addsToCart transactions revenue webhookSucceeded webhookFailed lastEventAt"""
+NODE_FIELDS = """trafficCount uniqueContactCount conversions messageSent messageDelivered messageBounced opens
+  uniqueOpens clicks uniqueClicks unsubscribes spamComplaints globalHoldouts journeyHoldouts addsToCart transactions
+  revenue webhookSucceeded webhookFailed deliveryRate openRate clickRate clickToOpenRate lastEventAt"""
+PATH_FIELDS = "trafficCount uniqueContactCount trafficRatio uniqueContactRatio"
+
+CANVAS = f"""query($id: ID!, $start: Date!, $end: Date!, $tz: String) {{
+  journey(id: $id) {{
+    performance(startDate: $start, endDate: $end, timeZone: $tz) {{ {JOURNEY_FIELDS} }}
+    nodes {{ id type performance(startDate: $start, endDate: $end, timeZone: $tz) {{ {NODE_FIELDS} }} }}
+    paths {{ id source {{ id }} performance(startDate: $start, endDate: $end, timeZone: $tz) {{ {PATH_FIELDS} }} }}
+  }}
+}}"""
+SERIES = f"""query($id: ID!, $start: Date!, $end: Date!, $tz: String, $g: Granularity!) {{
+  journey(id: $id) {{
+    timeSeries(startDate: $start, endDate: $end, timeZone: $tz, granularity: $g) {{ start end performance {{ {JOURNEY_FIELDS} }} }}
+    nodes {{ id type timeSeries(startDate: $start, endDate: $end, timeZone: $tz, granularity: $g) {{
+      start end performance {{ {NODE_FIELDS} }} }} }}
+    paths {{ id source {{ id }} timeSeries(startDate: $start, endDate: $end, timeZone: $tz, granularity: $g) {{
+      start end performance {{ {PATH_FIELDS} }} }} }}
+  }}
+}}"""
+
+NODES = [
+    {"key": "t", "type": "TRIGGER"},
+    {"key": "mail", "type": "MESSAGE", "channel": "EMAIL"},
+    {"key": "sms", "type": "MESSAGE", "channel": "SMS"},
+    {"key": "hook", "type": "WEBHOOK"},
+    {"key": "wait", "type": "WAIT"},
+    {"key": "x", "type": "EXIT"},
+]
+PATHS = [
+    {"source": "t", "target": "mail"},
+    {"source": "t", "target": "sms"},
+    {"source": "mail", "target": "hook"},
+    {"source": "sms", "target": "wait"},
+    {"source": "wait", "target": "x"},
+    {"source": "hook", "target": "x"},
+]
+# Stretches of time with events: both 2026 daylight-saving changes of New York, and plain days.
+PERIODS = [
+    (datetime(2026, 3, 5, tzinfo=UTC), datetime(2026, 3, 12, tzinfo=UTC)),
+    (datetime(2026, 10, 28, tzinfo=UTC), datetime(2026, 11, 5, tzinfo=UTC)),
+]
+# Instants right at (and a hair before) local midnights the tests cut windows at.
+EDGES = [
+    reference.local_day_start(date(2026, 3, 8), "America/New_York"),
+    reference.local_day_start(date(2026, 3, 9), "America/New_York"),
+    reference.local_day_start(date(2026, 11, 1), "America/New_York"),
+    reference.local_day_start(date(2026, 11, 2), "America/New_York"),
+    reference.local_day_start(date(2026, 3, 6), "Asia/Kolkata"),
+    reference.local_day_start(date(2026, 3, 10), "Asia/Kolkata"),
+    datetime(2026, 3, 9, tzinfo=UTC),
+]
+MESSAGE_TYPES = [
+    "MESSAGE_SENT", "MESSAGE_DELIVERED", "MESSAGE_BOUNCED", "MESSAGE_OPENED", "MESSAGE_CLICKED", "UNSUBSCRIBED",
+    "SPAM_COMPLAINT", "HOLDOUT_GLOBAL", "HOLDOUT_JOURNEY", "ADDED_TO_CART", "TRANSACTION",
+]  # fmt: skip
+
+
+def make_events(journey: dict[str, Any], count: int, seed: int) -> list[dict[str, Any]]:
+    """Random events of every type over the periods and edges, from 25 contacts (so uniques < counts)."""
+    rng = random.Random(seed)
+    nodes = {n["id"]: n["type"] for n in journey["nodes"]}
+    messages = [i for i, t in nodes.items() if t == "MESSAGE"]
+    hooks = [i for i, t in nodes.items() if t == "WEBHOOK"]
+    paths = [p["id"] for p in journey["paths"]]
+    events = []
+    for i in range(count):
+        if rng.random() < 0.1:
+            moment = rng.choice(EDGES) - rng.choice([timedelta(0), timedelta(microseconds=1)])
+        else:
+            lo, hi = rng.choice(PERIODS)
+            moment = lo + timedelta(seconds=rng.randrange(int((hi - lo).total_seconds())))
+        kind = rng.choice(
+            ["JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "GOAL_CONVERTED", "NODE_ENTERED"] * 2
+            + ["PATH_TRAVERSED"] * 3
+            + MESSAGE_TYPES
+            + ["WEBHOOK_SUCCEEDED", "WEBHOOK_FAILED"]
+        )
+        event: dict[str, Any] = {
+            "id": f"ev-{seed}-{i}",
+            "type": kind,
+            "journeyId": journey["id"],
+            "contactId": f"contact-{rng.randrange(25)}",
+            "occurredAt": moment.astimezone(rng.choice([UTC, reference.ZoneInfo("Asia/Tokyo")])).isoformat(),
+        }
+        if kind in MESSAGE_TYPES:
+            event["nodeId"] = rng.choice(messages)
+        elif kind.startswith("WEBHOOK"):
+            event["nodeId"] = rng.choice(hooks)
+        elif kind == "NODE_ENTERED":
+            event["nodeId"] = rng.choice(list(nodes))
+        elif kind == "PATH_TRAVERSED":
+            event["pathId"] = rng.choice(paths)
+        elif rng.random() < 0.4:
+            event["nodeId"] = rng.choice(list(nodes))  # journey-level events may say where they happened
+        if kind == "TRANSACTION":
+            event["revenue"] = rng.choice(["19.99", "0.01", "100", "7.5", 3.25, 12])
+        events.append(event)
+    return events
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def dataset(app, http, statements):
+    """A journey with 1,500 events, whose WAIT node was removed from the canvas afterwards."""
+    api = await new_api(app, http, statements, ["read", "write", "ingest"])
+    journey = await create_journey(api, "Measured", NODES, PATHS)
+    events = make_events(journey, 1500, seed=7)
+    for start in range(0, len(events), 500):
+        response = await http.post(
+            "/v1/events",
+            json={"events": events[start : start + 500]},
+            headers={"Authorization": f"Bearer {api.key}"},
+        )
+        assert response.json() == {
+            "accepted": len(events[start : start + 500]),
+            "duplicates": 0,
+            "rejected": [],
+        }
+    removed = next(n for n in journey["nodes"] if n["type"] == "WAIT")
+    keep_nodes = [
+        {"id": n["id"], "type": n["type"], "channel": n["channel"]} for n in journey["nodes"] if n != removed
+    ]
+    keep_paths = [
+        {"id": p["id"], "source": p["source"]["id"], "target": p["target"]["id"]}
+        for p in journey["paths"]
+        if removed["id"] not in (p["source"]["id"], p["target"]["id"])
+    ]
+    saved = await api.gql(SAVE, {"journeyId": journey["id"], "nodes": keep_nodes, "paths": keep_paths})
+    assert saved["saveCanvas"]["userErrors"] == []
+    return api, journey, events, removed
+
+
+def assert_figures(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
+    assert set(actual) == set(expected), where
+    for name, want in expected.items():
+        got = actual[name]
+        if isinstance(want, float):
+            assert got is not None and math.isclose(got, want, rel_tol=1e-9), (
+                f"{where} {name}: {got} != {want}"
+            )
+        elif name == "lastEventAt" and want is not None:
+            assert datetime.fromisoformat(got) == datetime.fromisoformat(want), f"{where} {name}"
+        else:
+            assert got == want, f"{where} {name}: {got!r} != {want!r}"
+
+
+def check_canvas(journey_data, events, journey_id, lo, hi, label):
+    assert_figures(
+        journey_data["performance"], reference.journey(events, journey_id, lo, hi), f"{label} journey"
+    )
+    for n in journey_data["nodes"]:
+        assert_figures(
+            n["performance"], reference.node(events, n["id"], n["type"], lo, hi), f"{label} node {n['type']}"
+        )
+    for p in journey_data["paths"]:
+        assert_figures(
+            p["performance"], reference.path(events, p["id"], p["source"]["id"], lo, hi), f"{label} path"
+        )
+
+
+WINDOWS = [
+    ("UTC", date(2026, 3, 1), date(2026, 3, 31)),
+    ("UTC", date(2026, 3, 9), date(2026, 3, 9)),
+    ("America/New_York", date(2026, 3, 7), date(2026, 3, 9)),  # spring forward, 23-hour day
+    ("America/New_York", date(2026, 3, 8), date(2026, 3, 8)),
+    ("America/New_York", date(2026, 10, 31), date(2026, 11, 2)),  # fall back, 25-hour day
+    ("America/New_York", date(2026, 11, 1), date(2026, 11, 1)),
+    ("Asia/Kolkata", date(2026, 3, 6), date(2026, 3, 9)),  # +05:30
+    ("Asia/Kolkata", date(2026, 1, 1), date(2026, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("tz", "start", "end"), WINDOWS)
+async def test_every_figure_matches_the_definitions(dataset, tz, start, end):
+    api, journey, events, _ = dataset
+    lo, hi = reference.window(start, end, tz)
+
+    data = await api.gql(CANVAS, {"id": journey["id"], "start": str(start), "end": str(end), "tz": tz})
+
+    check_canvas(data["journey"], events, journey["id"], lo, hi, f"{tz} {start}..{end}")
+
+
+async def test_a_removed_node_still_counts_and_still_resolves(dataset):
+    api, _journey, events, removed = dataset
+    lo, hi = reference.window(date(2026, 1, 1), date(2026, 12, 31), "UTC")
+    query = f"""query($id: ID!) {{ node(id: $id) {{ removed
+        performance(startDate: "2026-01-01", endDate: "2026-12-31") {{ {NODE_FIELDS} }} }} }}"""
+
+    data = await api.gql(query, {"id": removed["id"]})
+
+    assert data["node"]["removed"] is True
+    expected = reference.node(events, removed["id"], "WAIT", lo, hi)
+    assert expected["trafficCount"] > 0  # the test data gives the removed node some history
+    assert_figures(data["node"]["performance"], expected, "removed node")
+
+
+async def test_the_workspace_time_zone_is_the_default(app, http, statements):
+    # given a workspace in Asia/Kolkata with one event at 20:00 UTC on 1 March (01:30 on 2 March there)
+    from db.queries.workspaces import create_api_key, create_workspace
+    from tests.conftest import Api
+
+    async with app.state.sessions.begin() as session:
+        workspace = await create_workspace(session, "India", time_zone="Asia/Kolkata")
+        key = await create_api_key(session, workspace.id, ["read", "write", "ingest"])
+    api = Api(http, workspace.id, key, statements)
+    journey = await create_journey(api)
+    event = {
+        "id": "e",
+        "type": "JOURNEY_ENTERED",
+        "journeyId": journey["id"],
+        "contactId": "c",
+        "occurredAt": "2026-03-01T20:00:00Z",
+    }
+    await http.post("/v1/events", json={"events": [event]}, headers={"Authorization": f"Bearer {key}"})
+    query = """query($id: ID!) { journey(id: $id) {
+        local: performance(startDate: "2026-03-02", endDate: "2026-03-02") { enteredCount }
+        utc: performance(startDate: "2026-03-02", endDate: "2026-03-02", timeZone: "UTC") { enteredCount } } }"""
+
+    data = await api.gql(query, {"id": journey["id"]})
+
+    assert data["journey"] == {"local": {"enteredCount": 1}, "utc": {"enteredCount": 0}}
+
+
+SERIES_CASES = [
+    ("America/New_York", date(2026, 3, 6), date(2026, 3, 10), "DAY"),
+    ("America/New_York", date(2026, 3, 8), date(2026, 3, 8), "HOUR"),  # 23 points
+    ("America/New_York", date(2026, 11, 1), date(2026, 11, 1), "HOUR"),  # 25 points
+    ("Asia/Kolkata", date(2026, 3, 4), date(2026, 3, 11), "HOUR"),
+    ("America/New_York", date(2026, 3, 4), date(2026, 3, 20), "WEEK"),
+    ("UTC", date(2026, 2, 15), date(2026, 11, 10), "MONTH"),
+    ("Asia/Kolkata", date(2026, 10, 20), date(2026, 11, 20), "WEEK"),
+]
+
+
+@pytest.mark.parametrize(("tz", "start", "end", "granularity"), SERIES_CASES)
+async def test_time_series_points_match_the_definitions(dataset, tz, start, end, granularity):
+    api, journey, events, _ = dataset
+    expected_points = reference.points(start, end, tz, granularity)
+
+    data = await api.gql(
+        SERIES, {"id": journey["id"], "start": str(start), "end": str(end), "tz": tz, "g": granularity}
+    )
+
+    series = data["journey"]["timeSeries"]
+    got_points = [(datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])) for p in series]
+    assert got_points == expected_points
+    if granularity == "HOUR" and start == end:
+        assert len(series) == {date(2026, 3, 8): 23, date(2026, 11, 1): 25}[start]
+    for i, (lo, hi) in enumerate(expected_points):
+        label = f"{granularity} point {i}"
+        assert_figures(series[i]["performance"], reference.journey(events, journey["id"], lo, hi), label)
+        for n in data["journey"]["nodes"]:
+            assert_figures(
+                n["timeSeries"][i]["performance"], reference.node(events, n["id"], n["type"], lo, hi), label
+            )
+        for p in data["journey"]["paths"]:
+            expected = reference.path(events, p["id"], p["source"]["id"], lo, hi)
+            assert_figures(p["timeSeries"][i]["performance"], expected, label)
+
+
+async def test_aliased_windows_in_one_query_each_match(dataset):
+    api, journey, events, _ = dataset
+    query = f"""query($id: ID!) {{ journey(id: $id) {{
+        march: performance(startDate: "2026-03-01", endDate: "2026-03-31", timeZone: "America/New_York") {{ {JOURNEY_FIELDS} }}
+        autumn: performance(startDate: "2026-10-01", endDate: "2026-11-30") {{ {JOURNEY_FIELDS} }}
+        nodes {{ id type
+          march: performance(startDate: "2026-03-01", endDate: "2026-03-31", timeZone: "America/New_York") {{ {NODE_FIELDS} }}
+          autumn: performance(startDate: "2026-10-01", endDate: "2026-11-30") {{ {NODE_FIELDS} }} }} }} }}"""
+
+    data = (await api.gql(query, {"id": journey["id"]}))["journey"]
+
+    windows = {
+        "march": reference.window(date(2026, 3, 1), date(2026, 3, 31), "America/New_York"),
+        "autumn": reference.window(date(2026, 10, 1), date(2026, 11, 30), "UTC"),
+    }
+    for alias, (lo, hi) in windows.items():
+        assert_figures(data[alias], reference.journey(events, journey["id"], lo, hi), alias)
+        for n in data["nodes"]:
+            assert_figures(
+                n[alias], reference.node(events, n["id"], n["type"], lo, hi), f"{alias} {n['type']}"
+            )
+
+
+async def test_journey_uniques_are_distinct_across_nodes_not_summed(dataset):
+    api, journey, events, _ = dataset
+    query = """query($id: ID!) { journey(id: $id) {
+        performance(startDate: "2026-01-01", endDate: "2026-12-31") { uniqueOpens }
+        nodes(types: [MESSAGE]) { performance(startDate: "2026-01-01", endDate: "2026-12-31") { uniqueOpens } } } }"""
+
+    data = (await api.gql(query, {"id": journey["id"]}))["journey"]
+
+    summed = sum(n["performance"]["uniqueOpens"] for n in data["nodes"])
+    distinct = len({e["contactId"] for e in events if e["type"] == "MESSAGE_OPENED"})
+    assert data["performance"]["uniqueOpens"] == distinct < summed
