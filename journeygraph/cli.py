@@ -12,12 +12,14 @@ import json
 import sys
 import uuid
 import zoneinfo
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from db.engine import create_engine, create_sessionmaker
-from db.enums import Scope
-from db.queries import workspaces
+from db.enums import JourneyStatus, Scope
+from db.queries import rollups, workspaces
 from journeygraph import demo, migrations
+from journeygraph.demo_events import load_demo_events
 from journeygraph.embedded import resolve_url
 from journeygraph.settings import Settings, SettingsError
 
@@ -25,8 +27,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from pathlib import Path
 
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+DEMO_EVENTS = 20_000
 # The demo key and the journey GraphiQL opens with; only on the embedded database.
 DEMO_FILE = "demo.json"
 
@@ -35,18 +38,34 @@ class CliError(Exception):
     """A problem with the command's input; printed without a traceback, exit status 2."""
 
 
-def _in_session(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-    """Run `work` in one committed transaction on a fresh engine."""
+def _with_sessions(url: str, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
+    """Run `work` with a session factory on a fresh engine."""
 
     async def run() -> Any:
-        engine = create_engine(url, pool_size=1)
+        engine = create_engine(url, pool_size=2)
         try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
+            return await work(create_sessionmaker(engine))
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _in_session(url: str, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    """Run `work` in one committed transaction on a fresh engine."""
+
+    async def run(sessions: async_sessionmaker[AsyncSession]) -> Any:
+        async with sessions.begin() as session:
+            return await work(session)
+
+    return _with_sessions(url, run)
+
+
+def _demo_events(url: str, workspace_id: uuid.UUID, journeys: list[Any], count: int) -> None:
+    """Simulated events for the published journeys, through the normal ingestion."""
+    live = [j.id for j in journeys if j.status == JourneyStatus.PUBLISHED]
+    result = _with_sessions(url, lambda sessions: load_demo_events(sessions, workspace_id, live, count))
+    print(f"demo events: {result.accepted} accepted over the last 90 days", file=sys.stderr)
 
 
 def _ready_url(settings: Settings) -> str:
@@ -103,6 +122,8 @@ def cmd_create_key(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
+    if args.events < 0:
+        raise CliError(f"--events must be 0 or more, got {args.events}")
     url = _ready_url(settings)
     if args.workspace is None:
         workspace_id, key, journeys = _in_session(url, demo.create_demo_workspace)
@@ -116,8 +137,25 @@ def cmd_demo_data(settings: Settings, args: argparse.Namespace) -> None:
             return await demo.create_demo_journeys(session, workspace_id)
 
         journeys = _in_session(url, work)
+    _demo_events(url, workspace_id, journeys, args.events)
     for journey in journeys:
         print(f"{journey.id}\t{journey.status.value}\t{journey.name}")
+
+
+def cmd_rebuild_rollups(settings: Settings, args: argparse.Namespace) -> None:
+    url = _ready_url(settings)
+
+    async def work(session: AsyncSession) -> list[tuple[uuid.UUID, int]]:
+        if args.workspace is not None:
+            targets = [_parse_uuid(args.workspace, "--workspace")]
+            if await workspaces.get_workspace(session, targets[0]) is None:
+                raise CliError(f"no workspace with id {targets[0]}")
+        else:
+            targets = await rollups.workspace_ids(session)
+        return [(target, await rollups.rebuild(session, target)) for target in targets]
+
+    for workspace_id, events in _in_session(url, work):
+        print(f"{workspace_id}\t{events} events")
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
@@ -136,18 +174,23 @@ def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
         async def create(session: AsyncSession) -> demo.Demo | None:
             if await workspaces.any_workspace(session):
                 return None  # someone set this database up by hand: leave it alone
-            _, key, journeys = await demo.create_demo_workspace(session)
+            workspace_id, key, journeys = await demo.create_demo_workspace(session)
+            made.extend([workspace_id, journeys])
             return demo.Demo(key=key, query=demo.CANVAS_QUERY, variables={"journeyId": str(journeys[0].id)})
 
+        made: list[Any] = []
         created: demo.Demo | None = _in_session(url, create)
         if created is None:
             return None
+        _demo_events(url, made[0], made[1], DEMO_EVENTS)
         demo_file.write_text(
             json.dumps({"key": created.key, "variables": created.variables}, indent=2) + "\n"
         )
         demo_file.chmod(0o600)
     saved = json.loads(demo_file.read_text())
-    return demo.Demo(key=saved["key"], query=demo.CANVAS_QUERY, variables=saved["variables"])
+    today = datetime.now(UTC).date()
+    variables = demo.canvas_variables(saved["variables"]["journeyId"], today)
+    return demo.Demo(key=saved["key"], query=demo.CANVAS_QUERY, variables=variables)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -190,7 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
         "demo-data", help="load demo journeys (into a new demo workspace by default)"
     )
     demo_data.add_argument("--workspace")
+    demo_data.add_argument(
+        "--events", type=int, default=DEMO_EVENTS, help=f"how many events (default {DEMO_EVENTS})"
+    )
     demo_data.set_defaults(run=cmd_demo_data)
+
+    rebuild = commands.add_parser("rebuild-rollups", help="recompute the rollups from the raw events")
+    rebuild.add_argument("--workspace", help="only this workspace (default: all)")
+    rebuild.set_defaults(run=cmd_rebuild_rollups)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -28,19 +29,41 @@ class Demo:
     variables: dict[str, str]
 
 
+def canvas_variables(journey_id: str, today: date) -> dict[str, str]:
+    """The canvas query's variables for the last 30 days up to `today`."""
+    return {"journeyId": journey_id, "startDate": str(today - timedelta(days=29)), "endDate": str(today)}
+
+
 # The README's example canvas query; GraphiQL opens with it on a demo server.
-CANVAS_QUERY = """query Canvas($journeyId: ID!) {
+CANVAS_QUERY = """query Canvas($journeyId: ID!, $startDate: Date!, $endDate: Date!, $timeZone: String) {
   journey(id: $journeyId) {
     id
     name
     status
     version
+    performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
+      enteredCount
+      uniqueContactCount
+      inProgressCount
+      completionRate
+      conversionRate
+      revenue
+    }
     nodes {
       id
       type
       name
       channel
       position { x y }
+      performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
+        trafficCount
+        uniqueContactCount
+        messageSent
+        deliveryRate
+        openRate
+        clickRate
+        webhookFailed
+      }
     }
     paths {
       id
@@ -48,6 +71,10 @@ CANVAS_QUERY = """query Canvas($journeyId: ID!) {
       index
       source { id }
       target { id }
+      performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
+        trafficCount
+        trafficRatio
+      }
     }
   }
 }

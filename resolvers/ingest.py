@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from db.enums import UNIQUE_KINDS, EventType
 from db.queries import events as store
 from db.queries.lookups import existing_journeys, node_owners, path_owners
+from db.queries.rollups import lock_for_ingest
 from resolvers.ids import parse_id
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ async def ingest(
             result.rejected.append(Rejection(index, raw_id, problem.code, problem.message))
 
     async with sessions.begin() as session:
+        await lock_for_ingest(session, workspace_id)
         good = await _known(session, workspace_id, shaped, result)
         seen: set[str] = set()
         unique: list[store.NewEvent] = []

@@ -20,8 +20,10 @@ logger = logging.getLogger("journeygraph.errors")
 
 def _is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return True  # parse and validation errors, raised by graphql-core itself
+    if original is None or error.path is None:
+        # Parse and validation errors, and variables that fail to coerce: all raised
+        # by graphql-core about the request itself, before any resolver runs.
+        return True
     return isinstance(original, GraphQLError) and bool((original.extensions or {}).get("code"))
 
 

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -31,7 +32,7 @@ async def test_the_canvas_query_draws_the_demo_journey(app, http, statements):
     api = Api(http, workspace_id, key, statements)
 
     # when GraphiQL's query runs for the showcase journey
-    data = await api.gql(demo.CANVAS_QUERY, {"journeyId": str(showcase)})
+    data = await api.gql(demo.CANVAS_QUERY, demo.canvas_variables(str(showcase), date(2026, 11, 1)))
 
     # then it is the welcome series, whole (8 nodes and 8 paths in demo.WELCOME)
     journey = data["journey"]
@@ -97,10 +98,17 @@ def test_first_serve_on_the_embedded_database_shows_the_demo(tmp_path):
         assert showcase in page
         canvas = httpx.post(
             f"{base}/graphql",
-            json={"query": demo.CANVAS_QUERY, "variables": {"journeyId": showcase}},
+            json={
+                "query": demo.CANVAS_QUERY,
+                "variables": demo.canvas_variables(showcase, datetime.now(UTC).date()),
+            },
             headers={"Authorization": f"Bearer {key}"},
         ).json()
-        assert len(canvas["data"]["journey"]["nodes"]) == 8
+        journey = canvas["data"]["journey"]
+        assert len(journey["nodes"]) == 8
+        # demo events make the canvas come alive on first start
+        assert journey["performance"]["enteredCount"] > 0
+        assert sum(n["performance"]["trafficCount"] for n in journey["nodes"]) > 0
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import httpx
 from asgi_lifespan import LifespanManager
 
 from journeygraph.app import create_app
-from journeygraph.demo import CANVAS_QUERY, Demo
+from journeygraph.demo import CANVAS_QUERY, Demo, canvas_variables
 from tests.operations import create_journey
 
 
@@ -63,7 +64,9 @@ async def test_graphiql_is_served_to_browsers_without_credentials(http):
 
 async def test_graphiql_prefills_the_demo_key_and_canvas_query(database_url, settings, api):
     journey = await create_journey(api)
-    demo = Demo(key=api.key, query=CANVAS_QUERY, variables={"journeyId": journey["id"]})
+    demo = Demo(
+        key=api.key, query=CANVAS_QUERY, variables=canvas_variables(journey["id"], date(2026, 11, 22))
+    )
     app = create_app(settings, database_url, demo)
 
     async with (
@@ -74,4 +77,25 @@ async def test_graphiql_prefills_the_demo_key_and_canvas_query(database_url, set
 
     assert f"Bearer {api.key}" in page
     assert journey["id"] in page
-    assert "query Canvas($journeyId: ID!)" in page
+    assert "query Canvas($journeyId: ID!" in page
+    assert "2026-10-24" in page  # the last 30 days
+
+
+async def test_unexpected_errors_are_masked_with_the_request_id(api, monkeypatch, caplog):
+    # given a resolver that fails the way a bug or an outage would
+    import resolvers.journeys
+
+    async def broken(context, id):
+        raise RuntimeError('relation "secret_table" does not exist')
+
+    monkeypatch.setattr(resolvers.journeys, "journey", broken)
+
+    # when
+    response = await api.post('{ journey(id: "x") { id } }')
+
+    # then the client learns nothing of it but the request id; the log has the rest
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": response.headers["x-request-id"]}
+    assert "secret_table" not in response.text
+    assert "secret_table" in caplog.text and response.headers["x-request-id"] in caplog.text
