@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from resolvers.loaders import Loaders
 
@@ -43,6 +43,8 @@ class Context:
     settings: Settings
     request_id: str
     loaders: Loaders = field(init=False)
+    # Per-request memo for work repeated on every node of a canvas (selections, windows).
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reset_loaders()

@@ -8,18 +8,20 @@ figure and per distinct window, whatever the number of nodes.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
-from db.enums import UNIQUE_KINDS, EventType, NodeType
+from db.enums import UNIQUE_KINDS, EventType
 from db.models import Journey, Node
 from db.queries import performance as figures
+from db.queries.performance import Counts
+from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figures, path_figures
 from resolvers.windows import Granularity, Span, before, cover, points, window
 
 if TYPE_CHECKING:
@@ -173,109 +175,83 @@ class PerformanceLoaders:
         self.in_progress = InProgressByWindowLoader(sessions, workspace_id, "journey")
 
 
-@dataclass(frozen=True)
-class Measure:
-    """One point's figures for one journey, node or path."""
-
-    context: Context
-    kind: str  # "journey", "node" or "path"
-    owner_id: uuid.UUID
-    journey_id: uuid.UUID
-    series: Series
-    index: int
-    node_type: NodeType | None = None
-    source_node_id: uuid.UUID | None = None  # paths: ratios are against the source node
-
-    @property
-    def _key(self) -> Key:
-        return (self.owner_id, self.journey_id, self.series, self.source_node_id)
-
-    @property
-    def span(self) -> Span:
-        return self.series[self.index]
-
-    async def _counts(self, of_source: bool = False) -> figures.Counts:
-        found = (await self.context.loaders.performance.counts[self.kind].load(self._key))[self.index][
-            of_source
-        ]
-        return found or figures.Counts()
-
-    async def _uniques(self, of_source: bool = False) -> dict[int, int]:
-        found = (await self.context.loaders.performance.uniques[self.kind].load(self._key))[self.index][
-            of_source
-        ]
-        return found or {}
-
-    async def count(self, event_type: EventType, of_source: bool = False) -> int:
-        """Events of this type (on a path's source node when `of_source`)."""
-        return (await self._counts(of_source))[event_type]
-
-    async def unique(self, event_type: EventType, of_source: bool = False) -> int:
-        """Distinct contacts with events of this type (on a path's source node when `of_source`)."""
-        return (await self._uniques(of_source)).get(UNIQUE_KINDS[event_type], 0)
-
-    async def revenue(self) -> Decimal:
-        return (await self._counts()).revenue
-
-    async def last_event_at(self) -> datetime | None:
-        return (await self._counts()).last_event_at
-
-    async def in_progress(self) -> int:
-        values = await self.context.loaders.performance.in_progress.load(self._key)
-        return int(values[self.index][0] or 0)
-
-
-def ratio(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator, or None when the denominator is 0."""
-    return numerator / denominator if denominator else None
-
-
 def _series(
     context: Context, start: date, end: date, tz_name: str | None, granularity: Granularity | None
 ) -> Series:
-    span, tz = window(start, end, tz_name or context.principal.workspace.time_zone, granularity)
-    return (span,) if granularity is None else points(span, tz, granularity)
+    key = ("series", start, end, tz_name, granularity)
+    if key not in context.cache:  # the same window is asked for by every node of a canvas
+        span, tz = window(start, end, tz_name or context.principal.workspace.time_zone, granularity)
+        context.cache[key] = (span,) if granularity is None else points(span, tz, granularity)
+    series: Series = context.cache[key]
+    return series
 
 
-def _measures(context: Context, series: Series, **what: Any) -> list[Measure]:
-    return [Measure(context, series=series, index=i, **what) for i in range(len(series))]
+async def _figures(
+    context: Context, row: Journey | Node | Path, series: Series, wanted: set[str]
+) -> list[Figures]:
+    """Every point's figures: one await per loader for the whole series, then plain values.
 
-
-def _what(row: Journey | Node | Path) -> dict[str, Any]:
+    Fields are then read synchronously, which matters: a canvas has thousands of them.
+    """
+    loaders = context.loaders.performance
+    key: Key
     if isinstance(row, Journey):
-        return {"kind": "journey", "owner_id": row.id, "journey_id": row.id}
-    if isinstance(row, Node):
-        return {"kind": "node", "owner_id": row.id, "journey_id": row.journey_id, "node_type": row.type}
-    return {
-        "kind": "path",
-        "owner_id": row.id,
-        "journey_id": row.journey_id,
-        "source_node_id": row.source_node_id,
-    }
+        kind, key = "journey", (row.id, row.id, series, None)
+    elif isinstance(row, Node):
+        kind, key = "node", (row.id, row.journey_id, series, None)
+    else:
+        kind, key = "path", (row.id, row.journey_id, series, row.source_node_id)
+    jobs: list[Any] = [loaders.counts[kind].load(key)]
+    if wanted & UNIQUE_FIELDS:
+        jobs.append(loaders.uniques[kind].load(key))
+    if kind == "journey" and "inProgressCount" in wanted:
+        jobs.append(loaders.in_progress.load(key))
+    found = [await jobs[0]] if len(jobs) == 1 else await asyncio.gather(*jobs)
+    counts = found[0]
+    uniques = found[1] if wanted & UNIQUE_FIELDS else [({}, {})] * len(series)
+    progress = found[-1] if len(found) > 1 and "inProgressCount" in wanted and kind == "journey" else None
+    result = []
+    for i in range(len(series)):
+        (own, source), (own_u, source_u) = counts[i], uniques[i]
+        own, source, own_u, source_u = own or Counts(), source or Counts(), own_u or {}, source_u or {}
+        if isinstance(row, Journey):
+            result.append(journey_figures(own, own_u, progress[i][0] if progress else 0))
+        elif isinstance(row, Node):
+            result.append(node_figures(own, own_u, row.type))
+        else:
+            result.append(path_figures(own, own_u, source, source_u))
+    return result
 
 
-def performance(
-    context: Context, row: Journey | Node | Path, start: date, end: date, tz_name: str | None
-) -> Measure:
-    """The figures of a journey, node or path over one window."""
-    return _measures(context, _series(context, start, end, tz_name, None), **_what(row))[0]
+async def performance(
+    context: Context,
+    row: Journey | Node | Path,
+    start: date,
+    end: date,
+    tz_name: str | None,
+    wanted: set[str],
+) -> Figures:
+    """The figures of a journey, node or path over one window; `wanted` are the selected field names."""
+    return (await _figures(context, row, _series(context, start, end, tz_name, None), wanted))[0]
 
 
 @dataclass(frozen=True)
 class Point:
     start: datetime
     end: datetime
-    performance: Measure
+    performance: Figures
 
 
-def time_series(
+async def time_series(
     context: Context,
     row: Journey | Node | Path,
     start: date,
     end: date,
     granularity: Granularity,
     tz_name: str | None,
+    wanted: set[str],
 ) -> list[Point]:
     """The figures of a journey, node or path for each point of a series."""
     series = _series(context, start, end, tz_name, granularity)
-    return [Point(m.span.start, m.span.end, m) for m in _measures(context, series, **_what(row))]
+    figures_ = await _figures(context, row, series, wanted)
+    return [Point(span.start, span.end, f) for span, f in zip(series, figures_, strict=True)]

@@ -11,6 +11,7 @@ from resolvers import journeys as resolve
 from resolvers import performance as measure
 from schema.enums import Granularity, JourneyStatus, NodeType
 from schema.scalars import JSON
+from schema.selection import selected
 
 if TYPE_CHECKING:
     from db.models import Journey as JourneyRow
@@ -71,7 +72,7 @@ class Journey:
     @strawberry.field(
         description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
     )
-    def performance(
+    async def performance(
         self,
         root: strawberry.Parent[JourneyRow],
         info: strawberry.Info[Context, None],
@@ -79,12 +80,12 @@ class Journey:
         end_date: date,
         time_zone: str | None = None,
     ) -> Annotated[JourneyPerformance, strawberry.lazy("schema.performance")]:
-        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
 
     @strawberry.field(
         description="Consecutive points covering the window, each with the same figures over its own [start, end)."
     )
-    def time_series(
+    async def time_series(
         self,
         root: strawberry.Parent[JourneyRow],
         info: strawberry.Info[Context, None],
@@ -93,7 +94,9 @@ class Journey:
         granularity: Granularity = Granularity.DAY,
         time_zone: str | None = None,
     ) -> list[Annotated[JourneyPerformancePoint, strawberry.lazy("schema.performance")]]:
-        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]
+        return await measure.time_series(
+            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
+        )  # type: ignore[return-value]
 
 
 @strawberry.type

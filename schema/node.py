@@ -11,6 +11,7 @@ from resolvers import journeys as resolve
 from resolvers import performance as measure
 from schema.enums import Channel, Granularity, NodeType
 from schema.scalars import JSON
+from schema.selection import selected
 
 if TYPE_CHECKING:
     from db.models import Node as NodeRow
@@ -72,7 +73,7 @@ class Node:
     @strawberry.field(
         description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
     )
-    def performance(
+    async def performance(
         self,
         root: strawberry.Parent[NodeRow],
         info: strawberry.Info[Context, None],
@@ -80,12 +81,12 @@ class Node:
         end_date: date,
         time_zone: str | None = None,
     ) -> Annotated[NodePerformance, strawberry.lazy("schema.performance")]:
-        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
 
     @strawberry.field(
         description="Consecutive points covering the window, each with the same figures over its own [start, end)."
     )
-    def time_series(
+    async def time_series(
         self,
         root: strawberry.Parent[NodeRow],
         info: strawberry.Info[Context, None],
@@ -94,4 +95,6 @@ class Node:
         granularity: Granularity = Granularity.DAY,
         time_zone: str | None = None,
     ) -> list[Annotated[NodePerformancePoint, strawberry.lazy("schema.performance")]]:
-        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]
+        return await measure.time_series(
+            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
+        )  # type: ignore[return-value]

@@ -10,6 +10,7 @@ import strawberry
 from resolvers import journeys as resolve
 from resolvers import performance as measure
 from schema.enums import Granularity
+from schema.selection import selected
 
 if TYPE_CHECKING:
     from db.models import Path as PathRow
@@ -49,7 +50,7 @@ class Path:
     @strawberry.field(
         description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
     )
-    def performance(
+    async def performance(
         self,
         root: strawberry.Parent[PathRow],
         info: strawberry.Info[Context, None],
@@ -57,12 +58,12 @@ class Path:
         end_date: date,
         time_zone: str | None = None,
     ) -> Annotated[PathPerformance, strawberry.lazy("schema.performance")]:
-        return measure.performance(info.context, root, start_date, end_date, time_zone)  # type: ignore[return-value]
+        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
 
     @strawberry.field(
         description="Consecutive points covering the window, each with the same figures over its own [start, end)."
     )
-    def time_series(
+    async def time_series(
         self,
         root: strawberry.Parent[PathRow],
         info: strawberry.Info[Context, None],
@@ -71,4 +72,6 @@ class Path:
         granularity: Granularity = Granularity.DAY,
         time_zone: str | None = None,
     ) -> list[Annotated[PathPerformancePoint, strawberry.lazy("schema.performance")]]:
-        return measure.time_series(info.context, root, start_date, end_date, granularity, time_zone)  # type: ignore[return-value]
+        return await measure.time_series(
+            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
+        )  # type: ignore[return-value]

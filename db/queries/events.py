@@ -102,32 +102,36 @@ async def insert_events(
     return {row[0] for row in rows}
 
 
+_ORDINALS = sa.text(
+    """
+    WITH wanted AS (SELECT unnest(CAST(:ids AS text[])) AS contact_id),
+    added AS (
+        INSERT INTO contacts (workspace_id, contact_id)
+        SELECT :workspace_id, contact_id FROM wanted
+        ON CONFLICT (workspace_id, contact_id) DO NOTHING
+        RETURNING contact_id, ordinal
+    )
+    SELECT contact_id, ordinal FROM added
+    UNION ALL
+    SELECT c.contact_id, c.ordinal FROM contacts c JOIN wanted w USING (contact_id)
+    WHERE c.workspace_id = :workspace_id
+    """
+)
+
+
 async def contact_ordinals(
     session: AsyncSession, workspace_id: uuid.UUID, contact_ids: set[str]
 ) -> dict[str, int]:
     """The ordinal of each contact, numbering new ones."""
-    ids = sorted(contact_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        sa.text(
-            """
-            WITH wanted AS (SELECT unnest(CAST(:ids AS text[])) AS contact_id),
-            added AS (
-                INSERT INTO contacts (workspace_id, contact_id)
-                SELECT :workspace_id, contact_id FROM wanted
-                ON CONFLICT (workspace_id, contact_id) DO NOTHING
-                RETURNING contact_id, ordinal
-            )
-            SELECT contact_id, ordinal FROM added
-            UNION ALL
-            SELECT c.contact_id, c.ordinal FROM contacts c JOIN wanted w USING (contact_id)
-            WHERE c.workspace_id = :workspace_id
-            """
-        ),
-        {"workspace_id": workspace_id, "ids": ids},
-    )
-    return {contact_id: ordinal for contact_id, ordinal in rows}
+    found: dict[str, int] = {}
+    missing = sorted(contact_ids)
+    while missing:
+        # A contact another transaction added after this statement's snapshot is neither
+        # inserted (conflict) nor seen (snapshot); the next statement's snapshot sees it.
+        rows = await session.execute(_ORDINALS, {"workspace_id": workspace_id, "ids": missing})
+        found.update({contact_id: ordinal for contact_id, ordinal in rows})
+        missing = [c for c in missing if c not in found]
+    return found
 
 
 def _rollup_upsert(table: str) -> sa.TextClause:

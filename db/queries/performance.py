@@ -67,33 +67,42 @@ def _from_buckets(table: str, is_day: bool, columns: str, level: Level) -> str:
         WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])){subjects}"""
 
 
-def _counts_sql(level: Level) -> sa.TextClause:
+def _union(parts: list[str]) -> str:
+    return "\n            UNION ALL\n".join(parts)
+
+
+def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
     columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
     sums = ", ".join(f"sum({c})" for c in [*COUNTERS, "revenue"])
+    parts = [_from_buckets("rollup_days", True, columns, level)] if days else []
+    parts += [_from_buckets("rollup_quarters", False, columns, level)] if quarters else []
     return sa.text(
-        f"""WITH {_RANGES}, hits AS (
-            {_from_buckets("rollup_days", True, columns, level)}
-            UNION ALL
-            {_from_buckets("rollup_quarters", False, columns, level)}
-        )
+        f"""WITH {_RANGES}, hits AS ({_union(parts)})
         SELECT idx, owner, {sums}, max(last_event_at) FROM hits GROUP BY idx, owner"""
     )
 
 
-def _uniques_sql(level: Level) -> sa.TextClause:
-    columns = "x.kind, x.ordinal"
+def _uniques_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
+    kinds = " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
+    parts = [_from_buckets("contact_days", True, "x.kind, x.ordinal", level) + kinds] if days else []
+    parts += (
+        [_from_buckets("contact_quarters", False, "x.kind, x.ordinal", level) + kinds] if quarters else []
+    )
     return sa.text(
-        f"""WITH {_RANGES}, hits AS (
-            {_from_buckets("contact_days", True, columns, level)} AND x.kind = ANY(CAST(:kinds AS smallint[]))
-            UNION ALL
-            {_from_buckets("contact_quarters", False, columns, level)} AND x.kind = ANY(CAST(:kinds AS smallint[]))
-        )
+        f"""WITH {_RANGES}, hits AS ({_union(parts)})
         SELECT idx, owner, kind, count(DISTINCT ordinal) FROM hits GROUP BY idx, owner, kind"""
     )
 
 
-_COUNTS = {level: _counts_sql(level) for level in ("journey", "subject")}
-_UNIQUES = {level: _uniques_sql(level) for level in ("journey", "subject")}
+# Only the bucket sizes a request's ranges use are read: a branch over a table with no
+# range to match would still be planned, and may scan.
+_VARIANTS = [(True, False), (False, True), (True, True)]
+_COUNTS = {(level, *v): _counts_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
+_UNIQUES = {(level, *v): _uniques_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
+
+
+def _variant(ranges: Sequence[Range]) -> tuple[bool, bool]:
+    return any(r[1] for r in ranges), any(not r[1] for r in ranges)
 
 
 async def counts(
@@ -109,7 +118,7 @@ async def counts(
     if level == "subject":
         params["subjects"] = list(subject_ids)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    for idx, owner, *values in await session.execute(_COUNTS[level], params):
+    for idx, owner, *values in await session.execute(_COUNTS[(level, *_variant(ranges))], params):
         numbers, revenue, last = values[: len(COUNTERS)], values[len(COUNTERS)], values[len(COUNTERS) + 1]
         result[(idx, owner)] = Counts(dict(zip(COUNTERS, map(int, numbers), strict=True)), revenue, last)
     return result
@@ -129,5 +138,5 @@ async def uniques(
     params["kinds"] = list(kinds)
     if level == "subject":
         params["subjects"] = list(subject_ids)
-    rows = await session.execute(_UNIQUES[level], params)
+    rows = await session.execute(_UNIQUES[(level, *_variant(ranges))], params)
     return {(idx, owner, kind): int(n) for idx, owner, kind, n in rows}

@@ -236,3 +236,23 @@ async def test_record_events_answers_like_the_http_endpoint(api):
     }
     assert again == {"accepted": 0, "duplicates": 1, "rejected": []}
     assert (await totals(api, journey["id"]))["enteredCount"] == 2
+
+
+async def test_concurrent_batches_sharing_new_contacts_count_every_contact(api):
+    # given batches with different events but the same, never-seen contacts, sent at once
+    journey = await create_journey(api)
+    batches = [
+        [
+            {"id": f"b{b}-{i}", "type": "JOURNEY_ENTERED", "journeyId": journey["id"], "contactId": f"new-{i}",
+             "occurredAt": "2026-05-01T10:00:00Z"}
+            for i in range(300)
+        ]
+        for b in range(6)
+    ]  # fmt: skip
+
+    answers = await asyncio.gather(*(post(api, {"events": batch}) for batch in batches))
+
+    # then every event is stored and every contact counted once
+    assert [a.json()["accepted"] for a in answers] == [300] * 6
+    figures = await totals(api, journey["id"])
+    assert (figures["enteredCount"], figures["uniqueContactCount"]) == (1800, 300)

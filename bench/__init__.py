@@ -1,0 +1,1 @@
+"""journeygraph's benchmark: `python -m bench.run --help`. Not a test."""

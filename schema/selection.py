@@ -1,0 +1,53 @@
+"""Which subfields a query selected, so resolvers fetch only what is asked for.
+
+Read straight from the query's syntax tree and remembered per request: a
+canvas asks this once per node and path, and strawberry's `selected_fields`
+rebuilds its own objects every time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import strawberry
+    from graphql import FragmentDefinitionNode, SelectionNode
+
+    from resolvers.context import Context
+
+
+def _names(
+    selections: Iterable[SelectionNode], under: str | None, fragments: dict[str, FragmentDefinitionNode]
+) -> set[str]:
+    names: set[str] = set()
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            if under is None:
+                names.add(selection.name.value)
+            elif selection.name.value == under and selection.selection_set is not None:
+                names |= _names(selection.selection_set.selections, None, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            names |= _names(fragments[selection.name.value].selection_set.selections, under, fragments)
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _names(selection.selection_set.selections, under, fragments)
+    return names
+
+
+def selected(info: strawberry.Info[Context, Any], under: str | None = None) -> set[str]:
+    """Field names selected below the current field (below its `under` child when given)."""
+    raw = info._raw_info
+    cache = info.context.cache
+    key = ("selected", *(id(node) for node in raw.field_nodes), under)
+    if key not in cache:
+        cache[key] = {
+            name
+            for node in raw.field_nodes
+            if node.selection_set is not None
+            for name in _names(node.selection_set.selections, under, raw.fragments)
+        }
+    found: set[str] = cache[key]
+    return found
