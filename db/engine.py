@@ -28,7 +28,8 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+        # UTC sessions: dates and timestamps convert the same way whatever the server's default.
+        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"}},
     )
 
 

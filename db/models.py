@@ -9,7 +9,7 @@ per-request loaders in batches, never lazily.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -212,3 +212,43 @@ class ContactQuarter(_ContactSet, Base):
 
 class ContactDay(_ContactSet, Base):
     __tablename__ = "contact_days"
+
+    # One contact's days, in order: where ingestion finds a new day's neighbours.
+    __table_args__ = (
+        sa.Index(
+            "ix_contact_days_by_contact",
+            "workspace_id",
+            "journey_id",
+            "subject_id",
+            "kind",
+            "ordinal",
+            "bucket",
+        ),
+    )
+
+
+# Gaps longer than a window can be are all alike: "no earlier day that matters".
+NO_EARLIER_DAY = 32767
+
+
+class UniqueGap(Base):
+    """Exact distinct-contact counts over any run of whole UTC days, without scanning contacts.
+
+    For each contact-day (a contact with an event of `kind` on `subject` on `day`),
+    `gap` is the days since that contact's previous such day (NO_EARLIER_DAY when
+    none within 366 days); `n` counts the contact-days with that gap. A contact is
+    active in [a, b] exactly once with its first day d in it, the one whose
+    previous day is before a, so the distinct contacts are
+    SUM(n) WHERE a <= day <= b AND gap > day - a. Rows grow with subjects x days
+    x distinct gaps (at most 367), not with contacts or events.
+    """
+
+    __tablename__ = "unique_gaps"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    gap: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.Integer)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.queries import events as store
+from db.queries.locks import lock_for_ingest
 from db.queries.lookups import existing_journeys, node_owners, path_owners
-from db.queries.rollups import lock_for_ingest
 from resolvers.ids import parse_id
 
 if TYPE_CHECKING:

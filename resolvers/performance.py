@@ -117,19 +117,15 @@ class UniquesByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        rows = await figures.uniques(
+        # A journey's whole-journey contact sets are kept under the journey's own id.
+        return await figures.uniques(
             session,
             self.workspace_id,
-            self.level,
             list({k[1] for k in keys}),
             self._owners(keys),
             LEVEL_KINDS[self.level],
             _ranges(series),
         )
-        found: dict[tuple[int, uuid.UUID], dict[int, int]] = defaultdict(dict)
-        for (idx, owner, kind), n in rows.items():
-            found[(idx, owner)][kind] = n
-        return found
 
 
 class InProgressByWindowLoader(_ByWindowLoader):

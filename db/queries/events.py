@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import ContactDay, ContactQuarter, RollupDay, RollupQuarter
+from db.models import NO_EARLIER_DAY, ContactDay, ContactQuarter, RollupDay, RollupQuarter
+from db.queries.locks import lock_uniques
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -149,7 +150,7 @@ def _rollup_upsert(table: str) -> sa.TextClause:
     )
 
 
-def _contact_insert(table: str) -> sa.TextClause:
+def _contact_insert(table: str, returning: str = "") -> sa.TextClause:
     return sa.text(
         f"""
         INSERT INTO {table} (workspace_id, journey_id, subject_id, kind, bucket, ordinal)
@@ -157,60 +158,158 @@ def _contact_insert(table: str) -> sa.TextClause:
             CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
             CAST(:buckets AS timestamptz[]), CAST(:ordinals AS bigint[])
         )
-        ON CONFLICT DO NOTHING
+        ON CONFLICT DO NOTHING {returning}
         """
     )
 
 
-# (count upsert, contact-set insert, bucket function) for each bucket size
-ROLLUPS: list[tuple[sa.TextClause, sa.TextClause, Any]] = [
-    (_rollup_upsert(RollupQuarter.__tablename__), _contact_insert(ContactQuarter.__tablename__), quarter_of),
-    (_rollup_upsert(RollupDay.__tablename__), _contact_insert(ContactDay.__tablename__), day_of),
-]
+_UPSERT_QUARTERS = _rollup_upsert(RollupQuarter.__tablename__)
+_UPSERT_DAYS = _rollup_upsert(RollupDay.__tablename__)
+_INSERT_CONTACT_QUARTERS = _contact_insert(ContactQuarter.__tablename__)
+_INSERT_CONTACT_DAYS = _contact_insert(
+    ContactDay.__tablename__, "RETURNING journey_id::text, subject_id::text, kind, bucket, ordinal"
+)
+_NEIGHBOUR_DAYS = sa.text(
+    """
+    SELECT c.journey_id::text, c.subject_id::text, c.kind, c.ordinal, c.bucket
+    FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
+                CAST(:ordinals AS bigint[]), CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[]))
+         AS t(journey_id, subject_id, kind, ordinal, lo, hi)
+    JOIN contact_days c ON c.workspace_id = :workspace_id AND c.journey_id = t.journey_id
+        AND c.subject_id = t.subject_id AND c.kind = t.kind AND c.ordinal = t.ordinal
+        AND c.bucket >= t.lo AND c.bucket <= t.hi
+    """
+)
+_ADD_GAPS = sa.text(
+    """
+    INSERT INTO unique_gaps (workspace_id, journey_id, subject_id, kind, day, gap, n)
+    SELECT :workspace_id, * FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]),
+        CAST(:kinds AS smallint[]), CAST(:days AS date[]), CAST(:gaps AS smallint[]), CAST(:ns AS int[]))
+    ON CONFLICT (workspace_id, journey_id, subject_id, kind, day, gap) DO UPDATE SET n = unique_gaps.n + excluded.n
+    """
+)
+MAX_GAP = 366  # the longest window; longer gaps all read as NO_EARLIER_DAY
+LOOKBACK = timedelta(days=MAX_GAP)
+
+
+def _gap(day: datetime, previous: datetime | None) -> int:
+    if previous is None or (day - previous).days > MAX_GAP:
+        return NO_EARLIER_DAY
+    return (day - previous).days
+
+
+def _columns(rows: list[tuple[Any, ...]], names: list[str]) -> dict[str, list[Any]]:
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
+async def _add_counts(
+    session: AsyncSession, workspace_id: uuid.UUID, events: Sequence[NewEvent], keys: list[tuple[str, str]]
+) -> None:
+    for upsert, bucket_of in ((_UPSERT_QUARTERS, quarter_of), (_UPSERT_DAYS, day_of)):
+        sums: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+        for event, (journey, subject) in zip(events, keys, strict=True):
+            key = (journey, subject, bucket_of(event.occurred_at))
+            row = sums.get(key)
+            if row is None:
+                row = sums[key] = dict.fromkeys(COUNTERS, 0)
+                row["revenue"], row["last_event_at"] = Decimal(0), event.occurred_at
+            row[event.type.column] += 1
+            if event.type == EventType.TRANSACTION and event.revenue is not None:
+                row["revenue"] += event.revenue
+            row["last_event_at"] = max(row["last_event_at"], event.occurred_at)
+        ordered = sorted(sums)  # key order: concurrent batches queue instead of deadlocking
+        params: dict[str, Any] = {
+            "workspace_id": workspace_id,
+            **_columns(ordered, ["journey_id", "subject_id", "bucket"]),
+        }
+        for column in [*COUNTERS, "revenue", "last_event_at"]:
+            params[column] = [sums[k][column] for k in ordered]
+        await session.execute(upsert, params)
+
+
+async def _add_gaps(
+    session: AsyncSession, workspace_id: uuid.UUID, new_days: list[tuple[str, str, int, datetime, int]]
+) -> None:
+    """Fold new contact-days into unique_gaps: each new day gets its gap, and the
+    contact's next day (if any) has its gap shortened to end at the new day."""
+    first: dict[tuple[str, str, int, int], datetime] = {}
+    last: dict[tuple[str, str, int, int], datetime] = {}
+    added: dict[tuple[str, str, int, int], set[datetime]] = {}
+    for journey, subject, kind, day, ordinal in new_days:
+        key = (journey, subject, kind, ordinal)
+        added.setdefault(key, set()).add(day)
+        first[key] = min(first.get(key, day), day)
+        last[key] = max(last.get(key, day), day)
+    keys = sorted(added)
+    rows = await session.execute(
+        _NEIGHBOUR_DAYS,
+        {
+            "workspace_id": workspace_id,
+            **_columns(keys, ["journeys", "subjects", "kinds", "ordinals"]),
+            "lo": [first[k] - LOOKBACK for k in keys],
+            "hi": [last[k] + LOOKBACK for k in keys],
+        },
+    )
+    days: dict[tuple[str, str, int, int], list[datetime]] = {}
+    for journey, subject, kind, ordinal, day in rows:
+        days.setdefault((journey, subject, kind, ordinal), []).append(day)
+    delta: dict[tuple[str, str, int, Any, int], int] = defaultdict(int)
+    for key, now_days in days.items():
+        now_days.sort()
+        new = added[key]
+        old_days = [d for d in now_days if d not in new]
+        # Only the new days, and the old day right after each, change their gap.
+        touched = set(new)
+        for i, d in enumerate(now_days[:-1]):
+            if d in new and now_days[i + 1] not in new:
+                touched.add(now_days[i + 1])
+        for listed, sign in ((old_days, -1), (now_days, 1)):
+            previous = None
+            for d in listed:
+                if d in touched:
+                    delta[(key[0], key[1], key[2], d.date(), _gap(d, previous))] += sign
+                previous = d
+    changes = sorted((k, n) for k, n in delta.items() if n)
+    if changes:
+        await session.execute(
+            _ADD_GAPS,
+            {
+                "workspace_id": workspace_id,
+                **_columns([k for k, _ in changes], ["journeys", "subjects", "kinds", "days", "gaps"]),
+                "ns": [n for _, n in changes],
+            },
+        )
 
 
 async def add_to_rollups(
     session: AsyncSession, workspace_id: uuid.UUID, events: Sequence[NewEvent], ordinals: dict[str, int]
 ) -> None:
-    """Add newly stored events to the count rollups and the contact sets, at both bucket sizes."""
-    for upsert, insert_members, bucket_of in ROLLUPS:
-        sums: dict[tuple[uuid.UUID, uuid.UUID, datetime], dict[str, Any]] = {}
-        members: set[tuple[uuid.UUID, uuid.UUID, int, datetime, int]] = set()
-        for event in events:
-            bucket = bucket_of(event.occurred_at)
-            key = (event.journey_id, event.subject_id, bucket)
-            row = sums.get(key)
-            if row is None:
-                row = sums[key] = defaultdict(int, revenue=Decimal(0), last_event_at=event.occurred_at)
-            row[event.type.column] += 1
-            if event.type == EventType.TRANSACTION and event.revenue is not None:
-                row["revenue"] += event.revenue
-            row["last_event_at"] = max(row["last_event_at"], event.occurred_at)
-            kind = UNIQUE_KINDS.get(event.type)
-            if kind is not None:
-                members.add((event.journey_id, event.subject_id, kind, bucket, ordinals[event.contact_id]))
-        keys = sorted(sums)
-        params: dict[str, Any] = {
-            "workspace_id": workspace_id,
-            "journey_id": [k[0] for k in keys],
-            "subject_id": [k[1] for k in keys],
-            "bucket": [k[2] for k in keys],
-            "revenue": [sums[k]["revenue"] for k in keys],
-            "last_event_at": [sums[k]["last_event_at"] for k in keys],
-        }
-        for column in COUNTERS:
-            params[column] = [sums[k][column] for k in keys]
-        await session.execute(upsert, params)
-        if members:
-            rows = sorted(members)
-            await session.execute(
-                insert_members,
-                {
-                    "workspace_id": workspace_id,
-                    "journeys": [r[0] for r in rows],
-                    "subjects": [r[1] for r in rows],
-                    "kinds": [r[2] for r in rows],
-                    "buckets": [r[3] for r in rows],
-                    "ordinals": [r[4] for r in rows],
-                },
-            )
+    """Add newly stored events to the count rollups, the contact sets and the gap counts."""
+    keys = [(str(e.journey_id), str(e.subject_id)) for e in events]
+    await _add_counts(session, workspace_id, events, keys)
+    quarters: set[tuple[str, str, int, datetime, int]] = set()
+    days: set[tuple[str, str, int, datetime, int]] = set()
+    for event, (journey, subject) in zip(events, keys, strict=True):
+        kind = UNIQUE_KINDS.get(event.type)
+        if kind is None:
+            continue
+        ordinal = ordinals[event.contact_id]
+        quarter, day = quarter_of(event.occurred_at), day_of(event.occurred_at)
+        # Each contact counts on its subject and, separately, on the journey as a whole.
+        for scope in {subject, journey}:
+            quarters.add((journey, scope, kind, quarter, ordinal))
+            days.add((journey, scope, kind, day, ordinal))
+    if not quarters:
+        return
+    names = ["journeys", "subjects", "kinds", "buckets", "ordinals"]
+    await session.execute(
+        _INSERT_CONTACT_QUARTERS, {"workspace_id": workspace_id, **_columns(sorted(quarters), names)}
+    )
+    # Gaps depend on a contact's neighbouring days: one writer per workspace at a time.
+    await lock_uniques(session, workspace_id)
+    rows = await session.execute(
+        _INSERT_CONTACT_DAYS, {"workspace_id": workspace_id, **_columns(sorted(days), names)}
+    )
+    new_days = [(j, s, k, b, o) for j, s, k, b, o in rows]
+    if new_days:
+        await _add_gaps(session, workspace_id, new_days)

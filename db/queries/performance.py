@@ -82,15 +82,43 @@ def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
     )
 
 
-def _uniques_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
-    kinds = " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
-    parts = [_from_buckets("contact_days", True, "x.kind, x.ordinal", level) + kinds] if days else []
-    parts += (
-        [_from_buckets("contact_quarters", False, "x.kind, x.ordinal", level) + kinds] if quarters else []
-    )
+def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
+    """Distinct contacts per (point, owner, kind); owners are subjects, or journeys (their own scope).
+
+    Whole days come from unique_gaps: a contact counts on its first day in the
+    range, the one whose previous day is before the range. Edge quarter-hours
+    come from the contact sets, minus contacts already counted in the whole days.
+    """
+    owners = """x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))
+        AND x.subject_id = ANY(CAST(:subjects AS uuid[])) AND x.kind = ANY(CAST(:kinds AS smallint[]))"""
+    parts = []
+    if days:
+        parts.append(
+            f"""SELECT r.idx, x.subject_id AS owner, x.kind, sum(x.n) FILTER (WHERE x.gap > x.day - r.lo) AS n
+            FROM days r JOIN unique_gaps x ON x.day >= r.lo AND x.day < r.hi
+            WHERE {owners} GROUP BY r.idx, x.subject_id, x.kind"""
+        )
+    if quarters:
+        parts.append(
+            f"""SELECT e.idx, x.subject_id AS owner, x.kind, count(DISTINCT x.ordinal) AS n
+            FROM edges e JOIN contact_quarters x ON x.bucket >= e.lo AND x.bucket < e.hi
+            LEFT JOIN days r ON r.idx = e.idx
+            WHERE {owners} AND (r.idx IS NULL OR NOT EXISTS (
+                SELECT 1 FROM contact_days d
+                WHERE d.workspace_id = x.workspace_id AND d.journey_id = x.journey_id AND d.subject_id = x.subject_id
+                  AND d.kind = x.kind AND d.ordinal = x.ordinal AND d.bucket >= r.lo_at AND d.bucket < r.hi_at))
+            GROUP BY e.idx, x.subject_id, x.kind"""
+        )
     return sa.text(
-        f"""WITH {_RANGES}, hits AS ({_union(parts)})
-        SELECT idx, owner, kind, count(DISTINCT ordinal) FROM hits GROUP BY idx, owner, kind"""
+        f"""WITH days AS (
+            SELECT * FROM unnest(CAST(:d_idx AS int[]), CAST(:d_lo AS date[]), CAST(:d_hi AS date[]),
+                                 CAST(:d_lo_at AS timestamptz[]), CAST(:d_hi_at AS timestamptz[]))
+                AS r(idx, lo, hi, lo_at, hi_at)
+        ), edges AS (
+            SELECT * FROM unnest(CAST(:q_idx AS int[]), CAST(:q_lo AS timestamptz[]), CAST(:q_hi AS timestamptz[]))
+                AS e(idx, lo, hi)
+        )
+        SELECT idx, owner, kind, sum(n) FROM ({_union(parts)}) AS found GROUP BY idx, owner, kind"""
     )
 
 
@@ -98,7 +126,7 @@ def _uniques_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
 # range to match would still be planned, and may scan.
 _VARIANTS = [(True, False), (False, True), (True, True)]
 _COUNTS = {(level, *v): _counts_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
-_UNIQUES = {(level, *v): _uniques_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
+_UNIQUES = {v: _uniques_sql(*v) for v in _VARIANTS}
 
 
 def _variant(ranges: Sequence[Range]) -> tuple[bool, bool]:
@@ -127,16 +155,29 @@ async def counts(
 async def uniques(
     session: AsyncSession,
     workspace_id: uuid.UUID,
-    level: Level,
     journey_ids: Sequence[uuid.UUID],
-    subject_ids: Sequence[uuid.UUID],
+    owner_ids: Sequence[uuid.UUID],
     kinds: Sequence[int],
     ranges: Sequence[Range],
-) -> dict[tuple[int, uuid.UUID, int], int]:
-    """Distinct contacts per (point, owner, kind)."""
-    params = _params(workspace_id, journey_ids, ranges)
-    params["kinds"] = list(kinds)
-    if level == "subject":
-        params["subjects"] = list(subject_ids)
-    rows = await session.execute(_UNIQUES[(level, *_variant(ranges))], params)
-    return {(idx, owner, kind): int(n) for idx, owner, kind, n in rows}
+) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
+    """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey."""
+    day_ranges = [r for r in ranges if r[1]]
+    edge_ranges = [r for r in ranges if not r[1]]
+    params = {
+        "workspace_id": workspace_id,
+        "journeys": list(journey_ids),
+        "subjects": list(owner_ids),
+        "kinds": list(kinds),
+        "d_idx": [r[0] for r in day_ranges],
+        "d_lo": [r[2].date() for r in day_ranges],
+        "d_hi": [r[3].date() for r in day_ranges],
+        "d_lo_at": [r[2] for r in day_ranges],
+        "d_hi_at": [r[3] for r in day_ranges],
+        "q_idx": [r[0] for r in edge_ranges],
+        "q_lo": [r[2] for r in edge_ranges],
+        "q_hi": [r[3] for r in edge_ranges],
+    }
+    found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
+    for idx, owner, kind, n in await session.execute(_UNIQUES[_variant(ranges)], params):
+        found.setdefault((idx, owner), {})[kind] = int(n or 0)
+    return found

@@ -1,7 +1,7 @@
 """Recomputing the rollups from the raw events (`journeygraph rebuild-rollups`).
 
-Ingestion holds a shared per-workspace advisory lock; a rebuild holds it
-exclusively, so no batch lands half-counted while a workspace is recomputed.
+A rebuild holds the workspace's ingestion locks exclusively (db/queries/locks.py),
+so no batch lands half-counted while a workspace is recomputed.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from db.enums import UNIQUE_KINDS, EventType
+from db.models import NO_EARLIER_DAY
+from db.queries.events import MAX_GAP
+from db.queries.locks import lock_for_rebuild
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-LOCK_CLASS = 7316  # first key of journeygraph's advisory locks
 
 _SUBJECT = "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id ELSE coalesce(node_id, journey_id) END"
 _BUCKETS = {
@@ -26,19 +28,11 @@ _BUCKETS = {
 _KIND = "CASE type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 
 
-async def lock_for_ingest(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    """Shared lock: many batches of a workspace at once, but no rebuild meanwhile."""
-    await session.execute(
-        sa.text("SELECT pg_advisory_xact_lock_shared(:cls, hashtext(:ws))"),
-        {"cls": LOCK_CLASS, "ws": str(workspace_id)},
-    )
-
-
 async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     """Recompute every rollup of a workspace from its raw events; return how many events were read."""
-    params = {"cls": LOCK_CLASS, "ws": str(workspace_id), "workspace_id": workspace_id}
-    await session.execute(sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(:ws))"), params)
-    for table in ("rollup_quarters", "rollup_days", "contact_quarters", "contact_days"):
+    params = {"workspace_id": workspace_id}
+    await lock_for_rebuild(session, workspace_id)
+    for table in ("rollup_quarters", "rollup_days", "contact_quarters", "contact_days", "unique_gaps"):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
     await session.execute(
         sa.text(
@@ -66,12 +60,27 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         await session.execute(
             sa.text(
                 f"""INSERT INTO contact_{size} (workspace_id, journey_id, subject_id, kind, bucket, ordinal)
-                SELECT DISTINCT e.workspace_id, e.journey_id, {_SUBJECT}, {_KIND}, {bucket}, c.ordinal
+                SELECT DISTINCT e.workspace_id, e.journey_id, scope.id, {_KIND}, {bucket}, c.ordinal
                 FROM events e JOIN contacts c ON c.workspace_id = e.workspace_id AND c.contact_id = e.contact_id
+                -- each contact counts on its subject and on the journey as a whole (kept under the journey's id)
+                CROSS JOIN LATERAL (VALUES ({_SUBJECT}), (e.journey_id)) AS scope(id)
                 WHERE e.workspace_id = :workspace_id AND e.type IN ({kinds})"""
             ),
             params,
         )
+    await session.execute(
+        sa.text(
+            f"""INSERT INTO unique_gaps (workspace_id, journey_id, subject_id, kind, day, gap, n)
+            SELECT workspace_id, journey_id, subject_id, kind, day, gap, count(*) FROM (
+                SELECT workspace_id, journey_id, subject_id, kind, CAST(bucket AT TIME ZONE 'UTC' AS date) AS day,
+                    CASE WHEN lag(bucket) OVER w IS NULL OR bucket - lag(bucket) OVER w > interval '{MAX_GAP} days'
+                         THEN {NO_EARLIER_DAY} ELSE extract(day FROM bucket - lag(bucket) OVER w) END AS gap
+                FROM contact_days WHERE workspace_id = :workspace_id
+                WINDOW w AS (PARTITION BY journey_id, subject_id, kind, ordinal ORDER BY bucket)
+            ) AS days GROUP BY workspace_id, journey_id, subject_id, kind, day, gap"""
+        ),
+        params,
+    )
     count = await session.scalar(
         sa.text("SELECT count(*) FROM events WHERE workspace_id = :workspace_id"), params
     )
