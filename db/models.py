@@ -196,7 +196,13 @@ class _ContactSet:
 
 
 def _rollup_table(name: str, doc: str) -> type[Base]:
-    namespace: dict[str, Any] = {"__tablename__": name, "__doc__": doc, **_counter_columns()}
+    namespace: dict[str, Any] = {
+        "__tablename__": name,
+        "__doc__": doc,
+        # Journey totals read every subject of a journey over a time range.
+        "__table_args__": (sa.Index(f"ix_{name}_by_time", "workspace_id", "journey_id", "bucket"),),
+        **_counter_columns(),
+    }
     return type(name.title().replace("_", ""), (_Rollup, Base), namespace)
 
 
@@ -213,17 +219,10 @@ class ContactQuarter(_ContactSet, Base):
 class ContactDay(_ContactSet, Base):
     __tablename__ = "contact_days"
 
-    # One contact's days, in order: where ingestion finds a new day's neighbours.
+    # Keyed by contact, then day: ingestion looks up a new day's neighbours, edge
+    # windows and rebuilds walk one contact's days in order; nothing reads by day alone.
     __table_args__ = (
-        sa.Index(
-            "ix_contact_days_by_contact",
-            "workspace_id",
-            "journey_id",
-            "subject_id",
-            "kind",
-            "ordinal",
-            "bucket",
-        ),
+        sa.PrimaryKeyConstraint("workspace_id", "journey_id", "subject_id", "kind", "ordinal", "bucket"),
     )
 
 

@@ -103,19 +103,14 @@ async def insert_events(
     return {row[0] for row in rows}
 
 
-_ORDINALS = sa.text(
+_KNOWN_CONTACTS = sa.text(
+    "SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :workspace_id AND contact_id = ANY(CAST(:ids AS text[]))"
+)
+_NEW_CONTACTS = sa.text(
     """
-    WITH wanted AS (SELECT unnest(CAST(:ids AS text[])) AS contact_id),
-    added AS (
-        INSERT INTO contacts (workspace_id, contact_id)
-        SELECT :workspace_id, contact_id FROM wanted
-        ON CONFLICT (workspace_id, contact_id) DO NOTHING
-        RETURNING contact_id, ordinal
-    )
-    SELECT contact_id, ordinal FROM added
-    UNION ALL
-    SELECT c.contact_id, c.ordinal FROM contacts c JOIN wanted w USING (contact_id)
-    WHERE c.workspace_id = :workspace_id
+    INSERT INTO contacts (workspace_id, contact_id) SELECT :workspace_id, unnest(CAST(:ids AS text[]))
+    ON CONFLICT (workspace_id, contact_id) DO NOTHING
+    RETURNING contact_id, ordinal
     """
 )
 
@@ -127,11 +122,15 @@ async def contact_ordinals(
     found: dict[str, int] = {}
     missing = sorted(contact_ids)
     while missing:
-        # A contact another transaction added after this statement's snapshot is neither
-        # inserted (conflict) nor seen (snapshot); the next statement's snapshot sees it.
-        rows = await session.execute(_ORDINALS, {"workspace_id": workspace_id, "ids": missing})
-        found.update({contact_id: ordinal for contact_id, ordinal in rows})
+        known = await session.execute(_KNOWN_CONTACTS, {"workspace_id": workspace_id, "ids": missing})
+        found.update({contact_id: ordinal for contact_id, ordinal in known})
         missing = [c for c in missing if c not in found]
+        if missing:
+            # A contact another transaction adds meanwhile is skipped here (conflict)
+            # and found by the next look-up, whose snapshot is newer.
+            added = await session.execute(_NEW_CONTACTS, {"workspace_id": workspace_id, "ids": missing})
+            found.update({contact_id: ordinal for contact_id, ordinal in added})
+            missing = [c for c in missing if c not in found]
     return found
 
 

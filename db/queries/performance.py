@@ -8,7 +8,7 @@ answered by one statement per kind of figure, whatever the number of subjects.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -33,16 +33,20 @@ _RANGES = """ranges AS (
 )"""
 
 
+_POSITION = {t: i for i, t in enumerate(EventType)}
+_ZEROS = (0,) * len(COUNTERS)
+
+
 @dataclass
 class Counts:
-    """Event counts of one subject (or journey) over one point."""
+    """Event counts of one subject (or journey) over one point, in EventType order."""
 
-    counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    values: tuple[int, ...] = _ZEROS
     revenue: Decimal = Decimal(0)
     last_event_at: datetime | None = None
 
     def __getitem__(self, event_type: EventType) -> int:
-        return self.counters[event_type.column]
+        return self.values[_POSITION[event_type]]
 
 
 def _params(
@@ -146,9 +150,10 @@ async def counts(
     if level == "subject":
         params["subjects"] = list(subject_ids)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    for idx, owner, *values in await session.execute(_COUNTS[(level, *_variant(ranges))], params):
-        numbers, revenue, last = values[: len(COUNTERS)], values[len(COUNTERS)], values[len(COUNTERS) + 1]
-        result[(idx, owner)] = Counts(dict(zip(COUNTERS, map(int, numbers), strict=True)), revenue, last)
+    width = len(COUNTERS)
+    for row in await session.execute(_COUNTS[(level, *_variant(ranges))], params):
+        # sums of bigint come back as Decimal; ints are what the schema serializes
+        result[(row[0], row[1])] = Counts(tuple(map(int, row[2 : 2 + width])), row[2 + width], row[3 + width])
     return result
 
 

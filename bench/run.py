@@ -1,0 +1,400 @@
+"""The journeygraph benchmark: one command, a markdown table and a JSON file.
+
+    python -m bench.run                          # 10M events, scale curve 1M/5M/10M
+    python -m bench.run --quick                  # ~100k events in seconds (the test suite runs this)
+    python -m bench.run --events 2000000 --scales 1000000,2000000
+
+It builds a dataset per scale (bench/dataset.py) in a fresh database on the
+server JOURNEYGRAPH_DATABASE_URL names, or on an embedded PostgreSQL under
+--data-dir; starts the real server; measures over HTTP after warm-up; runs the
+naive exact SQL over the raw events for the same canvas answer; counts SQL
+statements per request; measures ingestion and a retry storm. Not a test: it
+asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bench import queries
+from bench.dataset import build
+from db.engine import create_engine, create_sessionmaker
+from journeygraph import embedded, migrations
+
+
+def _plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _with_db(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def fresh_database(admin: str, name: str) -> str:
+    connection = await asyncpg.connect(_plain(admin))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    url = _with_db(admin, name)
+    await asyncio.to_thread(migrations.upgrade, url)
+    return url
+
+
+class Server:
+    """The real server in its own process, on a free loopback port."""
+
+    def __init__(self, url: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "JOURNEYGRAPH_DATABASE_URL": url, "JOURNEYGRAPH_DB_POOL_SIZE": "10"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "journeygraph.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                try:
+                    if (await client.get(f"{self.base}/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the server did not become ready")
+
+    def peak_memory_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _stats(latencies: list[float], elapsed: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {
+        "p50": statistics.median(ordered) * 1000,
+        "p90": pick(0.9),
+        "p99": pick(0.99),
+        "rps": len(ordered) / elapsed,
+    }
+
+
+async def timed(
+    base: str, key: str, query: str, variables: dict[str, Any], requests: int, concurrency: int
+) -> dict[str, float]:
+    """Latency percentiles and throughput of one operation, after warm-up."""
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"query": query, "variables": variables}
+    async with httpx.AsyncClient(
+        base_url=base, timeout=300, limits=httpx.Limits(max_connections=concurrency)
+    ) as client:
+        for _ in range(3):
+            answer = (await client.post("/graphql", json=body, headers=headers)).json()
+            if "errors" in answer:
+                raise RuntimeError(answer["errors"])
+        latencies: list[float] = []
+        remaining = requests
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                response = await client.post("/graphql", json=body, headers=headers)
+                latencies.append(time.perf_counter() - started)
+                response.raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return _stats(latencies, time.perf_counter() - started)
+
+
+async def statements(url: str, key: str, query: str, variables: dict[str, Any]) -> int:
+    """SQL statements one request of this operation runs, counted in-process."""
+    from asgi_lifespan import LifespanManager
+
+    from journeygraph.app import create_app
+    from journeygraph.settings import Settings
+
+    app = create_app(Settings(database_url=url), url)
+    count = 0
+
+    def listen(*_: Any) -> None:
+        nonlocal count
+        count += 1
+
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client,
+    ):
+        headers = {"Authorization": f"Bearer {key}"}
+        await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+        sa.event.listen(app.state.engine.sync_engine, "before_cursor_execute", listen)
+        await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    return count
+
+
+async def naive(
+    url: str, workspace_id: uuid.UUID, journey_id: uuid.UUID, start: datetime, end: datetime, runs: int
+) -> tuple[float, list[Any]]:
+    """Median time of the naive exact SQL for the canvas answer, and its journey-level row."""
+    connection = await asyncpg.connect(_plain(url))
+    times, first = [], []
+    try:
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            results = [
+                await connection.fetch(sql, workspace_id, journey_id, start, end) for sql in queries.NAIVE_SQL
+            ]
+            times.append(time.perf_counter() - started)
+            first = list(results[0][0])
+    finally:
+        await connection.close()
+    return statistics.median(times[1:]) * 1000, first
+
+
+async def ingestion(
+    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
+) -> dict[str, Any]:
+    """Events/s through /v1/events with 2 senders, then the same batches again (a retry storm)."""
+    connection = await asyncpg.connect(_plain(url))
+    nodes = [
+        str(r[0]) for r in await connection.fetch("SELECT id FROM nodes WHERE journey_id = $1", journey_id)
+    ]
+    paths = [
+        str(r[0]) for r in await connection.fetch("SELECT id FROM paths WHERE journey_id = $1", journey_id)
+    ]
+    await connection.close()
+    rng, now, tag = random.Random(5), datetime.now(UTC), uuid.uuid4().hex[:8]
+    kinds = ["JOURNEY_ENTERED", "NODE_ENTERED", "NODE_ENTERED", "PATH_TRAVERSED", "PATH_TRAVERSED", "MESSAGE_SENT",
+             "MESSAGE_DELIVERED", "MESSAGE_OPENED", "MESSAGE_CLICKED", "WEBHOOK_SUCCEEDED"]  # fmt: skip
+    bodies = []
+    for b in range(batches):
+        events = []
+        for i in range(size):
+            kind = rng.choice(kinds)
+            # Events arrive as they happen: within the last ten minutes.
+            event = {"id": f"ingest-{tag}-{b}-{i}", "type": kind, "journeyId": str(journey_id),
+                     "contactId": f"contact-{rng.randrange(300_000)}",
+                     "occurredAt": (now - timedelta(seconds=rng.uniform(0, 600))).isoformat()}  # fmt: skip
+            if kind == "PATH_TRAVERSED":
+                event["pathId"] = rng.choice(paths)
+            elif kind != "JOURNEY_ENTERED":
+                event["nodeId"] = rng.choice(nodes)
+            events.append(event)
+        bodies.append(json.dumps({"events": events}))
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    async def send_all() -> tuple[float, dict[str, int]]:
+        queue, totals = list(bodies), {"accepted": 0, "duplicates": 0, "rejected": 0}
+        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+
+            async def sender() -> None:
+                while queue:
+                    answer = (await client.post("/v1/events", content=queue.pop(), headers=headers)).json()
+                    totals["accepted"] += answer["accepted"]
+                    totals["duplicates"] += answer["duplicates"]
+                    totals["rejected"] += len(answer["rejected"])
+
+            started = time.perf_counter()
+            await asyncio.gather(sender(), sender())
+            return time.perf_counter() - started, totals
+
+    elapsed, first = await send_all()
+    today = now.date()
+    variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        before = (
+            await client.post(
+                "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
+            )
+        ).json()
+        storm_elapsed, storm = await send_all()
+        after = (
+            await client.post(
+                "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
+            )
+        ).json()
+    return {
+        "events": batches * size,
+        "events_per_s": first["accepted"] / elapsed,
+        "first_pass": first,
+        "retry_storm": storm,
+        "retry_storm_events_per_s": batches * size / storm_elapsed,
+        "figures_unchanged_by_storm": before == after,
+    }
+
+
+async def run_scale(
+    admin: str, events: int, full: bool, requests: int, ingest_batches: int
+) -> dict[str, Any]:
+    url = await fresh_database(admin, f"jg_bench_{events}")
+    engine = create_engine(url)
+    started = time.perf_counter()
+    dataset = await build(create_sessionmaker(engine), events)
+    await engine.dispose()
+    result: dict[str, Any] = {"events": events, "build_s": time.perf_counter() - started}
+    today = datetime.now(UTC).date()
+    start, end = today - timedelta(days=30), today
+    main = str(dataset.journey_ids[0])
+    window = {"id": main, "start": str(start), "end": str(end)}
+    server = Server(url)
+    try:
+        await server.ready()
+        key = dataset.key
+        result["canvas"] = await timed(server.base, key, queries.CANVAS, window, requests, 1)
+        result["canvas_counts"] = await timed(server.base, key, queries.CANVAS_COUNTS, window, requests, 1)
+        naive_ms, _ = await naive(
+            url,
+            dataset.workspace_id,
+            dataset.journey_ids[0],
+            _midnight(start),
+            _midnight(end + timedelta(days=1)),
+            3 if full else 1,
+        )
+        result["naive_ms"] = naive_ms
+        result["statements"] = {
+            "canvas": await statements(url, key, queries.CANVAS, window),
+            "canvas_counts": await statements(url, key, queries.CANVAS_COUNTS, window),
+        }
+        if full:
+            previous = {
+                **window,
+                "prevStart": str(start - timedelta(days=31)),
+                "prevEnd": str(start - timedelta(days=1)),
+            }
+            ids = {"ids": [str(j) for j in dataset.journey_ids], "start": str(start), "end": str(end)}
+            result["canvas_c4"] = await timed(server.base, key, queries.CANVAS, window, requests * 2, 4)
+            result["two_windows"] = await timed(server.base, key, queries.TWO_WINDOWS, previous, requests, 1)
+            result["hourly_31d"] = await timed(server.base, key, queries.HOURLY, window, requests, 1)
+            result["by_ids_20"] = await timed(server.base, key, queries.BY_IDS, ids, requests, 1)
+            result["statements"]["two_windows"] = await statements(url, key, queries.TWO_WINDOWS, previous)
+            result["statements"]["hourly_31d"] = await statements(url, key, queries.HOURLY, window)
+            result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
+            result["ingestion"] = await ingestion(
+                server.base, key, url, dataset.journey_ids[0], ingest_batches, 5000
+            )
+        result["peak_server_mb"] = server.peak_memory_mb()
+    finally:
+        server.stop()
+    return result
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def report(runs: list[dict[str, Any]], command: str) -> str:
+    main = runs[-1]
+    lines = [
+        f"Command: `{command}`",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "",
+    ]
+    lines += [
+        "| operation (31-day window) | p50 ms | p90 ms | p99 ms | req/s | SQL statements |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, label in [("canvas", "canvas, all fields, c=1"), ("canvas_c4", "canvas, all fields, c=4"),
+                        ("canvas_counts", "canvas, counts only, c=1"), ("two_windows", "canvas, two windows (aliases)"),
+                        ("hourly_31d", "journey HOUR series, 31 days"), ("by_ids_20", "journeysByIds, 20 journeys")]:  # fmt: skip
+        if name in main:
+            m = main[name]
+            n = main["statements"].get(name.replace("_c4", ""), "")
+            lines.append(
+                f"| {label} | {m['p50']:.1f} | {m['p90']:.1f} | {m['p99']:.1f} | {m['rps']:.1f} | {n} |"
+            )
+    lines += ["", f"Naive exact SQL over raw events, same canvas answer: {main['naive_ms']:.1f} ms "
+              f"({main['naive_ms'] / main['canvas']['p50']:.1f}x the canvas p50)."]  # fmt: skip
+    if "ingestion" in main:
+        i = main["ingestion"]
+        lines.append(f"Ingestion: {i['events_per_s']:,.0f} events/s ({i['events']:,} events, batches of 5,000, 2 senders); "
+                     f"retry storm: {i['retry_storm']['duplicates']:,} duplicates, {i['retry_storm']['accepted']} accepted, "
+                     f"figures unchanged: {i['figures_unchanged_by_storm']}.")  # fmt: skip
+    lines.append(
+        f"Peak server memory: {main['peak_server_mb']:.0f} MB. Dataset build: {main['build_s']:.0f} s."
+    )
+    lines += [
+        "",
+        "| events | canvas p50 ms | counts-only p50 ms | naive SQL ms | statements (canvas) |",
+        "|---|---|---|---|---|",
+    ]
+    for run in runs:
+        lines.append(f"| {run['events']:,} | {run['canvas']['p50']:.1f} | {run['canvas_counts']['p50']:.1f} | "
+                     f"{run['naive_ms']:.1f} | {run['statements']['canvas']} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL")
+    if not admin:
+        admin = await asyncio.to_thread(embedded.start, Path(args.data_dir), "postgres")
+    scales = sorted({*args.scales, args.events})
+    runs = []
+    for events in scales:
+        print(f"benchmark: {events:,} events", file=sys.stderr)
+        runs.append(await run_scale(admin, events, events == args.events, args.requests, args.ingest_batches))
+    return {"runs": runs}
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--scales", default="1000000,5000000", help="further scales for the latency curve")
+    parser.add_argument("--requests", type=int, default=40, help="measured requests per operation")
+    parser.add_argument("--ingest-batches", type=int, default=40)
+    parser.add_argument("--quick", action="store_true", help="~100k events, few requests: a smoke run")
+    parser.add_argument("--out", default="bench/results")
+    parser.add_argument("--data-dir", default=".journeygraph-bench")
+    args = parser.parse_args(argv)
+    args.scales = [int(s) for s in args.scales.split(",") if s]
+    if args.quick:
+        args.events, args.scales, args.requests, args.ingest_batches = 100_000, [], 5, 2
+    return args
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    results = asyncio.run(main(arguments))
+    command = "python -m bench.run " + " ".join(sys.argv[1:])
+    out = Path(arguments.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table = report(results["runs"], command.strip())
+    (out / "results.json").write_text(
+        json.dumps({"command": command.strip(), **results}, indent=2, default=str)
+    )
+    (out / "results.md").write_text(table)
+    print(table)
