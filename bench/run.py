@@ -250,6 +250,7 @@ async def ingestion(
         ).json()
     return {
         "events": batches * size,
+        "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
         "first_pass": first,
         "retry_storm": storm,
@@ -258,9 +259,7 @@ async def ingestion(
     }
 
 
-async def run_scale(
-    admin: str, events: int, full: bool, requests: int, ingest_batches: int
-) -> dict[str, Any]:
+async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespace) -> dict[str, Any]:
     url = await fresh_database(admin, f"jg_bench_{events}")
     engine = create_engine(url)
     started = time.perf_counter()
@@ -275,8 +274,10 @@ async def run_scale(
     try:
         await server.ready()
         key = dataset.key
-        result["canvas"] = await timed(server.base, key, queries.CANVAS, window, requests, 1)
-        result["canvas_counts"] = await timed(server.base, key, queries.CANVAS_COUNTS, window, requests, 1)
+        result["canvas"] = await timed(server.base, key, queries.CANVAS, window, args.requests, 1)
+        result["canvas_counts"] = await timed(
+            server.base, key, queries.CANVAS_COUNTS, window, args.requests, 1
+        )
         naive_ms, _ = await naive(
             url,
             dataset.workspace_id,
@@ -297,15 +298,17 @@ async def run_scale(
                 "prevEnd": str(start - timedelta(days=1)),
             }
             ids = {"ids": [str(j) for j in dataset.journey_ids], "start": str(start), "end": str(end)}
-            result["canvas_c4"] = await timed(server.base, key, queries.CANVAS, window, requests * 2, 4)
-            result["two_windows"] = await timed(server.base, key, queries.TWO_WINDOWS, previous, requests, 1)
-            result["hourly_31d"] = await timed(server.base, key, queries.HOURLY, window, requests, 1)
-            result["by_ids_20"] = await timed(server.base, key, queries.BY_IDS, ids, requests, 1)
+            result["canvas_c4"] = await timed(server.base, key, queries.CANVAS, window, args.requests * 2, 4)
+            result["two_windows"] = await timed(
+                server.base, key, queries.TWO_WINDOWS, previous, args.requests, 1
+            )
+            result["hourly_31d"] = await timed(server.base, key, queries.HOURLY, window, args.requests, 1)
+            result["by_ids_20"] = await timed(server.base, key, queries.BY_IDS, ids, args.requests, 1)
             result["statements"]["two_windows"] = await statements(url, key, queries.TWO_WINDOWS, previous)
             result["statements"]["hourly_31d"] = await statements(url, key, queries.HOURLY, window)
             result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
             result["ingestion"] = await ingestion(
-                server.base, key, url, dataset.journey_ids[0], ingest_batches, 5000
+                server.base, key, url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
             )
         result["peak_server_mb"] = server.peak_memory_mb()
     finally:
@@ -341,7 +344,7 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
               f"({main['naive_ms'] / main['canvas']['p50']:.1f}x the canvas p50)."]  # fmt: skip
     if "ingestion" in main:
         i = main["ingestion"]
-        lines.append(f"Ingestion: {i['events_per_s']:,.0f} events/s ({i['events']:,} events, batches of 5,000, 2 senders); "
+        lines.append(f"Ingestion: {i['events_per_s']:,.0f} events/s ({i['events']:,} events in {i['batches']} batches, 2 senders); "
                      f"retry storm: {i['retry_storm']['duplicates']:,} duplicates, {i['retry_storm']['accepted']} accepted, "
                      f"figures unchanged: {i['figures_unchanged_by_storm']}.")  # fmt: skip
     lines.append(
@@ -366,7 +369,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     runs = []
     for events in scales:
         print(f"benchmark: {events:,} events", file=sys.stderr)
-        runs.append(await run_scale(admin, events, events == args.events, args.requests, args.ingest_batches))
+        runs.append(await run_scale(admin, events, events == args.events, args))
     return {"runs": runs}
 
 
@@ -376,13 +379,20 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scales", default="1000000,5000000", help="further scales for the latency curve")
     parser.add_argument("--requests", type=int, default=40, help="measured requests per operation")
     parser.add_argument("--ingest-batches", type=int, default=40)
+    parser.add_argument("--ingest-size", type=int, default=5000, help="events per ingestion batch")
     parser.add_argument("--quick", action="store_true", help="~100k events, few requests: a smoke run")
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--data-dir", default=".journeygraph-bench")
     args = parser.parse_args(argv)
     args.scales = [int(s) for s in args.scales.split(",") if s]
     if args.quick:
-        args.events, args.scales, args.requests, args.ingest_batches = 100_000, [], 5, 2
+        args.events, args.scales, args.requests, args.ingest_batches, args.ingest_size = (
+            50_000,
+            [],
+            3,
+            2,
+            1000,
+        )
     return args
 
 

@@ -171,10 +171,14 @@ def _counter_columns() -> dict[str, Any]:
     }
 
 
+# The subject of events that name no node (nor path); a journey's own id is its totals.
+NO_SUBJECT = uuid.UUID(int=0)
+
+
 class _Rollup:
-    """Event counts of one subject (a node, a path, or the journey itself for node-less
-    events) in one UTC bucket. Every event lands in exactly one subject, so a
-    journey's totals are the sum over all its subjects."""
+    """Event counts per subject and UTC bucket. Every event counts on exactly one subject
+    (its path, its node, or NO_SUBJECT) and again on its journey's totals row, whose
+    subject_id is the journey's own id: a journey's figures are one row per bucket."""
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -185,7 +189,8 @@ class _Rollup:
 
 
 class _ContactSet:
-    """The distinct contacts (by ordinal) with events of one unique-counted kind, per subject and UTC bucket."""
+    """The distinct contacts (by ordinal) with events of one unique-counted kind, per subject
+    and UTC bucket; subject_id = journey_id holds the whole journey's."""
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -196,13 +201,7 @@ class _ContactSet:
 
 
 def _rollup_table(name: str, doc: str) -> type[Base]:
-    namespace: dict[str, Any] = {
-        "__tablename__": name,
-        "__doc__": doc,
-        # Journey totals read every subject of a journey over a time range.
-        "__table_args__": (sa.Index(f"ix_{name}_by_time", "workspace_id", "journey_id", "bucket"),),
-        **_counter_columns(),
-    }
+    namespace: dict[str, Any] = {"__tablename__": name, "__doc__": doc, **_counter_columns()}
     return type(name.title().replace("_", ""), (_Rollup, Base), namespace)
 
 

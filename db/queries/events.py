@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import NO_EARLIER_DAY, ContactDay, ContactQuarter, RollupDay, RollupQuarter
+from db.models import NO_EARLIER_DAY, NO_SUBJECT, ContactDay, ContactQuarter, RollupDay, RollupQuarter
 from db.queries.locks import lock_uniques
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ class NewEvent:
 
     @property
     def subject_id(self) -> uuid.UUID:
-        """The rollup row it counts in: its path, else its node, else the journey itself."""
+        """The subject it counts on: its path, else its node, else NO_SUBJECT."""
         if self.type == EventType.PATH_TRAVERSED and self.path_id is not None:
             return self.path_id
-        return self.node_id or self.journey_id
+        return self.node_id or NO_SUBJECT
 
 
 _INSERT_EVENTS = sa.text(
@@ -187,6 +187,7 @@ _ADD_GAPS = sa.text(
     ON CONFLICT (workspace_id, journey_id, subject_id, kind, day, gap) DO UPDATE SET n = unique_gaps.n + excluded.n
     """
 )
+_NO_SUBJECT_TEXT = str(NO_SUBJECT)
 MAX_GAP = 366  # the longest window; longer gaps all read as NO_EARLIER_DAY
 LOOKBACK = timedelta(days=MAX_GAP)
 
@@ -207,15 +208,19 @@ async def _add_counts(
     for upsert, bucket_of in ((_UPSERT_QUARTERS, quarter_of), (_UPSERT_DAYS, day_of)):
         sums: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         for event, (journey, subject) in zip(events, keys, strict=True):
-            key = (journey, subject, bucket_of(event.occurred_at))
-            row = sums.get(key)
-            if row is None:
-                row = sums[key] = dict.fromkeys(COUNTERS, 0)
-                row["revenue"], row["last_event_at"] = Decimal(0), event.occurred_at
-            row[event.type.column] += 1
-            if event.type == EventType.TRANSACTION and event.revenue is not None:
-                row["revenue"] += event.revenue
-            row["last_event_at"] = max(row["last_event_at"], event.occurred_at)
+            bucket = bucket_of(event.occurred_at)
+            for key in (
+                (journey, subject, bucket),
+                (journey, journey, bucket),
+            ):  # its subject, and its journey's totals
+                row = sums.get(key)
+                if row is None:
+                    row = sums[key] = dict.fromkeys(COUNTERS, 0)
+                    row["revenue"], row["last_event_at"] = Decimal(0), event.occurred_at
+                row[event.type.column] += 1
+                if event.type == EventType.TRANSACTION and event.revenue is not None:
+                    row["revenue"] += event.revenue
+                row["last_event_at"] = max(row["last_event_at"], event.occurred_at)
         ordered = sorted(sums)  # key order: concurrent batches queue instead of deadlocking
         params: dict[str, Any] = {
             "workspace_id": workspace_id,
@@ -295,7 +300,7 @@ async def add_to_rollups(
         ordinal = ordinals[event.contact_id]
         quarter, day = quarter_of(event.occurred_at), day_of(event.occurred_at)
         # Each contact counts on its subject and, separately, on the journey as a whole.
-        for scope in {subject, journey}:
+        for scope in {subject, journey} - {_NO_SUBJECT_TEXT}:
             quarters.add((journey, scope, kind, quarter, ordinal))
             days.add((journey, scope, kind, day, ordinal))
     if not quarters:

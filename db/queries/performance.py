@@ -3,15 +3,19 @@
 A request names "ranges": (point index, whether the range is in day buckets,
 from, to). Several points — the windows of a time series, or just one — are
 answered by one statement per kind of figure, whatever the number of subjects.
+
+Rows are assigned to points with width_bucket over the sorted range bounds: one
+index range scan per table and a binary search per row. (A join against the
+list of ranges lets the planner rescan every range for every row.)
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
@@ -25,14 +29,6 @@ if TYPE_CHECKING:
 Range = tuple[int, bool, datetime, datetime]
 Level = Literal["journey", "subject"]
 COUNTERS = [t.column for t in EventType]
-
-_RANGES = """ranges AS (
-    SELECT * FROM unnest(
-        CAST(:idx AS int[]), CAST(:is_day AS bool[]), CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[])
-    ) AS r(idx, is_day, lo, hi)
-)"""
-
-
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
 
@@ -49,40 +45,61 @@ class Counts:
         return self.values[_POSITION[event_type]]
 
 
-def _params(
-    workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], ranges: Sequence[Range]
-) -> dict[str, object]:
+def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any]:
+    """Parameters that map a bucket to its point: sorted bounds, and the point of each slot between them.
+
+    width_bucket(x, bounds) is k when bounds[k] <= x < bounds[k+1] (1-based), 0 below the
+    first bound; `points[k + 1]` is then the point whose range holds that slot, or NULL.
+    """
+    bounds = sorted({r[1] for r in ranges} | {r[2] for r in ranges})
+    position = {bound: i for i, bound in enumerate(bounds)}
+    points: list[int | None] = [None] * (len(bounds) + 1)
+    for idx, lo, hi in ranges:
+        for i in range(position[lo], position[hi]):
+            points[i + 1] = idx
     return {
-        "workspace_id": workspace_id,
-        "journeys": list(journey_ids),
-        "idx": [r[0] for r in ranges],
-        "is_day": [r[1] for r in ranges],
-        "lo": [r[2] for r in ranges],
-        "hi": [r[3] for r in ranges],
+        f"{prefix}_bounds": bounds,
+        f"{prefix}_points": points,
+        f"{prefix}_lo": bounds[0],
+        f"{prefix}_hi": bounds[-1],
     }
 
 
-def _from_buckets(table: str, is_day: bool, columns: str, level: Level) -> str:
-    subjects = " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))" if level == "subject" else ""
+def _bucketed(table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str) -> str:
     return f"""
-        SELECT r.idx, x.{"journey_id" if level == "journey" else "subject_id"} AS owner, {columns}
-        FROM ranges r JOIN {table} x
-          ON {"" if is_day else "NOT "}r.is_day AND x.bucket >= r.lo AND x.bucket < r.hi
-        WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])){subjects}"""
+        SELECT (CAST(:{prefix}_points AS int[]))[width_bucket(x.{column}, CAST(:{prefix}_bounds AS {cast}[])) + 1] AS idx,
+            x.{owner} AS owner, {columns}
+        FROM {table} x
+        WHERE {owners} AND x.{column} >= :{prefix}_lo AND x.{column} < :{prefix}_hi"""
 
 
 def _union(parts: list[str]) -> str:
-    return "\n            UNION ALL\n".join(parts)
+    return "\n        UNION ALL\n".join(parts)
+
+
+def _owners(level: Level) -> str:
+    base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+    if level == "journey":
+        return base + " AND x.subject_id = x.journey_id"  # the journey's totals row
+    return base + " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))"
 
 
 def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
+    owner = "journey_id" if level == "journey" else "subject_id"
     columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
     sums = ", ".join(f"sum({c})" for c in [*COUNTERS, "revenue"])
-    parts = [_from_buckets("rollup_days", True, columns, level)] if days else []
-    parts += [_from_buckets("rollup_quarters", False, columns, level)] if quarters else []
+    parts = (
+        [_bucketed("rollup_days", "d", "bucket", "timestamptz", owner, columns, _owners(level))]
+        if days
+        else []
+    )
+    if quarters:
+        parts.append(
+            _bucketed("rollup_quarters", "q", "bucket", "timestamptz", owner, columns, _owners(level))
+        )
     return sa.text(
-        f"""WITH {_RANGES}, hits AS ({_union(parts)})
-        SELECT idx, owner, {sums}, max(last_event_at) FROM hits GROUP BY idx, owner"""
+        f"""SELECT idx, owner, {sums}, max(last_event_at) FROM ({_union(parts)}) AS hits
+        WHERE idx IS NOT NULL GROUP BY idx, owner"""
     )
 
 
@@ -90,51 +107,54 @@ def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
     """Distinct contacts per (point, owner, kind); owners are subjects, or journeys (their own scope).
 
     Whole days come from unique_gaps: a contact counts on its first day in the
-    range, the one whose previous day is before the range. Edge quarter-hours
-    come from the contact sets, minus contacts already counted in the whole days.
+    point's days, the one whose previous day is before them. Edge quarter-hours
+    come from the contact sets, minus contacts already counted in those days.
     """
-    owners = """x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))
-        AND x.subject_id = ANY(CAST(:subjects AS uuid[])) AND x.kind = ANY(CAST(:kinds AS smallint[]))"""
+    owners = _owners("subject") + " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
     parts = []
     if days:
+        gaps = _bucketed("unique_gaps", "g", "day", "date", "subject_id", "x.kind, x.n, x.gap, x.day", owners)
         parts.append(
-            f"""SELECT r.idx, x.subject_id AS owner, x.kind, sum(x.n) FILTER (WHERE x.gap > x.day - r.lo) AS n
-            FROM days r JOIN unique_gaps x ON x.day >= r.lo AND x.day < r.hi
-            WHERE {owners} GROUP BY r.idx, x.subject_id, x.kind"""
+            f"""SELECT idx, owner, kind, sum(n) FILTER (WHERE gap > day - (CAST(:first_day AS date[]))[idx + 1]) AS n
+            FROM ({gaps}) AS g WHERE idx IS NOT NULL GROUP BY idx, owner, kind"""
         )
     if quarters:
+        edges = _bucketed(
+            "contact_quarters",
+            "q",
+            "bucket",
+            "timestamptz",
+            "subject_id",
+            "x.journey_id, x.kind, x.ordinal",
+            owners,
+        )
         parts.append(
-            f"""SELECT e.idx, x.subject_id AS owner, x.kind, count(DISTINCT x.ordinal) AS n
-            FROM edges e JOIN contact_quarters x ON x.bucket >= e.lo AND x.bucket < e.hi
-            LEFT JOIN days r ON r.idx = e.idx
-            WHERE {owners} AND (r.idx IS NULL OR NOT EXISTS (
+            f"""SELECT idx, owner, kind, count(DISTINCT ordinal) AS n FROM ({edges}) AS e
+            WHERE idx IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM contact_days d
-                WHERE d.workspace_id = x.workspace_id AND d.journey_id = x.journey_id AND d.subject_id = x.subject_id
-                  AND d.kind = x.kind AND d.ordinal = x.ordinal AND d.bucket >= r.lo_at AND d.bucket < r.hi_at))
-            GROUP BY e.idx, x.subject_id, x.kind"""
+                WHERE d.workspace_id = :workspace_id AND d.journey_id = e.journey_id AND d.subject_id = e.owner
+                  AND d.kind = e.kind AND d.ordinal = e.ordinal
+                  AND d.bucket >= (CAST(:days_from AS timestamptz[]))[e.idx + 1]
+                  AND d.bucket < (CAST(:days_to AS timestamptz[]))[e.idx + 1])
+            GROUP BY idx, owner, kind"""
         )
     return sa.text(
-        f"""WITH days AS (
-            SELECT * FROM unnest(CAST(:d_idx AS int[]), CAST(:d_lo AS date[]), CAST(:d_hi AS date[]),
-                                 CAST(:d_lo_at AS timestamptz[]), CAST(:d_hi_at AS timestamptz[]))
-                AS r(idx, lo, hi, lo_at, hi_at)
-        ), edges AS (
-            SELECT * FROM unnest(CAST(:q_idx AS int[]), CAST(:q_lo AS timestamptz[]), CAST(:q_hi AS timestamptz[]))
-                AS e(idx, lo, hi)
-        )
-        SELECT idx, owner, kind, sum(n) FROM ({_union(parts)}) AS found GROUP BY idx, owner, kind"""
+        f"SELECT idx, owner, kind, sum(n) FROM ({_union(parts)}) AS found GROUP BY idx, owner, kind"
     )
 
 
-# Only the bucket sizes a request's ranges use are read: a branch over a table with no
-# range to match would still be planned, and may scan.
+# Only the bucket sizes a request's ranges use are read.
 _VARIANTS = [(True, False), (False, True), (True, True)]
 _COUNTS = {(level, *v): _counts_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
 _UNIQUES = {v: _uniques_sql(*v) for v in _VARIANTS}
 
 
-def _variant(ranges: Sequence[Range]) -> tuple[bool, bool]:
-    return any(r[1] for r in ranges), any(not r[1] for r in ranges)
+def _split(
+    ranges: Sequence[Range],
+) -> tuple[list[tuple[int, datetime, datetime]], list[tuple[int, datetime, datetime]]]:
+    days = [(r[0], r[2], r[3]) for r in ranges if r[1]]
+    quarters = [(r[0], r[2], r[3]) for r in ranges if not r[1]]
+    return days, quarters
 
 
 async def counts(
@@ -146,12 +166,17 @@ async def counts(
     ranges: Sequence[Range],
 ) -> dict[tuple[int, uuid.UUID], Counts]:
     """Counts per (point, owner); owner is the journey or the subject as `level` says."""
-    params = _params(workspace_id, journey_ids, ranges)
+    days, quarters = _split(ranges)
+    params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
         params["subjects"] = list(subject_ids)
-    result: dict[tuple[int, uuid.UUID], Counts] = {}
+    if days:
+        params.update(_slots(days, "d"))
+    if quarters:
+        params.update(_slots(quarters, "q"))
     width = len(COUNTERS)
-    for row in await session.execute(_COUNTS[(level, *_variant(ranges))], params):
+    result: dict[tuple[int, uuid.UUID], Counts] = {}
+    for row in await session.execute(_COUNTS[(level, bool(days), bool(quarters))], params):
         # sums of bigint come back as Decimal; ints are what the schema serializes
         result[(row[0], row[1])] = Counts(tuple(map(int, row[2 : 2 + width])), row[2 + width], row[3 + width])
     return result
@@ -166,23 +191,27 @@ async def uniques(
     ranges: Sequence[Range],
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey."""
-    day_ranges = [r for r in ranges if r[1]]
-    edge_ranges = [r for r in ranges if not r[1]]
-    params = {
+    days, quarters = _split(ranges)
+    points = max(r[0] for r in ranges) + 1
+    first_day: list[date | None] = [None] * points
+    days_from: list[datetime | None] = [None] * points
+    days_to: list[datetime | None] = [None] * points
+    for idx, lo, hi in days:
+        first_day[idx], days_from[idx], days_to[idx] = lo.date(), lo, hi
+    params: dict[str, Any] = {
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
         "subjects": list(owner_ids),
         "kinds": list(kinds),
-        "d_idx": [r[0] for r in day_ranges],
-        "d_lo": [r[2].date() for r in day_ranges],
-        "d_hi": [r[3].date() for r in day_ranges],
-        "d_lo_at": [r[2] for r in day_ranges],
-        "d_hi_at": [r[3] for r in day_ranges],
-        "q_idx": [r[0] for r in edge_ranges],
-        "q_lo": [r[2] for r in edge_ranges],
-        "q_hi": [r[3] for r in edge_ranges],
+        "first_day": first_day,
+        "days_from": days_from,
+        "days_to": days_to,
     }
+    if days:
+        params.update(_slots([(idx, lo.date(), hi.date()) for idx, lo, hi in days], "g"))
+    if quarters:
+        params.update(_slots(quarters, "q"))
     found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
-    for idx, owner, kind, n in await session.execute(_UNIQUES[_variant(ranges)], params):
+    for idx, owner, kind, n in await session.execute(_UNIQUES[(bool(days), bool(quarters))], params):
         found.setdefault((idx, owner), {})[kind] = int(n or 0)
     return found

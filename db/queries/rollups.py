@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import NO_EARLIER_DAY
+from db.models import NO_EARLIER_DAY, NO_SUBJECT
 from db.queries.events import MAX_GAP
 from db.queries.locks import lock_for_rebuild
 
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
-_SUBJECT = "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id ELSE coalesce(node_id, journey_id) END"
+_SUBJECT = (
+    "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
+    f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
+)
 _BUCKETS = {
     "quarters": "date_bin('15 minutes', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
     "days": "date_bin('1 day', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
@@ -50,10 +53,13 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
             sa.text(
                 f"""INSERT INTO rollup_{size} (workspace_id, journey_id, subject_id, bucket, {", ".join(counters)},
                     revenue, last_event_at)
-                SELECT workspace_id, journey_id, {_SUBJECT}, {bucket}, {counted},
+                SELECT workspace_id, journey_id, scope.id, {bucket}, {counted},
                     coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0), max(occurred_at)
-                FROM events WHERE workspace_id = :workspace_id
-                GROUP BY workspace_id, journey_id, {_SUBJECT}, {bucket}"""
+                FROM events
+                -- each event counts on its subject and on its journey's totals (the journey's id)
+                CROSS JOIN LATERAL (VALUES ({_SUBJECT}), (journey_id)) AS scope(id)
+                WHERE workspace_id = :workspace_id
+                GROUP BY workspace_id, journey_id, scope.id, {bucket}"""
             ),
             params,
         )
@@ -64,7 +70,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
                 FROM events e JOIN contacts c ON c.workspace_id = e.workspace_id AND c.contact_id = e.contact_id
                 -- each contact counts on its subject and on the journey as a whole (kept under the journey's id)
                 CROSS JOIN LATERAL (VALUES ({_SUBJECT}), (e.journey_id)) AS scope(id)
-                WHERE e.workspace_id = :workspace_id AND e.type IN ({kinds})"""
+                WHERE e.workspace_id = :workspace_id AND e.type IN ({kinds}) AND scope.id <> '{NO_SUBJECT}'::uuid"""
             ),
             params,
         )
