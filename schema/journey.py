@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
-from resolvers import performance as measure
-from schema.enums import Granularity, JourneyStatus, NodeType
+from schema.enums import JourneyStatus, NodeType
+from schema.measures import performance_field, time_series_field
 from schema.scalars import JSON
-from schema.selection import selected
 
 if TYPE_CHECKING:
     from db.models import Journey as JourneyRow
@@ -22,6 +21,9 @@ if TYPE_CHECKING:
 
 NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+
+JourneyPerformanceRef = Annotated["JourneyPerformance", strawberry.lazy("schema.performance")]
+JourneyPointRef = Annotated["JourneyPerformancePoint", strawberry.lazy("schema.performance")]
 
 
 @strawberry.type(description="What counts as a conversion for a journey.")
@@ -69,34 +71,8 @@ class Journey:
     ) -> list[PathRef]:
         return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
 
-    @strawberry.field(
-        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
-    )
-    async def performance(
-        self,
-        root: strawberry.Parent[JourneyRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        time_zone: str | None = None,
-    ) -> Annotated[JourneyPerformance, strawberry.lazy("schema.performance")]:
-        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
-    )
-    async def time_series(
-        self,
-        root: strawberry.Parent[JourneyRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        granularity: Granularity = Granularity.DAY,
-        time_zone: str | None = None,
-    ) -> list[Annotated[JourneyPerformancePoint, strawberry.lazy("schema.performance")]]:
-        return await measure.time_series(
-            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
-        )  # type: ignore[return-value]
+    performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef)
+    time_series: list[JourneyPointRef] = time_series_field(JourneyPointRef)
 
 
 @strawberry.type

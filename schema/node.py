@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
-from resolvers import performance as measure
-from schema.enums import Channel, Granularity, NodeType
+from schema.enums import Channel, NodeType
+from schema.measures import performance_field, time_series_field
 from schema.scalars import JSON
-from schema.selection import selected
 
 if TYPE_CHECKING:
     from db.models import Node as NodeRow
@@ -22,6 +20,9 @@ if TYPE_CHECKING:
 
 JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+
+NodePerformanceRef = Annotated["NodePerformance", strawberry.lazy("schema.performance")]
+NodePointRef = Annotated["NodePerformancePoint", strawberry.lazy("schema.performance")]
 
 
 @strawberry.type
@@ -70,31 +71,5 @@ class Node:
     ) -> list[PathRef]:
         return await resolve.node_paths(info.context, root, "outgoing")  # type: ignore[return-value]
 
-    @strawberry.field(
-        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
-    )
-    async def performance(
-        self,
-        root: strawberry.Parent[NodeRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        time_zone: str | None = None,
-    ) -> Annotated[NodePerformance, strawberry.lazy("schema.performance")]:
-        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
-    )
-    async def time_series(
-        self,
-        root: strawberry.Parent[NodeRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        granularity: Granularity = Granularity.DAY,
-        time_zone: str | None = None,
-    ) -> list[Annotated[NodePerformancePoint, strawberry.lazy("schema.performance")]]:
-        return await measure.time_series(
-            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
-        )  # type: ignore[return-value]
+    performance: NodePerformanceRef = performance_field(NodePerformanceRef)
+    time_series: list[NodePointRef] = time_series_field(NodePointRef)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from resolvers import journeys as resolve
-from resolvers import performance as measure
-from schema.enums import Granularity
-from schema.selection import selected
+from schema.measures import performance_field, time_series_field
 
 if TYPE_CHECKING:
     from db.models import Path as PathRow
@@ -21,6 +18,9 @@ if TYPE_CHECKING:
 
 JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
 NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
+
+PathPerformanceRef = Annotated["PathPerformance", strawberry.lazy("schema.performance")]
+PathPointRef = Annotated["PathPerformancePoint", strawberry.lazy("schema.performance")]
 
 
 @strawberry.type(description="A directed edge of a journey's graph.")
@@ -47,31 +47,5 @@ class Path:
     async def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
         return await resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
 
-    @strawberry.field(
-        description="Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
-    )
-    async def performance(
-        self,
-        root: strawberry.Parent[PathRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        time_zone: str | None = None,
-    ) -> Annotated[PathPerformance, strawberry.lazy("schema.performance")]:
-        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="Consecutive points covering the window, each with the same figures over its own [start, end)."
-    )
-    async def time_series(
-        self,
-        root: strawberry.Parent[PathRow],
-        info: strawberry.Info[Context, None],
-        start_date: date,
-        end_date: date,
-        granularity: Granularity = Granularity.DAY,
-        time_zone: str | None = None,
-    ) -> list[Annotated[PathPerformancePoint, strawberry.lazy("schema.performance")]]:
-        return await measure.time_series(
-            info.context, root, start_date, end_date, granularity, time_zone, selected(info, "performance")
-        )  # type: ignore[return-value]
+    performance: PathPerformanceRef = performance_field(PathPerformanceRef)
+    time_series: list[PathPointRef] = time_series_field(PathPointRef)

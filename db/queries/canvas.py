@@ -33,30 +33,34 @@ async def paths_by_ids(
     return {row.id: row for row in rows}
 
 
+async def _by_journey(
+    session: AsyncSession,
+    model: Any,
+    workspace_id: uuid.UUID,
+    journey_ids: Sequence[uuid.UUID],
+    removed: bool,
+) -> dict[uuid.UUID, list[Any]]:
+    query = sa.select(model).where(model.workspace_id == workspace_id, model.journey_id.in_(journey_ids))
+    if not removed:
+        query = query.where(model.removed_at.is_(None))
+    grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for row in await session.scalars(query.order_by(model.journey_id, model.ordinal)):
+        grouped[row.journey_id].append(row)
+    return grouped
+
+
 async def nodes_by_journey_ids(
     session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
 ) -> dict[uuid.UUID, list[Node]]:
     """Each journey's nodes in canvas order; only the current canvas unless `removed` is true."""
-    query = sa.select(Node).where(Node.workspace_id == workspace_id, Node.journey_id.in_(journey_ids))
-    if not removed:
-        query = query.where(Node.removed_at.is_(None))
-    grouped: dict[uuid.UUID, list[Node]] = defaultdict(list)
-    for row in await session.scalars(query.order_by(Node.journey_id, Node.ordinal)):
-        grouped[row.journey_id].append(row)
-    return grouped
+    return await _by_journey(session, Node, workspace_id, journey_ids, removed)
 
 
 async def paths_by_journey_ids(
     session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
 ) -> dict[uuid.UUID, list[Path]]:
     """Each journey's paths in canvas order; only the current canvas unless `removed` is true."""
-    query = sa.select(Path).where(Path.workspace_id == workspace_id, Path.journey_id.in_(journey_ids))
-    if not removed:
-        query = query.where(Path.removed_at.is_(None))
-    grouped: dict[uuid.UUID, list[Path]] = defaultdict(list)
-    for row in await session.scalars(query.order_by(Path.journey_id, Path.ordinal)):
-        grouped[row.journey_id].append(row)
-    return grouped
+    return await _by_journey(session, Path, workspace_id, journey_ids, removed)
 
 
 async def _upsert(session: AsyncSession, model: type[Node] | type[Path], rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,50 @@
+"""The `performance` and `timeSeries` fields that journeys, nodes and paths all have."""
+
+# No `from __future__ import annotations` here: these factories build resolvers whose
+# return types are their arguments, which strawberry must see as objects, not strings.
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from resolvers import performance as measure
+from resolvers.context import Context
+from schema.enums import Granularity
+from schema.selection import selected
+
+PERFORMANCE = "Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
+SERIES = "Consecutive points covering the window, each with the same figures over its own [start, end)."
+
+
+def performance_field(result: Any) -> Any:
+    """`performance(startDate, endDate, timeZone)` answering `result`."""
+
+    async def performance(
+        root: strawberry.Parent[Any],
+        info: strawberry.Info[Context, None],
+        start_date: dt.date,
+        end_date: dt.date,
+        time_zone: str | None = None,
+    ) -> result:
+        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))
+
+    return strawberry.field(resolver=performance, description=PERFORMANCE)
+
+
+def time_series_field(point: Any) -> Any:
+    """`timeSeries(startDate, endDate, granularity, timeZone)` answering a list of `point`."""
+
+    async def time_series(
+        root: strawberry.Parent[Any],
+        info: strawberry.Info[Context, None],
+        start_date: dt.date,
+        end_date: dt.date,
+        granularity: Granularity = Granularity.DAY,
+        time_zone: str | None = None,
+    ) -> list[point]:
+        wanted = selected(info, "performance")
+        return await measure.time_series(
+            info.context, root, start_date, end_date, granularity, time_zone, wanted
+        )
+
+    return strawberry.field(resolver=time_series, description=SERIES)
