@@ -62,7 +62,8 @@ async def fresh_database(admin: str, name: str) -> str:
 
 
 class Server:
-    """The real server in its own process, on a free loopback port."""
+    """The real server in its own processes, on a free loopback port: one uvicorn worker
+    per core, as a deployment on this machine would run it (the API is stateless)."""
 
     def __init__(self, url: str) -> None:
         with socket.socket() as s:
@@ -71,7 +72,7 @@ class Server:
         env = {**os.environ, "JOURNEYGRAPH_DATABASE_URL": url, "JOURNEYGRAPH_DB_POOL_SIZE": "10"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "journeygraph.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--log-level", "warning", "--workers", str(os.cpu_count() or 1)],
             env=env,
         )  # fmt: skip
         self.base = f"http://127.0.0.1:{self.port}"
@@ -88,10 +89,17 @@ class Server:
         raise RuntimeError("the server did not become ready")
 
     def peak_memory_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """Peak resident memory of the busiest server process (a worker, or the only process)."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        peaks = []
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks, default=float("nan"))
 
     def stop(self) -> None:
         self.process.terminate()

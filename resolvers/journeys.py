@@ -11,7 +11,7 @@ from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Sequence
 
     from db.enums import JourneyStatus, NodeType
     from db.models import Journey, Node, Path
@@ -126,9 +126,13 @@ async def owner(context: Context, row: Node | Path) -> Journey:
     return found
 
 
-async def path_end(context: Context, path: Path, end: str) -> Node:
-    """A path's source or target node."""
+def path_end(context: Context, path: Path, end: str) -> Node | Awaitable[Node | None]:
+    """A path's source or target node: at once when its canvas already loaded it (the
+    usual case on a canvas, where an awaitable per path end is measurable), else a batched load."""
     node_id = path.source_node_id if end == "source" else path.target_node_id
-    found = await context.loaders.node_by_id.load(node_id)
-    assert found is not None  # foreign key
-    return found
+    loader = context.loaders.node_by_id
+    known = loader.cache_map.get(node_id)
+    if known is not None and known.done() and known.exception() is None and known.result() is not None:
+        node: Node = known.result()  # type: ignore[assignment]  # checked not None just above
+        return node
+    return loader.load(node_id)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.masking import ShapeErrors
 from schema.mutation import Mutation
 from schema.query import Query
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[ShapeErrors])
+# Bounded caches: a canvas client sends the same few documents again and again.
+CACHED_DOCUMENTS = 1000
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Factories: a fresh extension per request; the caches themselves live at module level.
+    extensions=[
+        ShapeErrors,
+        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+    ],
+)
 
 
 def export_sdl() -> str:

@@ -39,13 +39,14 @@ class Path:
     ) -> JourneyRef:
         return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
 
+    # Plain functions: they answer at once when the node is loaded, else with an awaitable.
     @strawberry.field
-    async def source(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
-        return await resolve.path_end(info.context, root, "source")  # type: ignore[return-value]
+    def source(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
+        return resolve.path_end(info.context, root, "source")  # type: ignore[return-value]
 
     @strawberry.field
-    async def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
-        return await resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
+    def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
+        return resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
 
     performance: PathPerformanceRef = performance_field(PathPerformanceRef)
     time_series: list[PathPointRef] = time_series_field(PathPointRef)
