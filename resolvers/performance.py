@@ -1,9 +1,10 @@
 """Performance figures of journeys, nodes and paths, over a window or a time series.
 
-A `Measure` names what is measured (a journey, node or path), over which
-points, and which point; its figures come from per-request loaders keyed by
-(owner, journey, points), so a whole canvas costs one statement per kind of
-figure and per distinct window, whatever the number of nodes.
+Figures come from per-request loaders keyed by (owner, journey, points, source
+node), one loader per level and kind of figure, so a whole canvas costs one
+statement per kind of figure and per distinct window, whatever the number of
+nodes. Each `performance` field awaits its loaders once and hands back plain
+values (resolvers/figures.py), which the schema reads without awaiting.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from strawberry.dataloader import DataLoader
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.models import Journey, Node
-from db.queries import performance as figures
+from db.queries import performance as reads
 from db.queries.performance import Counts
 from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figures, path_figures
 from resolvers.windows import Granularity, Span, before, cover, points, window
@@ -36,7 +37,7 @@ Series = tuple[Span, ...]
 Key = tuple[uuid.UUID, uuid.UUID, Series, uuid.UUID | None]
 
 # The distinct-contact kinds each level shows.
-LEVEL_KINDS: dict[figures.Level, list[int]] = {
+LEVEL_KINDS: dict[reads.Level, list[int]] = {
     "journey": [
         UNIQUE_KINDS[t]
         for t in (
@@ -58,7 +59,7 @@ LEVEL_KINDS: dict[figures.Level, list[int]] = {
 }
 
 
-def _ranges(series: Series) -> list[figures.Range]:
+def _ranges(series: Series) -> list[reads.Range]:
     return [(i, is_day, lo, hi) for i, span in enumerate(series) for is_day, lo, hi in cover(span)]
 
 
@@ -69,7 +70,7 @@ class _ByWindowLoader(DataLoader[Key, list[Any]]):
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: figures.Level
+        self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: reads.Level
     ) -> None:
         self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
         super().__init__(self._load)
@@ -103,7 +104,7 @@ class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        return await figures.counts(
+        return await reads.counts(
             session,
             self.workspace_id,
             self.level,
@@ -118,7 +119,7 @@ class UniquesByWindowLoader(_ByWindowLoader):
         self, session: AsyncSession, series: Series, keys: list[Key]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # A journey's whole-journey contact sets are kept under the journey's own id.
-        return await figures.uniques(
+        return await reads.uniques(
             session,
             self.workspace_id,
             list({k[1] for k in keys}),
@@ -136,7 +137,7 @@ class InProgressByWindowLoader(_ByWindowLoader):
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
         ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + _ranges(series)
-        rows = await figures.counts(session, self.workspace_id, "journey", [k[0] for k in keys], [], ranges)
+        rows = await reads.counts(session, self.workspace_id, "journey", [k[0] for k in keys], [], ranges)
         result: dict[tuple[int, uuid.UUID], int] = {}
         for key in keys:
             running = 0
@@ -249,5 +250,5 @@ async def time_series(
 ) -> list[Point]:
     """The figures of a journey, node or path for each point of a series."""
     series = _series(context, start, end, tz_name, granularity)
-    figures_ = await _figures(context, row, series, wanted)
-    return [Point(span.start, span.end, f) for span, f in zip(series, figures_, strict=True)]
+    found = await _figures(context, row, series, wanted)
+    return [Point(span.start, span.end, f) for span, f in zip(series, found, strict=True)]
