@@ -128,14 +128,20 @@ def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
             "x.journey_id, x.kind, x.ordinal",
             owners,
         )
-        parts.append(
-            f"""SELECT idx, owner, kind, count(DISTINCT ordinal) AS n FROM ({edges}) AS e
-            WHERE idx IS NOT NULL AND NOT EXISTS (
+        # Only points that also have whole days need the look-up (an HOUR series has none).
+        counted_in_days = (
+            """ AND ((CAST(:days_from AS timestamptz[]))[e.idx + 1] IS NULL OR NOT EXISTS (
                 SELECT 1 FROM contact_days d
                 WHERE d.workspace_id = :workspace_id AND d.journey_id = e.journey_id AND d.subject_id = e.owner
                   AND d.kind = e.kind AND d.ordinal = e.ordinal
                   AND d.bucket >= (CAST(:days_from AS timestamptz[]))[e.idx + 1]
-                  AND d.bucket < (CAST(:days_to AS timestamptz[]))[e.idx + 1])
+                  AND d.bucket < (CAST(:days_to AS timestamptz[]))[e.idx + 1]))"""
+            if days
+            else ""
+        )
+        parts.append(
+            f"""SELECT idx, owner, kind, count(DISTINCT ordinal) AS n FROM ({edges}) AS e
+            WHERE idx IS NOT NULL{counted_in_days}
             GROUP BY idx, owner, kind"""
         )
     return sa.text(
