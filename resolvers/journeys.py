@@ -11,6 +11,7 @@ from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Awaitable, Sequence
 
     from db.enums import JourneyStatus, NodeType
@@ -126,13 +127,21 @@ async def owner(context: Context, row: Node | Path) -> Journey:
     return found
 
 
-def path_end(context: Context, path: Path, end: str) -> Node | Awaitable[Node | None]:
+def path_end(context: Context, path: Path, end: str) -> Node | Awaitable[Node]:
     """A path's source or target node: at once when its canvas already loaded it (the
-    usual case on a canvas, where an awaitable per path end is measurable), else a batched load."""
+    usual case on a canvas, where an awaitable per path end is measurable), else via
+    its journey's canvas nodes, which a canvas is loading anyway: the number of
+    statements then never depends on whether nodes or paths arrived first."""
     node_id = path.source_node_id if end == "source" else path.target_node_id
-    loader = context.loaders.node_by_id
-    known = loader.cache_map.get(node_id)
+    known = context.loaders.node_by_id.cache_map.get(node_id)
     if known is not None and known.done() and known.exception() is None and known.result() is not None:
         node: Node = known.result()  # type: ignore[assignment]  # checked not None just above
         return node
-    return loader.load(node_id)
+    return _path_end_via_canvas(context, path, node_id)
+
+
+async def _path_end_via_canvas(context: Context, path: Path, node_id: uuid.UUID) -> Node:
+    await context.loaders.nodes_by_journey_id.load(path.journey_id)  # primes node_by_id
+    found = await context.loaders.node_by_id.load(node_id)  # a query only for a removed node
+    assert found is not None  # foreign key
+    return found

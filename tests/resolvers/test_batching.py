@@ -126,3 +126,27 @@ async def test_each_further_window_adds_a_fixed_number_of_statements(api):
 
     assert double_small == double_large
     assert double_small - single == 4  # counts and uniques, for journeys and for nodes, in the second window
+
+
+async def test_path_ends_cost_nothing_extra_when_paths_arrive_before_nodes(api, monkeypatch):
+    # given a canvas whose nodes query answers after its paths query
+    import asyncio
+
+    from db.queries import canvas
+
+    journey = await create_journey(api, "late nodes", *chain(20))
+    _, usual = await api.count(CANVAS, {"id": journey["id"]})
+    original = canvas.nodes_by_journey_ids
+
+    async def late(*args, **kwargs):
+        await asyncio.sleep(0.05)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
+
+    # when
+    data, count = await api.count(CANVAS, {"id": journey["id"]})
+
+    # then the same statements, and every path end is there
+    assert count == usual
+    assert all(p["source"]["id"] and p["target"]["id"] for p in data["journey"]["paths"])
