@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from db.enums import EventType
+
 JOURNEY_FIELDS = """enteredCount uniqueContactCount completedCount exitedEarlyCount convertedCount
   uniqueConvertedCount inProgressCount completionRate conversionRate earlyExitRate messageSent messageDelivered
   messageBounced opens uniqueOpens clicks uniqueClicks unsubscribes spamComplaints globalHoldouts journeyHoldouts
@@ -28,6 +30,24 @@ def canvas(journey: str, node: str, path: str) -> str:
 
 CANVAS = canvas(JOURNEY_FIELDS, NODE_FIELDS, PATH_FIELDS)
 CANVAS_COUNTS = canvas(_counts(JOURNEY_FIELDS), _counts(NODE_FIELDS), _counts(PATH_FIELDS))
+TWO_WINDOWS = f"""query Compare($id: ID!, $start: Date!, $end: Date!, $prevStart: Date!, $prevEnd: Date!) {{ journey(id: $id) {{
+  now: performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}
+  before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {JOURNEY_FIELDS} }}
+  nodes {{ id now: performance(startDate: $start, endDate: $end) {{ {NODE_FIELDS} }}
+              before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {NODE_FIELDS} }} }}
+  paths {{ id now: performance(startDate: $start, endDate: $end) {{ {PATH_FIELDS} }}
+              before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {PATH_FIELDS} }} }}
+}} }}"""
+HOURLY = f"""query Hourly($id: ID!, $start: Date!, $end: Date!) {{ journey(id: $id) {{
+  timeSeries(startDate: $start, endDate: $end, granularity: HOUR) {{ start end performance {{ {JOURNEY_FIELDS} }} }}
+}} }}"""
+BY_IDS = f"""query Overview($ids: [ID!]!, $start: Date!, $end: Date!) {{ journeysByIds(ids: $ids) {{
+  id name status performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}
+}} }}"""
+
+# The same canvas answer, computed the naive exact way: aggregates over the raw events.
+_COUNTERS = [t.value for t in EventType]
+_COUNTS = canvas(_counts(JOURNEY_FIELDS), _counts(NODE_FIELDS), _counts(PATH_FIELDS))
 TWO_WINDOWS = f"""query Compare($id: ID!, $start: Date!, $end: Date!, $prevStart: Date!, $prevEnd: Date!) {{ journey(id: $id) {{
   now: performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}
   before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {JOURNEY_FIELDS} }}

@@ -41,11 +41,6 @@ def start(data_dir: Path, database: str = DATABASE) -> str:
     return server.get_uri(database=database)
 
 
-def stop(data_dir: Path) -> None:
-    """Stop the embedded server now (used by tests that restart it)."""
-    _server(data_dir).stop()
-
-
 def resolve_url(database_url: str | None, data_dir: Path) -> str:
     """The configured database URL, or the embedded server's (started on demand)."""
     return database_url if database_url is not None else start(data_dir)

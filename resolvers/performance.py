@@ -198,15 +198,15 @@ async def _figures(
         kind, key = "node", (row.id, row.journey_id, series, None)
     else:
         kind, key = "path", (row.id, row.journey_id, series, row.source_node_id)
-    jobs: list[Any] = [loaders.counts[kind].load(key)]
+    jobs: dict[str, Any] = {"counts": loaders.counts[kind].load(key)}
     if wanted & UNIQUE_FIELDS:
-        jobs.append(loaders.uniques[kind].load(key))
+        jobs["uniques"] = loaders.uniques[kind].load(key)
     if kind == "journey" and "inProgressCount" in wanted:
-        jobs.append(loaders.in_progress.load(key))
-    found = [await jobs[0]] if len(jobs) == 1 else await asyncio.gather(*jobs)
-    counts = found[0]
-    uniques = found[1] if wanted & UNIQUE_FIELDS else [({}, {})] * len(series)
-    progress = found[-1] if len(found) > 1 and "inProgressCount" in wanted and kind == "journey" else None
+        jobs["progress"] = loaders.in_progress.load(key)
+    found = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+    counts = found["counts"]
+    uniques = found.get("uniques") or [({}, {})] * len(series)
+    progress = found.get("progress")
     result = []
     for i in range(len(series)):
         (own, source), (own_u, source_u) = counts[i], uniques[i]
