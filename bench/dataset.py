@@ -11,7 +11,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -48,7 +48,7 @@ def _canvas(rng: random.Random, size: int, edges: int) -> tuple[list[dict], list
         rng.choice([NodeType.MESSAGE] * 10 + [NodeType.WEBHOOK] * 3 + [NodeType.WAIT, NodeType.CONDITION, NodeType.SPLIT] * 5 + [NodeType.GOAL_CHECK, NodeType.EXIT] * 2)
         for _ in range(size - 1)
     ]  # fmt: skip
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"id": uuid.uuid4(), "type": kind, "name": f"{kind.value.title()} {i}", "config": {},
          "channel": Channel.EMAIL if kind == NodeType.MESSAGE else None,
          "position_x": 200.0 * (i % 20), "position_y": 150.0 * (i // 20), "ordinal": i}

@@ -16,7 +16,7 @@ def async_url(url: str) -> str:
     )
 
 
-def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 10, connect_timeout: int = 5) -> AsyncEngine:
     """Create the process-wide engine.
 
     Prepared statements make PostgreSQL switch to generic plans after five runs,
@@ -29,7 +29,10 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         max_overflow=pool_size,
         pool_pre_ping=True,
         # UTC sessions: dates and timestamps convert the same way whatever the server's default.
-        connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"}},
+        connect_args={
+            "server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"},
+            "timeout": connect_timeout,  # an unreachable database fails requests fast
+        },
     )
 
 

@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db.engine import create_engine, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
 from journeygraph.graphql_view import graphql_app
+from journeygraph.observability import Metrics, Observe, count_statements
+from journeygraph.outage import DatabaseOutage
+from journeygraph.rate_limit import RateLimiter
 from journeygraph.settings import Settings
 from schema import schema
 
@@ -68,6 +71,14 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "database": "ok"})
 
 
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics; behind `Authorization: Bearer <JOURNEYGRAPH_METRICS_TOKEN>` when that is set."""
+    token = request.app.state.settings.metrics_token
+    if token is not None and request.headers.get("authorization") != f"Bearer {token}":
+        return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
+    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
 def create_app(
     settings: Settings | None = None, database_url: str | None = None, demo: Demo | None = None
 ) -> Starlette:
@@ -77,7 +88,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         url = database_url or resolve_url(settings.database_url, settings.data_dir)
-        engine = create_engine(url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            url, pool_size=settings.db_pool_size, connect_timeout=settings.db_connect_timeout
+        )
+        count_statements(engine)
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         try:
@@ -91,10 +105,16 @@ def create_app(
             Route("/v1/events", record_events, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.demo = demo
+    app.state.limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.state.metrics = Metrics()
+    # Outermost last: the request id is known to the log line, which sees the 503s too.
+    app.add_middleware(DatabaseOutage)
+    app.add_middleware(Observe)
     app.add_middleware(RequestId)
     return app

@@ -197,14 +197,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from journeygraph.app import create_app
+    from journeygraph.observability import configure_logging
 
+    configure_logging()
     url = _ready_url(settings)
     demo_state = _demo_on_first_start(settings, url)
     address = f"http://{args.host}:{args.port}/graphql"
     print(f"journeygraph: GraphiQL at {address}", file=sys.stderr)
     if demo_state is not None:
         print(f"journeygraph: demo API key {demo_state.key}", file=sys.stderr)
-    uvicorn.run(create_app(settings, url, demo_state), host=args.host, port=args.port, log_level="info")
+    # The app logs each request as one JSON line (journeygraph.request); uvicorn's access log would repeat it.
+    uvicorn.run(
+        create_app(settings, url, demo_state),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

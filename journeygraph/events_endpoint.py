@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse
 
 from db.enums import Scope
+from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
 from resolvers.errors import ErrorCode
 from resolvers.ingest import ingest
@@ -29,6 +30,9 @@ class BodyError(Exception):
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
+    facts = observability.current()
+    if facts is not None:
+        facts.error_codes.append(code)
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
@@ -80,6 +84,7 @@ async def record_events(request: Request) -> JSONResponse:
     except BodyError as problem:
         return error(problem.status, problem.code, problem.message)
     result = await ingest(state.sessions, principal.workspace_id, events)
+    state.metrics.record_events(result)
     return JSONResponse(
         {
             "accepted": result.accepted,

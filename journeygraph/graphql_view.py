@@ -1,4 +1,12 @@
-"""Strawberry's ASGI view with authentication in front and a typed context."""
+"""Strawberry's ASGI view with authentication in front, GraphQL over HTTP in full, and a typed context.
+
+Responses are `application/graphql-response+json` when the client accepts it
+(and prefers it to `application/json`): then a request that fails before
+execution (it does not parse, validate, coerce its variables or stay within
+the limits) is HTTP 400 without a `data` entry. As `application/json`, such
+a request is HTTP 200, as the GraphQL-over-HTTP spec asks. A refused rate is
+429 either way; a GraphQL body over the size limit is 413.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +17,97 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import GraphQL
+from strawberry.http import process_result
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
 
 if TYPE_CHECKING:
-    from starlette.types import Receive, Scope, Send
+    from graphql import GraphQLError
+    from starlette.types import Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
+    from strawberry.http import GraphQLHTTPResponse
+    from strawberry.types import ExecutionResult
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
 
 
-def unauthenticated(message: str) -> JSONResponse:
-    """HTTP 401 in the shape of a GraphQL response."""
+def request_error(
+    status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """An error about the HTTP request itself, in the shape of a GraphQL response (no `data`)."""
+    facts = observability.current()
+    if facts is not None:
+        facts.error_codes.append(code.value)
     return JSONResponse(
-        {
-            "data": None,
-            "errors": [{"message": message, "extensions": {"code": ErrorCode.UNAUTHENTICATED.value}}],
-        },
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer realm="journeygraph"'},
+        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
+        status_code=status,
+        headers=headers,
     )
+
+
+def unauthenticated(message: str) -> Response:
+    """HTTP 401 in the shape of a GraphQL response."""
+    return request_error(
+        401, ErrorCode.UNAUTHENTICATED, message, {"WWW-Authenticate": 'Bearer realm="journeygraph"'}
+    )
+
+
+def preferred_media_type(accept: str | None) -> str:
+    """`application/graphql-response+json` when accepted at least as much as JSON; else JSON."""
+    weights: dict[str, float] = {}
+    for item in (accept or "").split(","):
+        media_type, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        weights[media_type.lower()] = max(quality, weights.get(media_type.lower(), 0.0))
+    json_weight = max(weights.get(JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
+    if weights.get(GRAPHQL_RESPONSE, 0.0) > 0 and weights[GRAPHQL_RESPONSE] >= json_weight:
+        return GRAPHQL_RESPONSE
+    return JSON
+
+
+def failed_before_execution(result: ExecutionResult) -> bool:
+    """True when nothing executed: the document, its variables or its limits were refused."""
+    errors: list[GraphQLError] = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is over `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -44,6 +121,19 @@ class GraphQLView(GraphQL[Context, None]):
                 return
             if request.method in ("GET", "POST"):
                 state = request.app.state
+                if request.method == "POST":
+                    limit = state.settings.max_query_body
+                    body = await _read_limited(request, limit)
+                    if body is None:
+                        await request_error(
+                            413,
+                            ErrorCode.BAD_USER_INPUT,
+                            f"the request body is over {limit} bytes, the most allowed "
+                            "(JOURNEYGRAPH_MAX_QUERY_BODY)",
+                        )(scope, receive, send)
+                        return
+                    receive = _replay(body)
+                    request = Request(scope, receive)
                 try:
                     principal = await authenticate(
                         request.headers.get("authorization"), state.sessions, state.settings
@@ -54,6 +144,14 @@ class GraphQLView(GraphQL[Context, None]):
                 scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
 
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        """As strawberry's, but a refused HTTP request answers JSON with a code, not plain text."""
+        try:
+            return await super().run(request)
+        except HTTPException as error:
+            headers = {"Allow": "POST"} if error.status_code == 405 else None
+            return request_error(error.status_code, ErrorCode.BAD_USER_INPUT, error.reason, headers)
+
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """As strawberry's, but a mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
         try:
@@ -62,6 +160,11 @@ class GraphQLView(GraphQL[Context, None]):
             if isinstance(error.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, error.reason) from error
             raise
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        response = await super().get_sub_response(request)
+        request.state.sub_response = response  # process_result sets its status and media type
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.app.state
@@ -72,7 +175,31 @@ class GraphQLView(GraphQL[Context, None]):
             sessions=state.sessions,
             settings=state.settings,
             request_id=request.state.request_id,
+            limiter=state.limiter,
         )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        sub_response: Response = request.state.sub_response
+        media_type = preferred_media_type(request.headers.get("accept"))
+        sub_response.media_type = media_type
+        if failed_before_execution(result):
+            response.pop("data", None)  # the spec: no data entry when execution never started
+            if media_type == GRAPHQL_RESPONSE and sub_response.status_code is None:
+                sub_response.status_code = 400
+        facts = observability.current()
+        if facts is not None:
+            facts.error_codes.extend(
+                str((error.extensions or {}).get("code", ErrorCode.INTERNAL.value))
+                for error in result.errors or []
+            )
+        return response
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         html = get_graphql_ide_html(graphql_ide="graphiql")

@@ -50,6 +50,15 @@ class Settings:
     db_pool_size: int = 10
     max_events: int = 10_000
     max_events_body: int = 10 * 1024 * 1024
+    max_depth: int = 12
+    max_aliases: int = 40
+    max_tokens: int = 10_000
+    max_query_body: int = 1024 * 1024
+    max_query_cost: int = 25_000
+    rate_limit_per_second: int = 20_000  # cost points a credential regains per second
+    rate_limit_burst: int = 100_000  # the most points a credential can hold
+    db_connect_timeout: int = 5  # seconds; an unreachable database fails requests this fast
+    metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
 
     @property
     def embedded(self) -> bool:
@@ -72,4 +81,20 @@ class Settings:
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
             max_events=_int(env, "MAX_EVENTS", 10_000),
             max_events_body=_int(env, "MAX_EVENTS_BODY", 10 * 1024 * 1024),
+            max_depth=_int(env, "MAX_DEPTH", 12),
+            max_aliases=_int(env, "MAX_ALIASES", 40),
+            max_tokens=_int(env, "MAX_TOKENS", 10_000),
+            max_query_body=_int(env, "MAX_QUERY_BODY", 1024 * 1024),
+            max_query_cost=_int(env, "MAX_QUERY_COST", 25_000),
+            rate_limit_per_second=_int(env, "RATE_LIMIT_PER_SECOND", 20_000),
+            rate_limit_burst=_int(env, "RATE_LIMIT_BURST", 100_000),
+            db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5),
+            metrics_token=_optional(env, "METRICS_TOKEN"),
         )
+
+    def __post_init__(self) -> None:
+        if self.rate_limit_burst < self.max_query_cost:
+            raise SettingsError(
+                f"{PREFIX}RATE_LIMIT_BURST ({self.rate_limit_burst}) must be at least "
+                f"{PREFIX}MAX_QUERY_COST ({self.max_query_cost}), or the costliest allowed query could never run"
+            )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from db.enums import Scope
     from db.models import Workspace
+    from journeygraph.rate_limit import RateLimiter
     from journeygraph.settings import Settings
 
 
@@ -42,6 +43,7 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     settings: Settings
     request_id: str
+    limiter: RateLimiter
     loaders: Loaders = field(init=False)
     # Per-request memo for work repeated on every node of a canvas (selections, windows).
     cache: dict[Any, Any] = field(default_factory=dict)

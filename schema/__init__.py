@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from schema.limits import QueryLimits
 from schema.masking import ShapeErrors
 from schema.mutation import Mutation
 from schema.query import Query
@@ -17,6 +18,7 @@ schema = strawberry.Schema(
     # Factories: a fresh extension per request; the caches themselves live at module level.
     extensions=[
         ShapeErrors,
+        QueryLimits,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
     ],

@@ -13,6 +13,8 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
+from journeygraph.outage import is_outage
 from resolvers.errors import ErrorCode
 
 logger = logging.getLogger("journeygraph.errors")
@@ -44,7 +46,17 @@ class ShapeErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = getattr(self.execution_context.context, "request_id", None)
-        logger.error("unexpected error in request %s", request_id, exc_info=error.original_error)
         masked = super().anonymise_error(error)
+        if is_outage(error.original_error):
+            logger.warning("database unavailable in request %s", request_id, extra={"request_id": request_id})
+            masked.message = OUTAGE_MESSAGE
+            masked.extensions = {"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id}
+            return masked
+        logger.error(
+            "unexpected error in request %s",
+            request_id,
+            exc_info=error.original_error,
+            extra={"request_id": request_id},
+        )
         masked.extensions = {"code": ErrorCode.INTERNAL.value, "requestId": request_id}
         return masked

@@ -75,6 +75,7 @@ class Mutation:
         result = await ingest(
             info.context.sessions, info.context.principal.workspace_id, [e.raw() for e in events]
         )
+        info.context.request.app.state.metrics.record_events(result)
         return RecordEventsPayload.of(result)
 
     publish_journey: JourneyPayload = _move(

@@ -19,7 +19,7 @@ async def test_queries_work_over_get(http, api):
     )
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"workspace": {"id": str(api.workspace_id)}}}
+    assert response.json()["data"] == {"workspace": {"id": str(api.workspace_id)}}
 
 
 async def test_mutations_over_get_are_refused(http, api):

@@ -33,8 +33,9 @@ async def test_canvas_statements_do_not_grow_with_nodes(api):
     assert len(small_data["journey"]["nodes"]) == 5 and len(large_data["journey"]["paths"]) == 499
     assert large_data["journey"]["paths"][-1]["target"]["id"] == large_data["journey"]["nodes"][-1]["id"]
     assert small_count == large_count
-    # auth + journey + nodes + paths; path ends and node.journey come from primed loaders
-    assert large_count == 4
+    # auth + canvas sizes (the cost check) + journey + nodes + paths;
+    # path ends and node.journey come from primed loaders
+    assert large_count == 5
 
 
 async def test_many_journeys_batch_the_same_way(api):

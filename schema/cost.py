@@ -1,0 +1,298 @@
+"""What a query may cost, worked out from the document before anything runs.
+
+The model (README, "Query cost"):
+
+- every object the query can return costs 1: a field of object type costs 1
+  per parent object, a list field costs 1 per item it can hold, nested lists
+  multiply; scalars and enums are free;
+- a list's size is bounded by its arguments (`first`, the number of `ids`,
+  the number of `events`) or by the configured limits (nodes and paths per
+  canvas, ids per request); the `incoming`/`outgoing` paths of all the nodes
+  of one journey together are bounded by the paths of that journey;
+- a time series holds at most the number of points its window and
+  granularity allow (a day has at most 25 hours);
+- each distinct window (dates and time zone) of `performance` or
+  `timeSeries` adds `WINDOW_COST`: it runs its own statements;
+- each mutation field adds `MUTATION_COST`.
+
+Every figure above is an upper bound of what execution does, so the computed
+cost is never below the cost of the answer (`response_cost`, used to refund
+the difference to the caller's rate-limit bucket).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    value_from_ast_untyped,
+)
+
+from resolvers.windows import MAX_DAYS, MAX_HOUR_DAYS
+
+if TYPE_CHECKING:
+    from graphql import GraphQLField, GraphQLOutputType, GraphQLSchema
+
+    from journeygraph.settings import Settings
+
+WINDOW_COST = 10
+MUTATION_COST = 10
+USER_ERRORS_BOUND = 100
+WINDOW_FIELDS = frozenset({"performance", "timeSeries"})
+# How many points each granularity can cut a window of `days` days into.
+HOURS_PER_DAY = 25  # a day that ends daylight-saving time
+UNBOUNDED = 2**62  # journeys above a node that no journey list bounds
+
+
+@dataclass
+class Measure:
+    """What a document asks for: its cost, its depth and its aliases."""
+
+    cost: int = 0
+    fixed: int = 0  # the part that does not depend on the answer: windows and mutations
+    depth: int = 0
+    aliases: int = 0
+    windows: set[tuple[Any, ...]] = field(default_factory=set)
+    named_journeys: set[str] = field(default_factory=set)
+
+
+def _points(arguments: dict[str, Any]) -> int:
+    """The most points a `timeSeries` with these arguments can return."""
+    granularity = arguments.get("granularity", "DAY")
+    try:
+        start = dt.date.fromisoformat(str(arguments["startDate"]))
+        end = dt.date.fromisoformat(str(arguments["endDate"]))
+        days = max((end - start).days + 1, 1)
+    except (KeyError, ValueError):
+        days = MAX_DAYS  # the resolver refuses it; bound it anyway
+    days = min(days, MAX_DAYS)
+    if granularity == "HOUR":
+        return min(days, MAX_HOUR_DAYS) * HOURS_PER_DAY
+    if granularity == "WEEK":
+        return days // 7 + 2
+    if granularity == "MONTH":
+        return days // 28 + 2
+    return days
+
+
+def _size(value: Any, bound: int) -> int:
+    if isinstance(value, list):
+        return min(len(value), bound)
+    if isinstance(value, (str, dict)):
+        return 1  # a single value is coerced to a list of one
+    return bound
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the objects being walked inherit from above them."""
+
+    journeys: int = UNBOUNDED  # journey objects above (bounds their nodes' paths together)
+    journey_ids: tuple[str, ...] | None = None  # when they are journeys named by id at the root
+    first: Any = None  # `first` of the journeys connection above
+    events: Any = None  # `events` of the recordEvents above
+
+
+class CostCounter:
+    """Walks one operation of a parsed document with the variables it is sent with.
+
+    `canvas_sizes` (journey id -> current nodes, paths), when given, bounds the
+    nodes and paths of journeys named by id at the root by their real number.
+    """
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any] | None,
+        settings: Settings,
+        canvas_sizes: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables or {}
+        self.settings = settings
+        self.canvas_sizes = canvas_sizes
+        self.named_journeys: set[str] = set()
+        self.measure = Measure()
+
+    def arguments(self, node: FieldNode, definition: GraphQLField) -> dict[str, Any]:
+        """The field's arguments as sent, defaults filled in; a value that cannot be read is left out."""
+        values = {
+            name: argument.default_value
+            for name, argument in definition.args.items()
+            if argument.default_value is not None and not _is_undefined(argument.default_value)
+        }
+        for argument in node.arguments or ():
+            try:
+                values[argument.name.value] = value_from_ast_untyped(argument.value, self.variables)
+            except (TypeError, ValueError):
+                values.pop(argument.name.value, None)
+        return values
+
+    def _canvas(self, scope: Scope, count: int, which: int, most: int) -> int:
+        if scope.journey_ids is not None:
+            self.named_journeys.update(scope.journey_ids)
+            if self.canvas_sizes is not None:
+                return sum(self.canvas_sizes.get(i, (0, 0))[which] for i in scope.journey_ids)
+        return count * most
+
+    def list_bound(self, parent: str, name: str, arguments: dict[str, Any], count: int, scope: Scope) -> int:
+        """How many items the list field `parent.name` can hold over `count` parents."""
+        settings = self.settings
+        if parent == "Query" and name == "journeysByIds":
+            return _size(arguments.get("ids"), settings.max_ids)
+        if parent == "JourneyConnection" and name == "edges":
+            first = scope.first
+            return count * (first if isinstance(first, int) and 0 <= first else settings.max_page_size)
+        if parent == "Journey" and name == "nodes":
+            return self._canvas(scope, count, 0, settings.max_canvas_nodes)
+        if parent == "Journey" and name == "paths":
+            return self._canvas(scope, count, 1, settings.max_canvas_paths)
+        if parent == "Node" and name in ("incoming", "outgoing"):
+            # All the nodes of a journey together have at most that journey's paths.
+            together = self._canvas(scope, scope.journeys, 1, settings.max_canvas_paths)
+            return min(count * settings.max_canvas_paths, together)
+        if name == "timeSeries":
+            return count * _points(arguments)
+        if parent == "RecordEventsPayload" and name == "rejected":
+            return count * _size(scope.events, settings.max_events)
+        if name == "userErrors":
+            return count * USER_ERRORS_BOUND
+        raise ValueError(f"no size bound for list field {parent}.{name}")  # a schema change needs one
+
+    def selection(
+        self, selection_set: SelectionSetNode, parent: GraphQLObjectType, count: int, scope: Scope, depth: int
+    ) -> None:
+        self.measure.depth = max(self.measure.depth, depth)
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                self.field(node, parent, count, scope, depth)
+            elif isinstance(node, InlineFragmentNode):
+                target = (
+                    self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
+                )
+                if isinstance(target, GraphQLObjectType):
+                    self.selection(node.selection_set, target, count, scope, depth)
+            elif isinstance(node, FragmentSpreadNode):
+                fragment = self.fragments.get(node.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    if isinstance(target, GraphQLObjectType):
+                        self.selection(fragment.selection_set, target, count, scope, depth)
+
+    def field(self, node: FieldNode, parent: GraphQLObjectType, count: int, scope: Scope, depth: int) -> None:
+        name = node.name.value
+        if node.alias is not None:
+            self.measure.aliases += 1
+        if name.startswith("__"):
+            # Introspection: answered from the schema in memory, bounded by the token limit.
+            self.measure.cost += 1 if node.selection_set else 0
+            return
+        definition = parent.fields.get(name)
+        if definition is None:
+            return  # validation has refused the document already
+        arguments = self.arguments(node, definition)
+        named_ids: tuple[str, ...] | None = None
+        if parent.name == "Query" and name == "journeys":
+            scope = replace(scope, first=arguments.get("first"))
+        elif parent.name == "Query" and name == "journey":
+            named_ids = (str(arguments.get("id")),)
+        elif parent.name == "Query" and name == "journeysByIds":
+            ids = arguments.get("ids")
+            named_ids = tuple(str(i) for i in ids) if isinstance(ids, list) else None
+        if parent.name == "Mutation":
+            self.measure.fixed += MUTATION_COST
+            if name == "recordEvents":
+                scope = replace(scope, events=arguments.get("events"))
+        if name in WINDOW_FIELDS:
+            window = (arguments.get("startDate"), arguments.get("endDate"), arguments.get("timeZone"))
+            if window not in self.measure.windows:
+                self.measure.windows.add(window)
+                self.measure.fixed += WINDOW_COST
+        named = get_named_type(definition.type)
+        if not isinstance(named, GraphQLObjectType) or node.selection_set is None:
+            return
+        items = (
+            self.list_bound(parent.name, name, arguments, count, scope)
+            if _is_list(definition.type)
+            else count
+        )
+        if named.name == "Journey":
+            scope = replace(scope, journeys=items, journey_ids=named_ids)
+        self.measure.cost += items
+        self.selection(node.selection_set, named, items, scope, depth + 1)
+
+
+def _is_list(type_: GraphQLOutputType) -> bool:
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    return isinstance(inner, GraphQLList)
+
+
+def _is_undefined(value: Any) -> bool:
+    from graphql.pyutils import Undefined
+
+    return value is Undefined
+
+
+def measure_operation(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    settings: Settings,
+    canvas_sizes: dict[str, tuple[int, int]] | None = None,
+) -> Measure:
+    """Cost, depth and aliases of the operation a request runs (the only one, or the named one).
+
+    Without `canvas_sizes`, every journey's canvas counts as the largest allowed;
+    `Measure.named_journeys` lists the journeys named by id at the root whose
+    nodes or paths the operation lists: their real sizes bound those lists.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    for operation in chosen[:1]:
+        sent = dict(variables or {})
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            if name not in sent and definition.default_value is not None:
+                sent[name] = value_from_ast_untyped(definition.default_value)
+        counter = CostCounter(schema, fragments, sent, settings, canvas_sizes)
+        root = {
+            OperationType.QUERY: schema.query_type,
+            OperationType.MUTATION: schema.mutation_type,
+            OperationType.SUBSCRIPTION: schema.subscription_type,
+        }[operation.operation]
+        if root is not None:
+            counter.selection(operation.selection_set, root, 1, Scope(), 1)
+        counter.measure.cost += counter.measure.fixed
+        counter.measure.named_journeys = counter.named_journeys
+        return counter.measure
+    return Measure()
+
+
+def response_cost(data: Any, fixed: int) -> int:
+    """The cost of an answer by the same model: one per object in `data` (not the root), plus `fixed`."""
+    return _objects(data) - (1 if isinstance(data, dict) else 0) + fixed
+
+
+def _objects(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_objects(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_objects(item) for item in value)
+    return 0

@@ -1,0 +1,139 @@
+"""Limits checked before anything executes: tokens, depth, aliases, cost and the caller's rate.
+
+Over a limit, the request gets one error naming the limit (and its setting)
+and nothing runs: no resolver, no SQL. Every response carries
+`extensions.cost`: what the query could cost (`requested`), what its answer
+did cost (`actual`), the per-query `maximum`, and the caller's bucket
+(`remaining` of `capacity`, regaining `restoreRate` points a second).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from db.queries.canvas import canvas_sizes
+from journeygraph import observability
+from resolvers.errors import ApiError, ErrorCode
+from resolvers.ids import parse_id
+from schema.cost import Measure, measure_operation, response_cost
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from journeygraph.settings import Settings
+    from resolvers.context import Context
+
+
+def _limit_errors(measure: Measure, settings: Settings) -> ApiError | None:
+    if measure.depth > settings.max_depth:
+        return ApiError(
+            f"query depth {measure.depth} is over the limit of {settings.max_depth} (JOURNEYGRAPH_MAX_DEPTH)",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    if measure.aliases > settings.max_aliases:
+        return ApiError(
+            f"the query uses {measure.aliases} aliases; the limit is {settings.max_aliases} "
+            "(JOURNEYGRAPH_MAX_ALIASES)",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    if measure.cost > settings.max_query_cost:
+        return ApiError(
+            f"query cost {measure.cost} is over the budget of {settings.max_query_cost} per query "
+            "(JOURNEYGRAPH_MAX_QUERY_COST); ask for fewer items (`first`, `ids`), fewer windows "
+            "or a coarser time series",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
+    return None
+
+
+class QueryLimits(SchemaExtension):
+    """Measures the operation, refuses it over a limit, charges the caller's bucket, reports the cost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requested = 0
+        self.actual = 0
+
+    @property
+    def context(self) -> Context:
+        context: Context = self.execution_context.context
+        return context
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.context.settings.max_tokens
+        yield
+
+    async def _measure(self) -> Measure:
+        """The operation's measure, with the real canvas sizes of the journeys it names and lists the canvas of.
+
+        The look-up is one statement, run whenever such a canvas is listed (not only
+        over the budget), so the statements of a query never depend on its sizes.
+        """
+        context = self.context
+        execution = self.execution_context
+
+        def measure(sizes: dict[str, tuple[int, int]] | None = None) -> Measure:
+            return measure_operation(
+                execution.schema._schema,
+                execution.graphql_document,
+                execution.operation_name,
+                execution.variables,
+                context.settings,
+                sizes,
+            )
+
+        first = measure()
+        ids = [i for i in (parse_id(name) for name in first.named_journeys) if i is not None]
+        if not ids:
+            return first
+        async with context.sessions() as session:
+            sizes = await canvas_sizes(session, context.principal.workspace_id, ids)
+        return measure({str(journey_id): size for journey_id, size in sizes.items()})
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.context
+        execution = self.execution_context
+        measure = await self._measure()
+        self.requested = measure.cost
+        refusal = _limit_errors(measure, context.settings)
+        if refusal is None:
+            decision = context.limiter.take(context.principal.credential, measure.cost)
+            if not decision.allowed:
+                refusal = ApiError(
+                    f"rate limit: this query costs {measure.cost} points and "
+                    f"{int(decision.available)} are available; {context.limiter.per_second} points "
+                    f"come back every second, retry after {decision.retry_after} s",
+                    ErrorCode.RATE_LIMITED,
+                )
+                context.response.status_code = 429
+                context.response.headers["Retry-After"] = str(decision.retry_after)
+        facts = observability.current()
+        if facts is not None:
+            facts.cost = measure.cost
+            facts.operation = execution.operation_name or "anonymous"
+        if refusal is not None:
+            execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
+            yield
+            return
+        yield
+        result = execution.result
+        data = getattr(result, "data", None)
+        self.actual = response_cost(data, measure.fixed)
+        context.limiter.give_back(context.principal.credential, self.requested - self.actual)
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.context
+        limiter = context.limiter
+        return {
+            "cost": {
+                "requested": self.requested,
+                "actual": self.actual,
+                "maximum": context.settings.max_query_cost,
+                "remaining": int(limiter.level(context.principal.credential)),
+                "capacity": limiter.burst,
+                "restoreRate": limiter.per_second,
+            }
+        }
