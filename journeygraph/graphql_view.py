@@ -179,6 +179,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        for error in result.errors or []:
+            if not (error.extensions or {}).get("code"):
+                # A syntax error raised inside the parser cache skips the error-shaping extension.
+                error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         response = process_result(result)
         sub_response: Response = request.state.sub_response
         media_type = preferred_media_type(request.headers.get("accept"))

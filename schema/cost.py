@@ -52,6 +52,7 @@ WINDOW_COST = 10
 MUTATION_COST = 10
 USER_ERRORS_BOUND = 100
 WINDOW_FIELDS = frozenset({"performance", "timeSeries"})
+MEASURED = frozenset({"Journey", "Node", "Path"})  # a point's `performance` has its point's window
 # How many points each granularity can cut a window of `days` days into.
 HOURS_PER_DAY = 25  # a day that ends daylight-saving time
 UNBOUNDED = 2**62  # journeys above a node that no journey list bounds
@@ -218,7 +219,7 @@ class CostCounter:
             self.measure.fixed += MUTATION_COST
             if name == "recordEvents":
                 scope = replace(scope, events=arguments.get("events"))
-        if name in WINDOW_FIELDS:
+        if name in WINDOW_FIELDS and parent.name in MEASURED:
             window = (arguments.get("startDate"), arguments.get("endDate"), arguments.get("timeZone"))
             if window not in self.measure.windows:
                 self.measure.windows.add(window)

@@ -9,6 +9,7 @@ did cost (`actual`), the per-query `maximum`, and the caller's bucket
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -16,9 +17,13 @@ from strawberry.extensions import SchemaExtension
 
 from db.queries.canvas import canvas_sizes
 from journeygraph import observability
+from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
+from journeygraph.outage import is_outage
 from resolvers.errors import ApiError, ErrorCode
 from resolvers.ids import parse_id
 from schema.cost import Measure, measure_operation, response_cost
+
+logger = logging.getLogger("journeygraph.errors")
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -89,14 +94,26 @@ class QueryLimits(SchemaExtension):
         ids = [i for i in (parse_id(name) for name in first.named_journeys) if i is not None]
         if not ids:
             return first
-        async with context.sessions() as session:
-            sizes = await canvas_sizes(session, context.principal.workspace_id, ids)
+        try:
+            async with context.sessions() as session:
+                sizes = await canvas_sizes(session, context.principal.workspace_id, ids)
+        except Exception as error:
+            # Raised here it would bypass error masking (strawberry formats it as it is).
+            if is_outage(error):
+                raise ApiError(OUTAGE_MESSAGE, ErrorCode.UNAVAILABLE) from None
+            logger.exception("canvas sizes failed in request %s", context.request_id)
+            raise ApiError("Internal server error", ErrorCode.INTERNAL) from None
         return measure({str(journey_id): size for journey_id, size in sizes.items()})
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.context
         execution = self.execution_context
-        measure = await self._measure()
+        try:
+            measure = await self._measure()
+        except ApiError as error:
+            execution.result = GraphQLExecutionResult(data=None, errors=[error])
+            yield
+            return
         self.requested = measure.cost
         refusal = _limit_errors(measure, context.settings)
         if refusal is None:

@@ -205,3 +205,61 @@ async def api(app: Starlette, http: httpx.AsyncClient, statements: StatementCoun
 async def other_api(app: Starlette, http: httpx.AsyncClient, statements: StatementCounter) -> Api:
     """A second, unrelated workspace: what it sees of `api`'s data must be nothing."""
     return await new_api(app, http, statements, ["read", "write", "ingest"])
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """The real app served by uvicorn on a local port (for clients that are not Python)."""
+
+    url: str
+    app: Starlette
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, database_url: str) -> Iterator[LiveServer]:
+    """The app on a real socket, in a thread of its own, on the session's database."""
+    import threading
+    import time
+
+    import uvicorn
+
+    application = create_app(settings, database_url)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the live server did not start"
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", application)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def workspace_key(database_url: str, scopes: list[str] | None = None) -> tuple[uuid.UUID, str]:
+    """A fresh workspace and a key for it (all scopes unless given), made outside any event loop."""
+    from db.engine import create_engine, create_sessionmaker
+
+    async def make() -> tuple[uuid.UUID, str]:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                workspace = await create_workspace(session, f"test {uuid.uuid4().hex[:6]}")
+                key = await create_api_key(session, workspace.id, scopes or ["read", "write", "ingest"])
+        finally:
+            await engine.dispose()
+        return workspace.id, key
+
+    return asyncio.run(make())

@@ -1,0 +1,182 @@
+"""Limits before execution (depth, aliases, tokens, body size, cost), GraphQL over HTTP
+status codes, and `extensions.cost` on every answer, through the real app."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.operations import create_journey
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+WINDOW = 'startDate: "2026-11-01", endDate: "2026-11-10"'
+ONE_MONTH_HOURS = 'startDate: "2026-10-01", endDate: "2026-10-31", granularity: HOUR'
+
+
+async def refused(api, query: str, variables: dict | None = None) -> tuple[dict[str, Any], int]:
+    """Send a query that must be refused before execution; return its one error and the statements run."""
+    api.counter.count, api.counter.counting = 0, True
+    try:
+        response = await api.post(query, variables)
+    finally:
+        api.counter.counting = False
+    body = response.json()
+    assert response.status_code == 200, body
+    assert "data" not in body, body  # never executed: no data entry at all
+    assert len(body["errors"]) == 1, body
+    return body["errors"][0], api.counter.count
+
+
+async def test_a_query_deeper_than_the_limit_is_refused_naming_it(api):
+    # no ids: nothing to return, so only the depth can refuse it
+    ok = "{ journeysByIds(ids: []) { nodes { journey { nodes { journey { nodes { journey { nodes { journey { nodes { journey { id } } } } } } } } } } } }"
+    too_deep = ok.replace("journey { id }", "journey { nodes { id } }")
+    assert (await api.post(ok)).json()["data"]  # depth 12 runs
+
+    error, statements = await refused(api, too_deep)
+
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "depth 13" in error["message"] and "limit of 12" in error["message"]
+    assert statements == 1  # authentication only
+
+
+async def test_more_aliases_than_the_limit_are_refused(api):
+    query = "{ " + " ".join(f"a{i}: workspace {{ id }}" for i in range(41)) + " }"
+    assert (await api.post(query.replace(" a40: workspace { id }", ""))).json()["data"]
+
+    error, statements = await refused(api, query)
+
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "41 aliases" in error["message"] and "limit is 40" in error["message"]
+    assert statements == 1
+
+
+async def test_more_tokens_than_the_limit_are_refused_before_parsing_ends(api):
+    query = "{ workspace { " + "id " * 10_000 + "} }"
+
+    error, statements = await refused(api, query)
+
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "more than 10000 tokens" in error["message"]
+    assert statements == 1
+
+
+async def test_a_body_over_one_mib_is_413_and_runs_nothing(api):
+    api.counter.count, api.counter.counting = 0, True
+    try:
+        response = await api.http.post(
+            "/graphql",
+            content=b'{"query": "{ workspace { id } }", "padding": "' + b"x" * (1024 * 1024) + b'"}',
+            headers={"Authorization": f"Bearer {api.key}", "Content-Type": "application/json"},
+        )
+    finally:
+        api.counter.counting = False
+
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert "1048576 bytes" in error["message"] and "JOURNEYGRAPH_MAX_QUERY_BODY" in error["message"]
+    assert api.counter.count == 0
+
+
+async def test_a_query_over_the_cost_budget_is_refused_naming_cost_and_budget(api):
+    # 100 journeys x up to 1000 nodes x 31 days of hours
+    query = f"""{{ journeys(first: 100) {{ edges {{ node {{ nodes {{
+        timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ trafficCount }} }} }} }} }} }} }}"""
+
+    error, statements = await refused(api, query)
+
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    cost = 1 + 100 + 100 + 100 * 1000 * (1 + 2 * 31 * 25) + 10
+    assert f"query cost {cost} is over the budget of 25000" in error["message"]
+    assert statements == 1
+
+
+async def test_a_mutation_over_the_budget_changes_nothing(api):
+    query = f"""mutation {{ createJourney(input: {{name: "never"}}) {{ journey {{ nodes {{
+        timeSeries({ONE_MONTH_HOURS}) {{ start }} }} }} }} }}"""
+
+    error, _ = await refused(api, query)
+
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    listed = await api.gql('{ journeys(search: "never") { totalCount } }')
+    assert listed["journeys"]["totalCount"] == 0
+
+
+async def test_a_large_canvas_query_is_measured_by_the_journeys_real_size(api):
+    journey = await create_journey(api)  # two nodes, one path
+    query = f"""query($id: ID!) {{ journey(id: $id) {{
+        nodes {{ timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ trafficCount }} }} }}
+        paths {{ timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ trafficCount }} }} }} }} }}"""
+
+    body = (await api.post(query, {"id": journey["id"]})).json()
+
+    assert "errors" not in body, body
+    points = 31 * 24 + 1  # October 2026 in the workspace's zone (UTC): 744 hours, bounded by 31 x 25
+    assert len(body["data"]["journey"]["nodes"][0]["timeSeries"]) == 31 * 24
+    assert body["extensions"]["cost"]["requested"] == 1 + 3 + 3 * 2 * 31 * 25 + 10
+    assert body["extensions"]["cost"]["actual"] == 1 + 3 + 3 * 2 * (points - 1) + 10
+
+
+async def test_every_answer_reports_its_cost(api):
+    ok = (await api.post("{ journeys(first: 3) { edges { node { id } } } }")).json()
+    syntax = (await api.post("{ journeys(")).json()
+    invalid = (await api.post("{ nope }")).json()
+
+    assert ok["extensions"]["cost"]["requested"] == 1 + 3 + 3
+    assert ok["extensions"]["cost"]["actual"] == 1  # no journeys: the connection only
+    for body in (ok, syntax, invalid):
+        cost = body["extensions"]["cost"]
+        assert set(cost) == {"requested", "actual", "maximum", "remaining", "capacity", "restoreRate"}
+        assert cost["maximum"] == 25_000 and cost["capacity"] == 100_000
+    assert syntax["extensions"]["cost"]["requested"] == 0
+
+
+async def test_graphql_response_json_uses_400_for_requests_that_never_executed(api):
+    headers = {"Authorization": f"Bearer {api.key}", "Accept": GRAPHQL_RESPONSE}
+    for query in (
+        "{ journeys(",
+        "{ nope }",
+        "{ " + " ".join(f"a{i}: workspace {{ id }}" for i in range(41)) + " }",
+    ):
+        response = await api.http.post("/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 400, query
+        assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+        assert "data" not in response.json()
+
+    coercion = await api.http.post(
+        "/graphql",
+        json={"query": "query($id: ID!) { journey(id: $id) { id } }", "variables": {"id": {"no": 1}}},
+        headers=headers,
+    )
+    assert coercion.status_code == 400
+
+    # an error during execution is still a GraphQL result: 200 with data
+    executed = await api.http.post(
+        "/graphql", json={"query": f'{{ journey(id: "{uuid.uuid4()}") {{ id }} }}'}, headers=headers
+    )
+    assert executed.status_code == 200 and executed.json()["data"] == {"journey": None}
+
+
+async def test_plain_json_clients_get_200_for_the_same_failures(api):
+    headers = {"Authorization": f"Bearer {api.key}", "Accept": "application/json"}
+    response = await api.http.post("/graphql", json={"query": "{ nope }"}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_http_level_refusals_are_json_with_a_code(api):
+    headers = {"Authorization": f"Bearer {api.key}"}
+    mutation_over_get = await api.http.get(
+        "/graphql",
+        params={"query": 'mutation { archiveJourney(id: "x") { journey { id } } }'},
+        headers=headers,
+    )
+    bad_json = await api.http.post(
+        "/graphql", content=b"{not json", headers={**headers, "Content-Type": "application/json"}
+    )
+
+    assert mutation_over_get.status_code == 405 and mutation_over_get.headers["allow"] == "POST"
+    assert bad_json.status_code == 400
+    for response in (mutation_over_get, bad_json):
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
