@@ -8,6 +8,7 @@ stored sha256. JWTs are accepted when `JOURNEYGRAPH_JWT_SECRET` (HS256) or
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,8 @@ async def _authenticate(session: AsyncSession, token: str, settings: Settings) -
         if found is None:
             raise AuthError("unknown or revoked API key")
         workspace, scopes = found
-        return Principal(workspace, _scopes(scopes), f"key:{token[:12]}")
+        # Named by a digest prefix: stable per key, distinct between keys, and no part of the secret.
+        return Principal(workspace, _scopes(scopes), f"key:{hashlib.sha256(token.encode()).hexdigest()[:16]}")
     if not (settings.jwt_secret or settings.jwt_public_key):
         raise AuthError("unknown API key")
     claims = _jwt_claims(token, settings)
