@@ -105,6 +105,7 @@ class Scope:
     journey_ids: tuple[str, ...] | None = None  # when they are journeys named by id at the root
     first: Any = None  # `first` of the journeys connection above
     events: Any = None  # `events` of the recordEvents above
+    distinct_nodes: bool = False  # the nodes being walked are a journey's `nodes`, each once
 
 
 class CostCounter:
@@ -164,9 +165,13 @@ class CostCounter:
         if parent == "Journey" and name == "paths":
             return self._canvas(scope, count, 1, settings.max_canvas_paths)
         if parent == "Node" and name in ("incoming", "outgoing"):
-            # All the nodes of a journey together have at most that journey's paths.
+            each = settings.max_canvas_paths
+            if scope.journey_ids is not None and self.canvas_sizes is not None:
+                each = max((self.canvas_sizes.get(i, (0, 0))[1] for i in scope.journey_ids), default=0)
             together = self._canvas(scope, scope.journeys, 1, settings.max_canvas_paths)
-            return min(count * settings.max_canvas_paths, together)
+            # The distinct nodes of a journey together have at most that journey's paths;
+            # nodes reached as path ends repeat, and each may have all of them.
+            return min(count * each, together) if scope.distinct_nodes else count * each
         if name == "timeSeries":
             return count * _points(arguments)
         if parent == "RecordEventsPayload" and name == "rejected":
@@ -234,6 +239,8 @@ class CostCounter:
         )
         if named.name == "Journey":
             scope = replace(scope, journeys=items, journey_ids=named_ids)
+        if named.name == "Node":
+            scope = replace(scope, distinct_nodes=parent.name == "Journey" and name == "nodes")
         self.measure.cost += items
         self.selection(node.selection_set, named, items, scope, depth + 1)
 

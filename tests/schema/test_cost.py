@@ -67,6 +67,12 @@ def test_the_paths_of_all_nodes_of_a_journey_together_are_its_paths():
     assert measure(alone).cost == 1 + 2000
 
 
+def test_nodes_reached_as_path_ends_may_repeat_so_each_may_have_every_path():
+    query = f'{{ journey(id: "{J}") {{ paths {{ target {{ incoming {{ id }} }} }} }} }}'
+    # 3 paths into one node: 3 targets, each with the 3 paths in
+    assert measure(query, sizes={J: (4, 3)}).cost == 1 + 3 + 3 + 3 * 3
+
+
 def test_lists_under_lists_multiply():
     query = "{ journeys(first: 2) { edges { node { nodes { id } } } } }"
     assert measure(query).cost == 1 + 2 + 2 + 2 * 1000
