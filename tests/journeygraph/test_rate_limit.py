@@ -100,5 +100,5 @@ def test_the_burst_must_hold_the_costliest_allowed_query():
 
     from journeygraph.settings import SettingsError
 
-    with pytest.raises(SettingsError, match="RATE_LIMIT_BURST .* must be at least .*MAX_QUERY_COST"):
+    with pytest.raises(SettingsError, match=r"RATE_LIMIT_BURST .* must be at least .*MAX_QUERY_COST"):
         Settings.from_env({"JOURNEYGRAPH_RATE_LIMIT_BURST": "10", "JOURNEYGRAPH_MAX_QUERY_COST": "20"})

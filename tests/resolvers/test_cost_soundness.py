@@ -33,29 +33,69 @@ W2 = 'startDate: "2026-10-01", endDate: "2026-10-31"'
 
 QUERIES: list[tuple[str, str, int]] = [
     # (name, query with $id / $node / $path, distinct windows + mutation fields, x 10)
-    ("canvas", f"""query($id: ID!) {{ journey(id: $id) {{ id performance({W1}) {{ enteredCount }}
+    (
+        "canvas",
+        f"""query($id: ID!) {{ journey(id: $id) {{ id performance({W1}) {{ enteredCount }}
         nodes {{ id position {{ x }} performance({W1}) {{ trafficCount }} }}
-        paths {{ id source {{ id }} target {{ id }} performance({W1}) {{ trafficCount }} }} }} }}""", 1),
-    ("two windows", f"""query($id: ID!) {{ journey(id: $id) {{
+        paths {{ id source {{ id }} target {{ id }} performance({W1}) {{ trafficCount }} }} }} }}""",
+        1,
+    ),
+    (
+        "two windows",
+        f"""query($id: ID!) {{ journey(id: $id) {{
         a: performance({W1}) {{ enteredCount }} b: performance({W2}) {{ enteredCount }}
-        nodes {{ a: performance({W1}) {{ trafficCount }} b: performance({W2}) {{ trafficCount }} }} }} }}""", 2),
-    ("hourly series", f"""query($id: ID!) {{ journey(id: $id) {{
+        nodes {{ a: performance({W1}) {{ trafficCount }} b: performance({W2}) {{ trafficCount }} }} }} }}""",
+        2,
+    ),
+    (
+        "hourly series",
+        f"""query($id: ID!) {{ journey(id: $id) {{
         timeSeries({W1}, granularity: HOUR) {{ start performance {{ enteredCount }} }}
-        nodes {{ timeSeries({W1}, granularity: HOUR) {{ start performance {{ trafficCount }} }} }} }} }}""", 1),
-    ("weekly and monthly", f"""query($id: ID!) {{ journey(id: $id) {{
+        nodes {{ timeSeries({W1}, granularity: HOUR) {{ start performance {{ trafficCount }} }} }} }} }}""",
+        1,
+    ),
+    (
+        "weekly and monthly",
+        f"""query($id: ID!) {{ journey(id: $id) {{
         w: timeSeries({W2}, granularity: WEEK) {{ start performance {{ enteredCount }} }}
-        m: timeSeries(startDate: "2026-01-15", endDate: "2026-11-15", granularity: MONTH) {{ start }} }} }}""", 2),
-    ("edges of nodes", """query($id: ID!) { journey(id: $id) { nodes { id
-        outgoing { id target { id incoming { id } } } incoming { source { id } } } } }""", 0),
-    ("node up to its journey", """query($node: ID!) { node(id: $node) { journey { nodes { outgoing { id } } } } }""", 0),
-    ("path ends", """query($path: ID!) { path(id: $path) { source { outgoing { target { id } } } target { id } } }""", 0),
-    ("list", f"""{{ journeys(first: 3) {{ edges {{ node {{ id performance({W2}) {{ enteredCount }} }} }}
-        pageInfo {{ hasNextPage }} }} }}""", 1),
+        m: timeSeries(startDate: "2026-01-15", endDate: "2026-11-15", granularity: MONTH) {{ start }} }} }}""",
+        2,
+    ),
+    (
+        "edges of nodes",
+        """query($id: ID!) { journey(id: $id) { nodes { id
+        outgoing { id target { id incoming { id } } } incoming { source { id } } } } }""",
+        0,
+    ),
+    (
+        "node up to its journey",
+        """query($node: ID!) { node(id: $node) { journey { nodes { outgoing { id } } } } }""",
+        0,
+    ),
+    (
+        "path ends",
+        """query($path: ID!) { path(id: $path) { source { outgoing { target { id } } } target { id } } }""",
+        0,
+    ),
+    (
+        "list",
+        f"""{{ journeys(first: 3) {{ edges {{ node {{ id performance({W2}) {{ enteredCount }} }} }}
+        pageInfo {{ hasNextPage }} }} }}""",
+        1,
+    ),
     ("by ids", """query($id: ID!) { journeysByIds(ids: [$id, $id, "nope"]) { id paths { id } } }""", 0),
-    ("fragments", """query($id: ID!) { journey(id: $id) { ...J } } fragment J on Journey {
-        nodes { ... on Node { id journey { id } } } }""", 0),
-    ("mutation", """mutation { createJourney(input: {name: "costed"}) { journey { id nodes { id } }
-        userErrors { message } } }""", 1),
+    (
+        "fragments",
+        """query($id: ID!) { journey(id: $id) { ...J } } fragment J on Journey {
+        nodes { ... on Node { id journey { id } } } }""",
+        0,
+    ),
+    (
+        "mutation",
+        """mutation { createJourney(input: {name: "costed"}) { journey { id nodes { id } }
+        userErrors { message } } }""",
+        1,
+    ),
 ]
 
 
