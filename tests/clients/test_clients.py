@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import parse, validate
@@ -105,7 +106,7 @@ async def test_the_generated_python_client_drives_the_live_server(live_server: L
     mail = next(n for n in journey.nodes if n.type_ == NodeType.MESSAGE)
     at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
 
-    def event(id: str, kind: EventType, contact: str, **more: object) -> EventInput:
+    def event(id: str, kind: EventType, contact: str, **more: Any) -> EventInput:
         return EventInput(id=id, type=kind, journeyId=journey.id, contactId=contact, occurredAt=at, **more)
 
     recorded = await client.record_events(
