@@ -1,4 +1,4 @@
-"""The `journeygraph` command: serve, migrate, create-workspace, create-key, demo-data, export-schema.
+"""The `journeygraph` command: serve, migrate, create-workspace, create-key, demo-data, export-schema, schema-check.
 
 Every command reads the same settings as `serve` (JOURNEYGRAPH_* variables), so
 several commands in a row, and `serve` after them, see the same database.
@@ -164,6 +164,33 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
     sys.stdout.write(export_sdl())
 
 
+def cmd_schema_check(settings: Settings, args: argparse.Namespace) -> None:
+    import subprocess
+
+    from schema.evolution import INTENDED_FILE, check
+
+    try:
+        revision, report = check(args.base)
+    except (subprocess.CalledProcessError, FileNotFoundError) as error:
+        raise CliError(
+            f"cannot read the schema at {args.base or 'the previous commit'} from git: {error}"
+        ) from None
+    for line in report.intended:
+        print(f"intended  {line}")
+    for line in report.dangerous:
+        print(f"dangerous {line}")
+    for line in report.breaking:
+        print(f"BREAKING  {line}")
+    if not report.ok:
+        print(
+            f"journeygraph: {len(report.breaking)} breaking change(s) since {revision}; if intended, "
+            f"add the lines above (without 'BREAKING') to {INTENDED_FILE}",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
+    print(f"no unintended breaking changes since {revision}")
+
+
 def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
     """On the embedded database: create the demo workspace once, and return what GraphiQL pre-fills."""
     if not settings.embedded:
@@ -252,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(run=cmd_rebuild_rollups)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
+
+    evolution = commands.add_parser(
+        "schema-check", help="fail on breaking changes of schema/schema.graphql since a git revision"
+    )
+    evolution.add_argument("--base", help="git revision to compare with (default: the previous commit)")
+    evolution.set_defaults(run=cmd_schema_check)
     return parser
 
 
