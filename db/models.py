@@ -67,6 +67,17 @@ class ApiKey(Base):
     __table_args__ = (sa.UniqueConstraint("workspace_id", "key_hash"),)
 
 
+class PersistedQuery(Base):
+    """A GraphQL document registered under its sha256 (automatic persisted queries), per workspace."""
+
+    __tablename__ = "persisted_queries"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("workspaces.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    query: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now)
+
+
 class Journey(Base):
     __tablename__ = "journeys"
 

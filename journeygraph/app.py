@@ -18,6 +18,7 @@ from journeygraph.events_endpoint import record_events
 from journeygraph.graphql_view import graphql_app
 from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
+from journeygraph.persisted import PersistedQueries
 from journeygraph.rate_limit import RateLimiter
 from journeygraph.settings import Settings
 from schema import schema
@@ -94,6 +95,7 @@ def create_app(
         count_statements(engine)
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
+        app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
         try:
             yield
         finally:

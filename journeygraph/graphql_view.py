@@ -10,6 +10,7 @@ a request is HTTP 200, as the GraphQL-over-HTTP spec asks. A refused rate is
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,13 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import GraphQL
-from strawberry.http import process_result
+from strawberry.http import GraphQLRequestData, process_result
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
+from journeygraph.persisted import PersistedQueryError, is_persisted
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
 
@@ -34,6 +36,15 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class SubResponse(Response):
+    """What resolvers and process_result decide about the response before it is built."""
+
+    etag_wanted = False
+    if_none_match: str | None = None
+
+
 JSON = "application/json"
 
 
@@ -151,9 +162,23 @@ class GraphQLView(GraphQL[Context, None]):
         except HTTPException as error:
             headers = {"Allow": "POST"} if error.status_code == 405 else None
             return request_error(error.status_code, ErrorCode.BAD_USER_INPUT, error.reason, headers)
+        except PersistedQueryError as error:
+            # 200, as Apollo clients expect before they send the query itself
+            return request_error(200, error.code, str(error))
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's plain GET; never for a GET that names a persisted query."""
+        return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
-        """As strawberry's, but a mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP)."""
+        """As strawberry's, with persisted queries filled in, and a mutation sent with GET is 405
+        Method Not Allowed (GraphQL over HTTP)."""
+        request: Request = kwargs["request"]
+        data: GraphQLRequestData = kwargs["request_data"]
+        if is_persisted(data.extensions):
+            workspace_id = request.state.principal.workspace_id
+            kwargs["request_data"] = await request.app.state.persisted.resolve(workspace_id, data)
+            request.state.persisted = True
         try:
             return await super().execute_single(*args, **kwargs)
         except HTTPException as error:
@@ -162,8 +187,10 @@ class GraphQLView(GraphQL[Context, None]):
             raise
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        response = await super().get_sub_response(request)
-        request.state.sub_response = response  # process_result sets its status and media type
+        response = SubResponse()
+        response.status_code = None  # type: ignore[assignment]  # strawberry's "not set"
+        del response.headers["content-length"]  # its headers are copied onto the real response
+        request.state.sub_response = response  # process_result sets its status, media type, caching
         return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -184,13 +211,20 @@ class GraphQLView(GraphQL[Context, None]):
                 # A syntax error raised inside the parser cache skips the error-shaping extension.
                 error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         response = process_result(result)
-        sub_response: Response = request.state.sub_response
+        sub_response: SubResponse = request.state.sub_response
         media_type = preferred_media_type(request.headers.get("accept"))
         sub_response.media_type = media_type
         if failed_before_execution(result):
             response.pop("data", None)  # the spec: no data entry when execution never started
             if media_type == GRAPHQL_RESPONSE and sub_response.status_code is None:
                 sub_response.status_code = 400
+        if request.method == "GET" and getattr(request.state, "persisted", False) and not result.errors:
+            sub_response.headers["Cache-Control"] = (
+                f"private, max-age={request.app.state.settings.cache_max_age}"
+            )
+            sub_response.headers["Vary"] = "Authorization, Accept"
+            sub_response.etag_wanted = True
+            sub_response.if_none_match = request.headers.get("if-none-match")
         facts = observability.current()
         if facts is not None:
             facts.error_codes.extend(
@@ -203,6 +237,11 @@ class GraphQLView(GraphQL[Context, None]):
         response = super().create_response(response_data, sub_response)
         if sub_response.media_type == GRAPHQL_RESPONSE:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        if isinstance(sub_response, SubResponse) and sub_response.etag_wanted:
+            etag = f'"{hashlib.sha256(bytes(response.body)).hexdigest()[:32]}"'
+            if sub_response.if_none_match in (etag, f"W/{etag}"):
+                return Response(status_code=304, headers={**dict(sub_response.headers), "ETag": etag})
+            response.headers["ETag"] = etag
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -17,7 +17,7 @@ class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message names it."""
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(PREFIX + name)
     if raw is None or raw == "":
         return default
@@ -25,8 +25,8 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from None
-    if value < 1:
-        raise SettingsError(f"{PREFIX}{name} must be at least 1, got {value}")
+    if value < minimum:
+        raise SettingsError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
     return value
 
 
@@ -59,6 +59,7 @@ class Settings:
     rate_limit_burst: int = 100_000  # the most points a credential can hold
     db_connect_timeout: int = 5  # seconds; an unreachable database fails requests this fast
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
+    cache_max_age: int = 0  # seconds a GET of a persisted query may be reused without asking again
 
     @property
     def embedded(self) -> bool:
@@ -90,6 +91,7 @@ class Settings:
             rate_limit_burst=_int(env, "RATE_LIMIT_BURST", 100_000),
             db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5),
             metrics_token=_optional(env, "METRICS_TOKEN"),
+            cache_max_age=_int(env, "CACHE_MAX_AGE", 0, minimum=0),
         )
 
     def __post_init__(self) -> None:

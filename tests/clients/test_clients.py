@@ -76,19 +76,24 @@ def test_the_typescript_types_compile_with_a_typed_caller():
 
 async def test_the_generated_python_client_drives_the_live_server(live_server: LiveServer, api):
     sys.path.insert(0, str(ROOT / "clients" / "python"))
+    from journeygraph_client import JourneygraphClient
+
+    # a fresh workspace's key (made through the in-process app; the live server shares its database)
+    url, auth = f"{live_server.url}/graphql", {"Authorization": f"Bearer {api.key}"}
+    async with JourneygraphClient(url, headers=auth) as client:
+        await _drive(client)
+
+
+async def _drive(client: Any) -> None:
     from journeygraph_client import (
         Channel,
         CreateJourneyInput,
         EventInput,
         EventType,
-        JourneygraphClient,
         NodeInput,
         NodeType,
         PathInput,
     )
-
-    # a fresh workspace's key (made through the in-process app; the live server shares its database)
-    client = JourneygraphClient(f"{live_server.url}/graphql", headers={"Authorization": f"Bearer {api.key}"})
 
     created = await client.create_journey(
         CreateJourneyInput(
