@@ -227,7 +227,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from journeygraph.observability import configure_logging
 
     configure_logging()
-    url = _ready_url(settings)
+    url = resolve_url(settings.database_url, settings.data_dir) if args.no_migrate else _ready_url(settings)
     demo_state = _demo_on_first_start(settings, url)
     address = f"http://{args.host}:{args.port}/graphql"
     print(f"journeygraph: GraphiQL at {address}", file=sys.stderr)
@@ -250,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve /graphql, /healthz and /readyz")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not apply migrations first (several replicas: run `journeygraph migrate` once instead)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
