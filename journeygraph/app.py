@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from db.engine import create_engine, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
-from journeygraph.graphql_view import graphql_app
+from journeygraph.graphql_view import ASSETS_DIR, ASSETS_PATH, graphql_app
 from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
@@ -108,6 +109,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ exactly the tenancy guarantee the product makes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -224,15 +225,14 @@ class LiveServer:
     app: Starlette
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, database_url: str) -> Iterator[LiveServer]:
-    """The app on a real socket, in a thread of its own, on the session's database."""
+@contextlib.contextmanager
+def serving(application: Starlette) -> Iterator[str]:
+    """Serve `application` with uvicorn on a free local port, in a thread; yield its base URL."""
     import threading
     import time
 
     import uvicorn
 
-    application = create_app(settings, database_url)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -241,11 +241,21 @@ def live_server(settings: Settings, database_url: str) -> Iterator[LiveServer]:
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the live server did not start"
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", application)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, database_url: str) -> Iterator[LiveServer]:
+    """The app on a real socket, in a thread of its own, on the session's database."""
+    application = create_app(settings, database_url)
+    with serving(application) as url:
+        yield LiveServer(url, application)
 
 
 def workspace_key(database_url: str, scopes: list[str] | None = None) -> tuple[uuid.UUID, str]:
