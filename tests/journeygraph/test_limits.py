@@ -180,3 +180,20 @@ async def test_http_level_refusals_are_json_with_a_code(api):
     assert bad_json.status_code == 400
     for response in (mutation_over_get, bad_json):
         assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_parsed_and_validated_documents_are_cached_with_a_bound(api):
+    from strawberry.extensions.parser_cache import _get_parse_cache
+
+    from schema import CACHED_DOCUMENTS
+
+    parse_cache = _get_parse_cache(CACHED_DOCUMENTS)
+    before = parse_cache.cache_info()
+    query = f"{{ workspace {{ id }} }} # {uuid.uuid4()}"
+
+    await api.post(query)
+    await api.post(query)
+
+    after = parse_cache.cache_info()
+    assert after.maxsize == CACHED_DOCUMENTS  # bounded
+    assert after.hits >= before.hits + 1  # the second request did not parse again
