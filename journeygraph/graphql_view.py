@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
 CDN = "https://unpkg.com/"
 ASSETS_PATH = "/graphiql-assets"
 ASSETS_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
@@ -48,8 +49,6 @@ class SubResponse(Response):
     etag_wanted = False
     if_none_match: str | None = None
 
-
-JSON = "application/json"
 
 
 def request_error(
@@ -242,7 +241,10 @@ class GraphQLView(GraphQL[Context, None]):
         if sub_response.media_type == GRAPHQL_RESPONSE:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
         if isinstance(sub_response, SubResponse) and sub_response.etag_wanted:
-            etag = f'"{hashlib.sha256(bytes(response.body)).hexdigest()[:32]}"'
+            # Of the data only: extensions.cost (the caller's bucket) changes on every request.
+            data = self.encode_json({"data": response_data.get("data")})
+            data_bytes = data if isinstance(data, bytes) else data.encode()
+            etag = f'"{hashlib.sha256(data_bytes).hexdigest()[:32]}"'
             if sub_response.if_none_match in (etag, f"W/{etag}"):
                 return Response(status_code=304, headers={**dict(sub_response.headers), "ETag": etag})
             response.headers["ETag"] = etag
