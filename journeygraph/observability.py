@@ -108,10 +108,16 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+ENDPOINTS = {"/graphql": "graphql", "/v1/events": "events", "/readyz": "readyz"}
+
+
 def operation_of(path: str, facts: RequestFacts) -> str:
+    """The GraphQL operation name, else a fixed name per endpoint (never the raw path: unbounded)."""
     if facts.operation is not None:
         return facts.operation
-    return {"/graphql": "graphql", "/v1/events": "events"}.get(path, path)
+    if path.startswith("/graphiql-assets/"):
+        return "graphiql-assets"
+    return ENDPOINTS.get(path, "other")
 
 
 class Observe:

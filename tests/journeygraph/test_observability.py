@@ -111,3 +111,13 @@ async def test_metrics_can_require_a_token(database_url):
         assert (await http.get("/metrics")).status_code == 401
         allowed = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
         assert allowed.status_code == 200 and "journeygraph_request_duration_seconds" in allowed.text
+
+
+async def test_paths_that_are_not_operations_do_not_become_metric_labels(http):
+    await http.get("/graphiql-assets/react@18.2.0/umd/react.production.min.js")
+    await http.get("/no/such/path/a1b2c3")
+
+    text = (await http.get("/metrics")).text
+
+    assert 'operation="graphiql-assets"' in text and 'operation="other"' in text
+    assert "react.production" not in text and "a1b2c3" not in text
