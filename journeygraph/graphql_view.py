@@ -50,7 +50,6 @@ class SubResponse(Response):
     if_none_match: str | None = None
 
 
-
 def request_error(
     status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None
 ) -> Response:

@@ -56,6 +56,13 @@ MEASURED = frozenset({"Journey", "Node", "Path"})  # a point's `performance` has
 # How many points each granularity can cut a window of `days` days into.
 HOURS_PER_DAY = 25  # a day that ends daylight-saving time
 UNBOUNDED = 2**62  # journeys above a node that no journey list bounds
+# Fields the walk may visit (fragments expanded) before it gives up: a document that
+# expands further (fragments spread into many fields) is refused, not walked for minutes.
+MAX_VISITS = 20_000
+
+
+class TooManyFields(Exception):
+    """The document expands to more than MAX_VISITS fields."""
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Measure:
     aliases: int = 0
     windows: set[tuple[Any, ...]] = field(default_factory=set)
     named_journeys: set[str] = field(default_factory=set)
+    expanded: bool = False  # the walk stopped at MAX_VISITS fields
 
 
 def _points(arguments: dict[str, Any]) -> int:
@@ -130,6 +138,7 @@ class CostCounter:
         self.canvas_sizes = canvas_sizes
         self.named_journeys: set[str] = set()
         self.measure = Measure()
+        self.visits = 0
 
     def arguments(self, node: FieldNode, definition: GraphQLField) -> dict[str, Any]:
         """The field's arguments as sent, defaults filled in; a value that cannot be read is left out."""
@@ -181,9 +190,18 @@ class CostCounter:
         raise ValueError(f"no size bound for list field {parent}.{name}")  # a schema change needs one
 
     def selection(
-        self, selection_set: SelectionSetNode, parent: GraphQLObjectType, count: int, scope: Scope, depth: int
+        self,
+        selection_set: SelectionSetNode,
+        parent: GraphQLObjectType,
+        count: int,
+        scope: Scope,
+        depth: int,
+        spread: set[str] | None = None,
     ) -> None:
+        """Walk one selection set. `spread`: fragments already spread into it — as in execution
+        (CollectFields), a fragment counts once per selection set however often it is spread."""
         self.measure.depth = max(self.measure.depth, depth)
+        spread = set() if spread is None else spread
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
                 self.field(node, parent, count, scope, depth)
@@ -192,16 +210,20 @@ class CostCounter:
                     self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
                 )
                 if isinstance(target, GraphQLObjectType):
-                    self.selection(node.selection_set, target, count, scope, depth)
-            elif isinstance(node, FragmentSpreadNode):
+                    self.selection(node.selection_set, target, count, scope, depth, spread)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value not in spread:
+                spread.add(node.name.value)
                 fragment = self.fragments.get(node.name.value)
                 if fragment is not None:
                     target = self.schema.get_type(fragment.type_condition.name.value)
                     if isinstance(target, GraphQLObjectType):
-                        self.selection(fragment.selection_set, target, count, scope, depth)
+                        self.selection(fragment.selection_set, target, count, scope, depth, spread)
 
     def field(self, node: FieldNode, parent: GraphQLObjectType, count: int, scope: Scope, depth: int) -> None:
         name = node.name.value
+        self.visits += 1
+        if self.visits > MAX_VISITS:
+            raise TooManyFields
         if node.alias is not None:
             self.measure.aliases += 1
         if name.startswith("__"):
@@ -286,7 +308,10 @@ def measure_operation(
             OperationType.SUBSCRIPTION: schema.subscription_type,
         }[operation.operation]
         if root is not None:
-            counter.selection(operation.selection_set, root, 1, Scope(), 1)
+            try:
+                counter.selection(operation.selection_set, root, 1, Scope(), 1)
+            except TooManyFields:
+                return Measure(cost=UNBOUNDED, expanded=True)
         counter.measure.cost += counter.measure.fixed
         counter.measure.named_journeys = counter.named_journeys
         return counter.measure

@@ -21,7 +21,7 @@ from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
 from journeygraph.outage import is_outage
 from resolvers.errors import ApiError, ErrorCode
 from resolvers.ids import parse_id
-from schema.cost import Measure, measure_operation, response_cost
+from schema.cost import MAX_VISITS, Measure, measure_operation, response_cost
 
 logger = logging.getLogger("journeygraph.errors")
 
@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 
 def _limit_errors(measure: Measure, settings: Settings) -> ApiError | None:
+    if measure.expanded:
+        return ApiError(
+            f"the query expands to more than {MAX_VISITS} fields (fragments spread included)",
+            ErrorCode.QUERY_TOO_COMPLEX,
+        )
     if measure.depth > settings.max_depth:
         return ApiError(
             f"query depth {measure.depth} is over the limit of {settings.max_depth} (JOURNEYGRAPH_MAX_DEPTH)",

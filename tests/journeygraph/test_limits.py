@@ -197,3 +197,17 @@ async def test_parsed_and_validated_documents_are_cached_with_a_bound(api):
     after = parse_cache.cache_info()
     assert after.maxsize == CACHED_DOCUMENTS  # bounded
     assert after.hits >= before.hits + 1  # the second request did not parse again
+
+
+async def test_a_document_whose_fragments_expand_too_far_is_refused(api):
+    fragments = ["fragment F0 on Journey { id }"] + [
+        f"fragment F{k} on Journey {{ nodes {{ journey {{ ...F{k - 1} }} }} paths {{ journey {{ ...F{k - 1} }} }} }}"
+        for k in range(1, 17)
+    ]
+    query = f'{{ journey(id: "{uuid.uuid4()}") {{ ...F16 }} }} ' + " ".join(fragments)
+
+    error, statements = await refused(api, query)
+
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "expands to more than 20000 fields" in error["message"]
+    assert statements == 1

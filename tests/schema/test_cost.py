@@ -119,3 +119,24 @@ def test_only_the_chosen_operation_counts():
     document = "query A { workspace { id } } query B { journeys(first: 4) { edges { node { id } } } }"
     assert measure(document, operation="A").cost == 1
     assert measure(document, operation="B").cost == 1 + 4 + 4
+
+
+def _bomb(levels: int, body: str) -> str:
+    """Fragments each spreading the one below twice: `body` says where (F{k} is replaced)."""
+    fragments = ["fragment F0 on Journey { id name }"]
+    fragments += [f"fragment F{k} on Journey {{ {body.format(prev=f'F{k - 1}')} }}" for k in range(1, levels)]
+    return f'{{ journey(id: "{J}") {{ ...F{levels - 1} }} }} ' + " ".join(fragments)
+
+
+def test_a_fragment_spread_twice_into_one_selection_counts_once_as_in_execution():
+    # 2^24 spreads if walked naively; execution collects each fragment once per selection set
+    document = _bomb(25, "...{prev} ...{prev}")
+    measured = measure(document)
+    assert measured.cost == 1 and not measured.expanded
+
+
+def test_a_document_that_expands_past_the_walk_limit_is_marked_not_walked_on():
+    # each fragment lists the one below under two different fields: 2^16 selection sets
+    document = _bomb(17, "nodes {{ journey {{ ...{prev} }} }} paths {{ journey {{ ...{prev} }} }}")
+    measured = measure(document)
+    assert measured.expanded
