@@ -22,6 +22,7 @@ COPY resolvers ./resolvers
 COPY db ./db
 COPY alembic.ini ./
 COPY alembic ./alembic
+COPY clients/queries ./clients/queries
 # Editable: the code, alembic.ini and the migrations stay together under /app.
 RUN pip install --no-deps -e .
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -34,51 +35,9 @@ def canvas_variables(journey_id: str, today: date) -> dict[str, str]:
     return {"journeyId": journey_id, "startDate": str(today - timedelta(days=29)), "endDate": str(today)}
 
 
-# The README's example canvas query; GraphiQL opens with it on a demo server.
-CANVAS_QUERY = """query Canvas($journeyId: ID!, $startDate: Date!, $endDate: Date!, $timeZone: String) {
-  journey(id: $journeyId) {
-    id
-    name
-    status
-    version
-    performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
-      enteredCount
-      uniqueContactCount
-      inProgressCount
-      completionRate
-      conversionRate
-      revenue
-    }
-    nodes {
-      id
-      type
-      name
-      channel
-      position { x y }
-      performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
-        trafficCount
-        uniqueContactCount
-        messageSent
-        deliveryRate
-        openRate
-        clickRate
-        webhookFailed
-      }
-    }
-    paths {
-      id
-      label
-      index
-      source { id }
-      target { id }
-      performance(startDate: $startDate, endDate: $endDate, timeZone: $timeZone) {
-        trafficCount
-        trafficRatio
-      }
-    }
-  }
-}
-"""
+# The README's canvas query, which GraphiQL opens with on a demo server: one file, shared
+# with the generated clients (like alembic.ini, it is read from the source tree).
+CANVAS_QUERY = (Path(__file__).resolve().parent.parent / "clients" / "queries" / "Canvas.graphql").read_text()
 
 # (key, type, name, channel) and (source key, target key, label) of each demo journey.
 WELCOME = (

@@ -40,7 +40,7 @@ def test_every_operation_is_a_file_that_validates_against_the_schema():
 def test_the_readme_and_graphiql_show_the_canvas_file():
     canvas = (QUERIES / "Canvas.graphql").read_text()
     assert canvas.strip() in README.read_text()
-    assert demo.CANVAS_QUERY == canvas
+    assert demo.CANVAS_QUERY == canvas  # GraphiQL's pre-filled query is the file
     for name in EXPECTED:
         assert f"clients/queries/{name}.graphql" in README.read_text()
 
