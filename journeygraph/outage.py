@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 import sqlalchemy.exc
 
+from journeygraph.graphql_view import request_error
 from resolvers.errors import ErrorCode
 
 if TYPE_CHECKING:
@@ -65,7 +66,5 @@ class DatabaseOutage:
         except Exception as error:
             if started or not is_outage(error):
                 raise
-            from journeygraph.graphql_view import request_error
-
             response = request_error(503, ErrorCode.UNAVAILABLE, MESSAGE, {"Retry-After": "1"})
             await response(scope, receive, send)
