@@ -27,6 +27,7 @@ from schema import schema
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from sqlalchemy.ext.asyncio import AsyncEngine
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -63,14 +64,25 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> JSONResponse:
-    """Readiness: the database answers."""
+async def _answers(engine: AsyncEngine) -> str:
+    """ "ok", or the kind of failure (never its details)."""
     try:
-        async with request.app.state.engine.connect() as connection:
+        async with engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
-    except Exception as error:  # any failure means not ready; say which kind, never the details
-        return JSONResponse({"status": "unavailable", "database": type(error).__name__}, status_code=503)
-    return JSONResponse({"status": "ready", "database": "ok"})
+    except Exception as error:  # any failure means not ready
+        return type(error).__name__
+    return "ok"
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: the database (and the read replica, when there is one) answers."""
+    state = request.app.state
+    checks = {"database": await _answers(state.engine)}
+    if state.read_engine is not None:
+        checks["readReplica"] = await _answers(state.read_engine)
+    if any(result != "ok" for result in checks.values()):
+        return JSONResponse({"status": "unavailable", **checks}, status_code=503)
+    return JSONResponse({"status": "ready", **checks})
 
 
 async def metrics(request: Request) -> Response:
@@ -96,11 +108,24 @@ def create_app(
         count_statements(engine)
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
+        # Performance figures may come from a read replica; everything else stays on the primary.
+        read_engine = None
+        if settings.read_database_url:
+            read_engine = create_engine(
+                settings.read_database_url,
+                pool_size=settings.db_pool_size,
+                connect_timeout=settings.db_connect_timeout,
+            )
+            count_statements(read_engine)
+        app.state.read_engine = read_engine
+        app.state.read_sessions = create_sessionmaker(read_engine) if read_engine else None
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
         try:
             yield
         finally:
             await engine.dispose()
+            if read_engine is not None:
+                await read_engine.dispose()
 
     app = Starlette(
         routes=[

@@ -205,6 +205,7 @@ class GraphQLView(GraphQL[Context, None]):
             settings=state.settings,
             request_id=request.state.request_id,
             limiter=state.limiter,
+            read_sessions=state.read_sessions,
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:

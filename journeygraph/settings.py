@@ -40,6 +40,7 @@ class Settings:
     """Everything configurable about a journeygraph process."""
 
     database_url: str | None = None
+    read_database_url: str | None = None  # a read replica for performance figures
     data_dir: Path = Path(".journeygraph")
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
@@ -72,6 +73,7 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         return cls(
             database_url=_optional(env, "DATABASE_URL"),
+            read_database_url=_optional(env, "READ_DATABASE_URL"),
             data_dir=Path(env.get(PREFIX + "DATA_DIR") or ".journeygraph"),
             jwt_secret=_optional(env, "JWT_SECRET"),
             jwt_public_key=_optional(env, "JWT_PUBLIC_KEY"),

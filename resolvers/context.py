@@ -44,13 +44,17 @@ class Context:
     settings: Settings
     request_id: str
     limiter: RateLimiter
+    # A read replica's sessions for performance figures (JOURNEYGRAPH_READ_DATABASE_URL), if any.
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
     loaders: Loaders = field(init=False)
     # Per-request memo for work repeated on every node of a canvas (selections, windows).
     cache: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.reset_loaders()
+        self.loaders = Loaders(self.sessions, self.principal.workspace_id, self.read_sessions)
 
     def reset_loaders(self) -> None:
-        """Forget everything loaded so far (after a mutation, so later fields see the change)."""
+        """After a write: forget everything loaded so far, and read the rest of this request
+        (figures included) from the primary, so later fields see the change."""
+        self.read_sessions = None
         self.loaders = Loaders(self.sessions, self.principal.workspace_id)

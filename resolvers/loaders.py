@@ -77,7 +77,13 @@ class PathsByJourneyIdLoader(_Loader[list[Path]]):
 class Loaders:
     """All loaders of one request, for one workspace."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        workspace_id: uuid.UUID,
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        """`read_sessions`, when given, serve the performance figures (a read replica)."""
         self.journey_by_id = JourneyByIdLoader(sessions, workspace_id, journeys.journeys_by_ids)
         self.node_by_id = NodeByIdLoader(sessions, workspace_id, canvas.nodes_by_ids)
         self.path_by_id = PathByIdLoader(sessions, workspace_id, canvas.paths_by_ids)
@@ -85,4 +91,4 @@ class Loaders:
         self.paths_by_journey_id = PathsByJourneyIdLoader(
             sessions, workspace_id, canvas.paths_by_journey_ids, list
         )
-        self.performance = PerformanceLoaders(sessions, workspace_id)
+        self.performance = PerformanceLoaders(read_sessions or sessions, workspace_id)

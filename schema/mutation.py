@@ -76,6 +76,7 @@ class Mutation:
             info.context.sessions, info.context.principal.workspace_id, [e.raw() for e in events]
         )
         info.context.request.app.state.metrics.record_events(result)
+        info.context.reset_loaders()  # figures asked for later in this request include these events
         return RecordEventsPayload.of(result)
 
     publish_journey: JourneyPayload = _move(
