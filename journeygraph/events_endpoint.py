@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from db.enums import Scope
 from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
+from journeygraph.bodies import read_limited
 from resolvers.errors import ErrorCode
 from resolvers.ingest import ingest
 
@@ -37,17 +38,10 @@ def error(status: int, code: str, message: str) -> JSONResponse:
 
 
 async def _read(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyError(
-            413, "PAYLOAD_TOO_LARGE", f"the body is {declared} bytes; at most {limit} are allowed"
-        )
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyError(413, "PAYLOAD_TOO_LARGE", f"the body is over {limit} bytes, the most allowed")
-    return bytes(body)
+    body = await read_limited(request, limit)
+    if body is None:
+        raise BodyError(413, "PAYLOAD_TOO_LARGE", f"the body is over {limit} bytes, the most allowed")
+    return body
 
 
 def _parse(body: bytes, content_type: str) -> list[Any]:

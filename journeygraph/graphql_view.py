@@ -25,6 +25,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
+from journeygraph.bodies import read_limited
 from journeygraph.persisted import PersistedQueryError, is_persisted
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
@@ -97,19 +98,6 @@ def failed_before_execution(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None when it is over `limit` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def _replay(body: bytes) -> Receive:
     sent = False
 
@@ -136,7 +124,7 @@ class GraphQLView(GraphQL[Context, None]):
                 state = request.app.state
                 if request.method == "POST":
                     limit = state.settings.max_query_body
-                    body = await _read_limited(request, limit)
+                    body = await read_limited(request, limit)
                     if body is None:
                         await request_error(
                             413,
