@@ -217,14 +217,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@dataclass
-class LiveServer:
-    """The real app served by uvicorn on a local port (for clients that are not Python)."""
-
-    url: str
-    app: Starlette
-
-
 @contextlib.contextmanager
 def serving(application: Starlette) -> Iterator[str]:
     """Serve `application` with uvicorn on a free local port, in a thread; yield its base URL."""
@@ -251,25 +243,24 @@ def serving(application: Starlette) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, database_url: str) -> Iterator[LiveServer]:
-    """The app on a real socket, in a thread of its own, on the session's database."""
-    application = create_app(settings, database_url)
-    with serving(application) as url:
-        yield LiveServer(url, application)
+def live_server(settings: Settings, database_url: str) -> Iterator[str]:
+    """The base URL of the app on a real socket (for clients that are not Python), on the session's database."""
+    with serving(create_app(settings, database_url)) as url:
+        yield url
 
 
-def workspace_key(database_url: str, scopes: list[str] | None = None) -> tuple[uuid.UUID, str]:
-    """A fresh workspace and a key for it (all scopes unless given), made outside any event loop."""
+def workspace_key(database_url: str) -> str:
+    """An all-scopes key of a fresh workspace, made outside any event loop (for sync tests)."""
     from db.engine import create_engine, create_sessionmaker
 
-    async def make() -> tuple[uuid.UUID, str]:
+    async def make() -> str:
         engine = create_engine(database_url, pool_size=1)
         try:
             async with create_sessionmaker(engine).begin() as session:
                 workspace = await create_workspace(session, f"test {uuid.uuid4().hex[:6]}")
-                key = await create_api_key(session, workspace.id, scopes or ["read", "write", "ingest"])
+                key = await create_api_key(session, workspace.id, ["read", "write", "ingest"])
         finally:
             await engine.dispose()
-        return workspace.id, key
+        return key
 
     return asyncio.run(make())
