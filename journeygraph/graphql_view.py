@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.http.ides import get_graphql_ide_html
@@ -27,8 +27,10 @@ from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
 from journeygraph.persisted import PersistedQueryError, is_persisted
+from journeygraph.responses import request_error
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
+from schema.masking import shape
 
 if TYPE_CHECKING:
     from graphql import GraphQLError
@@ -49,20 +51,6 @@ class SubResponse(Response):
 
     etag_wanted = False
     if_none_match: str | None = None
-
-
-def request_error(
-    status: int, code: ErrorCode, message: str, headers: dict[str, str] | None = None
-) -> Response:
-    """An error about the HTTP request itself, in the shape of a GraphQL response (no `data`)."""
-    facts = observability.current()
-    if facts is not None:
-        facts.error_codes.append(code.value)
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
-        status_code=status,
-        headers=headers,
-    )
 
 
 def unauthenticated(message: str) -> Response:
@@ -197,10 +185,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        for error in result.errors or []:
-            if not (error.extensions or {}).get("code"):
-                # A syntax error raised inside the parser cache skips the error-shaping extension.
-                error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
+        if any(not (error.extensions or {}).get("code") for error in result.errors or []):
+            # Raised inside an extension hook (a syntax error in the parser cache, say), an
+            # error skips the shaping extension; shape it here the same way.
+            result.errors = shape(result.errors or [], request.state.request_id)
         response = process_result(result)
         sub_response: SubResponse = request.state.sub_response
         media_type = preferred_media_type(request.headers.get("accept"))

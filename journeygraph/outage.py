@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 import sqlalchemy.exc
 
-from journeygraph.graphql_view import request_error
+from journeygraph.responses import request_error
 from resolvers.errors import ErrorCode
 
 if TYPE_CHECKING:

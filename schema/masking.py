@@ -20,43 +20,54 @@ from resolvers.errors import ErrorCode
 logger = logging.getLogger("journeygraph.errors")
 
 
+# What graphql-core wraps when a variable fails to coerce (a scalar's parse raising).
+_COERCION_ERRORS = (GraphQLError, ValueError, TypeError)
+
+
 def _is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None or error.path is None:
-        # Parse and validation errors, and variables that fail to coerce: all raised
-        # by graphql-core about the request itself, before any resolver runs.
-        return True
+    if original is None:
+        return True  # parse and validation errors: about the request itself
+    if error.path is None:
+        # Variables that fail to coerce, before any resolver runs; any other exception
+        # without a path escaped from an extension and is a bug.
+        return isinstance(original, _COERCION_ERRORS)
     return isinstance(original, GraphQLError) and bool((original.extensions or {}).get("code"))
 
 
-class ShapeErrors(MaskErrors):
-    """MaskErrors that also codes what it lets through."""
+def mask(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """`error` as the client may see it: the outage message, or "Internal server error";
+    the log gets the traceback under the request id."""
+    masked = GraphQLError("Internal server error", nodes=error.nodes, path=error.path)
+    if is_outage(error.original_error):
+        logger.warning("database unavailable in request %s", request_id, extra={"request_id": request_id})
+        masked.message = OUTAGE_MESSAGE
+        masked.extensions = {"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id}
+        return masked
+    logger.error(
+        "unexpected error in request %s",
+        request_id,
+        exc_info=error.original_error,
+        extra={"request_id": request_id},
+    )
+    masked.extensions = {"code": ErrorCode.INTERNAL.value, "requestId": request_id}
+    return masked
 
-    def __init__(self) -> None:
-        super().__init__(
-            should_mask_error=lambda error: not _is_expected(error), error_message="Internal server error"
-        )
+
+def shape(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    """Mask the unexpected errors and give every other one a code (BAD_USER_INPUT unless it has one)."""
+    shaped = []
+    for error in errors:
+        if not _is_expected(error):
+            error = mask(error, request_id)
+        elif not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
+        shaped.append(error)
+    return shaped
+
+
+class ShapeErrors(MaskErrors):
+    """Shapes the errors of every result (see `shape`)."""
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        shaped = super()._process_errors(errors)
-        for error in shaped:
-            if error.extensions is None or "code" not in error.extensions:
-                error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
-        return shaped
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        masked = super().anonymise_error(error)
-        if is_outage(error.original_error):
-            logger.warning("database unavailable in request %s", request_id, extra={"request_id": request_id})
-            masked.message = OUTAGE_MESSAGE
-            masked.extensions = {"code": ErrorCode.UNAVAILABLE.value, "requestId": request_id}
-            return masked
-        logger.error(
-            "unexpected error in request %s",
-            request_id,
-            exc_info=error.original_error,
-            extra={"request_id": request_id},
-        )
-        masked.extensions = {"code": ErrorCode.INTERNAL.value, "requestId": request_id}
-        return masked
+        return shape(errors, getattr(self.execution_context.context, "request_id", None))

@@ -99,3 +99,21 @@ async def test_unexpected_errors_are_masked_with_the_request_id(api, monkeypatch
     assert error["extensions"] == {"code": "INTERNAL", "requestId": response.headers["x-request-id"]}
     assert "secret_table" not in response.text
     assert "secret_table" in caplog.text and response.headers["x-request-id"] in caplog.text
+
+
+async def test_an_exception_escaping_an_extension_is_masked_too(api, monkeypatch, caplog):
+    # given a bug in a schema extension (outside any resolver, so outside the masking extension)
+    import schema.limits
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail of a bug")
+
+    monkeypatch.setattr(schema.limits, "measure_operation", broken)
+
+    response = await api.post("{ workspace { id } }")
+
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": response.headers["x-request-id"]}
+    assert "secret detail" not in response.text
+    assert "secret detail" in caplog.text
