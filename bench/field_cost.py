@@ -4,8 +4,9 @@
 
 Executes a canvas-shaped query (500 objects, each with an id and a figures object of
 4 scalars) against an in-memory strawberry schema, with the figures field sync and
-async, and prints the median time per request and per field. docs/performance.md uses
-it to show the floor of the canvas query on this machine.
+async, on graphql-core's own executor and on journeygraph's (schema/execution.py, which
+reads plain leaf fields inline), and prints the median time per request and per field.
+docs/performance.md uses it to show the floor of the canvas query on this machine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import statistics
 import time
 
 import strawberry
+
+from schema.execution import Executor
 
 OBJECTS = 500
 
@@ -48,9 +51,12 @@ class Query:
 
 
 async def main() -> None:
-    schema = strawberry.Schema(query=Query)
     fields = OBJECTS * (1 + 1 + 4)  # id, the figures object, its 4 scalars
-    for name in ("figuresSync", "figuresAsync"):
+    executors = {"graphql-core": None, "journeygraph": Executor}
+    for (label, executor), name in (
+        (e, n) for e in executors.items() for n in ("figuresSync", "figuresAsync")
+    ):
+        schema = strawberry.Schema(query=Query, execution_context_class=executor)
         query = f"{{ items {{ id {name} {{ a b c d }} }} }}"
         times = []
         for _ in range(40):
@@ -59,7 +65,9 @@ async def main() -> None:
             times.append(time.perf_counter() - started)
             assert result.errors is None
         median = statistics.median(times[10:])
-        print(f"{name}: {median * 1000:.1f} ms per request, {median / fields * 1e6:.1f} µs per field")
+        print(
+            f"{label} executor, {name}: {median * 1000:.1f} ms per request, {median / fields * 1e6:.1f} µs per field"
+        )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from schema.execution import Executor
 from schema.limits import QueryLimits
 from schema.masking import ShapeErrors
 from schema.mutation import Mutation
@@ -15,6 +16,7 @@ CACHED_DOCUMENTS = 1000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    execution_context_class=Executor,
     # Factories: a fresh extension per request; the caches themselves live at module level.
     extensions=[
         ShapeErrors,
