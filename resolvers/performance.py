@@ -26,6 +26,8 @@ from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figu
 from resolvers.windows import Granularity, Span, before, cover, points, window
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
     from db.models import Path
@@ -183,41 +185,53 @@ def _series(
     return series
 
 
+def _key(row: Journey | Node | Path, series: Series) -> tuple[str, Key]:
+    if isinstance(row, Journey):
+        return "journey", (row.id, row.id, series, None)
+    if isinstance(row, Node):
+        return "node", (row.id, row.journey_id, series, None)
+    return "path", (row.id, row.journey_id, series, row.source_node_id)
+
+
 async def _figures(
-    context: Context, row: Journey | Node | Path, series: Series, wanted: set[str]
-) -> list[Figures]:
-    """Every point's figures: one await per loader for the whole series, then plain values.
+    context: Context, rows: Sequence[Journey | Node | Path], series: Series, wanted: set[str]
+) -> list[list[Figures]]:
+    """Every point's figures of each row: one await for the whole batch, then plain values.
 
     Fields are then read synchronously, which matters: a canvas has thousands of them.
+    Rows of one kind (journeys, nodes or paths) share their loaders' batches.
     """
     loaders = context.loaders.performance
-    key: Key
-    if isinstance(row, Journey):
-        kind, key = "journey", (row.id, row.id, series, None)
-    elif isinstance(row, Node):
-        kind, key = "node", (row.id, row.journey_id, series, None)
-    else:
-        kind, key = "path", (row.id, row.journey_id, series, row.source_node_id)
-    jobs: dict[str, Any] = {"counts": loaders.counts[kind].load(key)}
-    if wanted & UNIQUE_FIELDS:
-        jobs["uniques"] = loaders.uniques[kind].load(key)
-    if kind == "journey" and "inProgressCount" in wanted:
-        jobs["progress"] = loaders.in_progress.load(key)
-    found = dict(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
-    counts = found["counts"]
-    uniques = found.get("uniques") or [({}, {})] * len(series)
-    progress = found.get("progress")
-    result = []
-    for i in range(len(series)):
-        (own, source), (own_u, source_u) = counts[i], uniques[i]
-        own, source, own_u, source_u = own or Counts(), source or Counts(), own_u or {}, source_u or {}
-        if isinstance(row, Journey):
-            result.append(journey_figures(own, own_u, progress[i][0] if progress else 0))
-        elif isinstance(row, Node):
-            result.append(node_figures(own, own_u, row.type))
-        else:
-            result.append(path_figures(own, own_u, source, source_u))
-    return result
+    keyed = [_key(row, series) for row in rows]
+    with_uniques, with_progress = bool(wanted & UNIQUE_FIELDS), "inProgressCount" in wanted
+    # every load is registered before the first await, so each loader answers in one batch
+    loads = [
+        (
+            loaders.counts[kind].load(key),
+            loaders.uniques[kind].load(key) if with_uniques else None,
+            loaders.in_progress.load(key) if kind == "journey" and with_progress else None,
+        )
+        for kind, key in keyed
+    ]
+    answers = iter(await asyncio.gather(*(job for trio in loads for job in trio if job is not None)))
+    no_uniques: list[tuple[dict[int, int], dict[int, int]]] = [({}, {})] * len(series)
+    results = []
+    for (kind, _), row, (_, uniques_job, progress_job) in zip(keyed, rows, loads, strict=True):
+        counts = next(answers)
+        uniques = next(answers) if uniques_job is not None else no_uniques
+        progress = next(answers) if progress_job is not None else None
+        result = []
+        for i in range(len(series)):
+            (own, source), (own_u, source_u) = counts[i], uniques[i]
+            own, source, own_u, source_u = own or Counts(), source or Counts(), own_u or {}, source_u or {}
+            if kind == "journey":
+                result.append(journey_figures(own, own_u, progress[i][0] if progress else 0))
+            elif kind == "node":
+                result.append(node_figures(own, own_u, row.type))  # type: ignore[union-attr]
+            else:
+                result.append(path_figures(own, own_u, source, source_u))
+        results.append(result)
+    return results
 
 
 async def performance(
@@ -229,7 +243,20 @@ async def performance(
     wanted: set[str],
 ) -> Figures:
     """The figures of a journey, node or path over one window; `wanted` are the selected field names."""
-    return (await _figures(context, row, _series(context, start, end, tz_name, None), wanted))[0]
+    return (await performances(context, [row], start, end, tz_name, wanted))[0]
+
+
+async def performances(
+    context: Context,
+    rows: Sequence[Journey | Node | Path],
+    start: date,
+    end: date,
+    tz_name: str | None,
+    wanted: set[str],
+) -> list[Figures]:
+    """`performance` for many rows at once (every node of a canvas): one await for all of them."""
+    series = _series(context, start, end, tz_name, None)
+    return [points[0] for points in await _figures(context, rows, series, wanted)]
 
 
 @dataclass(frozen=True)
@@ -250,5 +277,5 @@ async def time_series(
 ) -> list[Point]:
     """The figures of a journey, node or path for each point of a series."""
     series = _series(context, start, end, tz_name, granularity)
-    found = await _figures(context, row, series, wanted)
+    (found,) = await _figures(context, [row], series, wanted)
     return [Point(span.start, span.end, f) for span, f in zip(series, found, strict=True)]

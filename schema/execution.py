@@ -1,4 +1,4 @@
-"""The executor: graphql-core's, with plain leaf fields read inline.
+"""The executor: graphql-core's, with plain leaf fields read inline and fields batched over lists.
 
 A canvas answers thousands of fields that are a plain attribute of an object
 already in hand: a node's id, a figure of its performance. graphql-core runs
@@ -10,29 +10,48 @@ enum is answered here by reading the attribute and serializing it, as
 graphql-core would. Anything else — and any such field whose value is null
 where null is not allowed, or fails to serialize — goes through graphql-core
 unchanged, so errors, their paths and null propagation stay graphql-core's.
+
+A field can also declare how to resolve itself for many sources at once (its
+strawberry metadata under BATCH): when a list of objects completes, the
+executor calls that once for the whole list (every node's `performance` of a
+canvas: one await instead of one coroutine, task and argument conversion per
+node) and completes each item's field from the answers. If the batch fails, each
+item's own resolver runs as before and reports its error at its own path.
 """
 
 from __future__ import annotations
 
+import asyncio
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLNonNull, Undefined, is_leaf_type
+from graphql import GraphQLNonNull, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
-    from graphql import GraphQLLeafType, GraphQLObjectType
+    from graphql import GraphQLLeafType, GraphQLList, GraphQLOutputType, GraphQLResolveInfo
     from graphql.execution.collect_fields import GroupedFieldSet
 
+# Strawberry field metadata: `async (info, sources, arguments) -> one value per source`,
+# arguments by their GraphQL names, as graphql-core coerced them.
+BATCH = "journeygraph.batch"
+Batch = "Callable[[GraphQLResolveInfo, list[Any], dict[str, Any]], Awaitable[list[Any]]]"
 # (read the attribute, serialize it, whether null is allowed), or None: not a plain leaf
 Leaf = tuple["Callable[[Any], Any]", "GraphQLLeafType", bool] | None
-# A selection set's fields in order: (response name, its field nodes, how to read it inline)
-Plan = list[tuple[str, FieldDetailsList, Leaf]]
+# A selection set's fields in order: (response name, its field nodes, how to read it inline, its batch)
+Plan = list[tuple[str, FieldDetailsList, Leaf, Any]]
+
+
+def _batch(field: Any) -> Any:
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return None if definition is None else definition.metadata.get(BATCH)
 
 
 def _reader(field: Any) -> Callable[[Any], Any] | None:
@@ -52,6 +71,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
+        # batched answers by (the field's nodes, the source object), with the source itself:
+        # a source may die once its list is complete, and its id be reused
+        self._primed: dict[tuple[int, int], tuple[Any, Any]] = {}
         # Middleware (an extension's resolve hook) must see every field: then nothing is read inline.
         manager = self.middleware_manager
         self._inline = manager is None or not manager.middlewares
@@ -66,12 +88,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             leaf: Leaf = None
             field = parent_type.fields.get(details[0].node.name.value)
             read = _reader(field) if field is not None else None
+            batch = _batch(field) if field is not None else None
             if read is not None:
                 nullable = not isinstance(field.type, GraphQLNonNull)
                 named = field.type if nullable else field.type.of_type
                 if is_leaf_type(named):
                     leaf = (read, named, nullable)
-            plan.append((response_name, details, leaf))
+            plan.append((response_name, details, leaf, batch))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 
@@ -92,19 +115,22 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, details, leaf in self._plan(parent_type, grouped_field_set):
+            for response_name, details, leaf, batch in self._plan(parent_type, grouped_field_set):
                 if leaf is not None:
                     value = _inline(leaf, source_value)
                     if value is not Undefined:
                         results[response_name] = value
                         continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
-                )
+                field_path = Path(path, response_name, parent_type.name)
+                primed = None if batch is None else self._primed.get((id(details), id(source_value)))
+                if primed is None or primed[0] is not source_value:
+                    result = self.execute_field(
+                        parent_type, source_value, details, field_path, position_context
+                    )
+                else:
+                    result = self._complete_primed(
+                        parent_type, details, field_path, primed[1], position_context
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -126,6 +152,95 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _complete_primed(
+        self,
+        parent_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_field for a value already resolved by a batch."""
+        field = parent_type.fields[details[0].node.name.value]
+        info = self.build_resolve_info(field, to_nodes(details), parent_type, path)
+        try:
+            completed = self.complete_value(field.type, details, info, path, value, position_context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.type, details, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, field.type, details, path)
+                return None
+
+        return await_completed()
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, after resolving the items' batched fields for the whole list at once."""
+        complete = super().complete_list_value
+        item_type = get_nullable_type(return_type.of_type)
+        if not (self._inline and isinstance(result, list) and isinstance(item_type, GraphQLObjectType)):
+            return complete(return_type, field_details_list, info, path, result, position_context)
+        jobs = self._batches(
+            item_type, field_details_list, path, [item for item in result if item is not None]
+        )
+        if not jobs:
+            return complete(return_type, field_details_list, info, path, result, position_context)
+
+        async def primed_then_complete() -> Any:
+            await asyncio.gather(*jobs)
+            completed = complete(return_type, field_details_list, info, path, result, position_context)
+            return await completed if self.is_awaitable(completed) else completed
+
+        return primed_then_complete()
+
+    def _batches(
+        self, item_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path, rows: list[Any]
+    ) -> list[Awaitable[None]]:
+        """A job per batched field the items select (aliases apart), each priming every row's answer."""
+        if not rows:
+            return []
+        grouped_field_set, defer_usages, _ = self.collect_subfields(item_type, field_details_list)
+        if defer_usages:  # deferred fields are grouped apart; leave them to graphql-core
+            return []
+        jobs: list[Awaitable[None]] = []
+        for response_name, details, _, batch in self._plan(item_type, grouped_field_set):
+            if batch is None:
+                continue
+            field = item_type.fields[details[0].node.name.value]
+            try:
+                args = get_argument_values(
+                    field, details[0].node, self.variable_values, details[0].fragment_variable_values
+                )
+            except Exception:  # each item's resolver reports it
+                continue
+            info = self.build_resolve_info(
+                field, to_nodes(details), item_type, Path(path, response_name, None)
+            )
+            jobs.append(self._prime(batch(info, rows, args), details, rows))
+        return jobs
+
+    async def _prime(self, job: Awaitable[list[Any]], details: FieldDetailsList, rows: list[Any]) -> None:
+        try:
+            values = await job
+        except Exception:  # each item's own resolver runs instead, and reports the error at its path
+            return
+        for row, value in zip(rows, values, strict=True):
+            self._primed[(id(details), id(row))] = (row, value)
 
 
 def _inline(leaf: tuple[Callable[[Any], Any], GraphQLLeafType, bool], source: Any) -> Any:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import strawberry
-    from graphql import FragmentDefinitionNode, SelectionNode
+    from graphql import FragmentDefinitionNode, GraphQLResolveInfo, SelectionNode
 
     from resolvers.context import Context
 
@@ -39,8 +39,12 @@ def _names(
 
 def selected(info: strawberry.Info[Context, Any], under: str | None = None) -> set[str]:
     """Field names selected below the current field (below its `under` child when given)."""
-    raw = info._raw_info
-    cache = info.context.cache
+    return selected_below(info._raw_info, under)
+
+
+def selected_below(raw: GraphQLResolveInfo, under: str | None = None) -> set[str]:
+    """`selected`, from graphql-core's resolve info (what the executor hands a batch of fields)."""
+    cache = raw.context.cache
     key = ("selected", *(id(node) for node in raw.field_nodes), under)
     if key not in cache:
         cache[key] = {

@@ -12,7 +12,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 import schema as api
-from schema.execution import Executor
+from schema.execution import BATCH, Executor
 
 
 @strawberry.enum
@@ -123,3 +123,79 @@ def test_an_extension_resolving_fields_still_sees_every_field() -> None:
 
 def test_the_api_runs_on_this_executor() -> None:
     assert api.schema.execution_context_class is Executor
+
+
+# Batched fields: `score(bonus)` declares how to answer for a whole list at once.
+batch_calls: list[tuple[list[str], dict[str, Any]]] = []
+single_calls: list[str] = []
+
+
+async def scores(info: Any, rows: list[Player], args: dict[str, Any]) -> list[int]:
+    batch_calls.append(([row.name for row in rows], args))
+    if args["bonus"] < 0:
+        raise ValueError("no negative bonus")
+    return [row.base + args["bonus"] for row in rows]
+
+
+@strawberry.type
+class Player:
+    name: str
+    base: int
+
+    @strawberry.field(metadata={BATCH: scores})
+    async def score(self, bonus: int = 0) -> int:
+        single_calls.append(self.name)
+        if bonus < 0:
+            raise ValueError("no negative bonus")
+        return self.base + bonus
+
+
+PLAYERS = [Player(name="ann", base=1), Player(name="bob", base=2), Player(name="cy", base=3)]
+
+
+@strawberry.type
+class League:
+    @strawberry.field
+    async def players(self) -> list[Player | None]:
+        return [PLAYERS[0], None, PLAYERS[1], PLAYERS[2]]
+
+    @strawberry.field
+    def star(self) -> Player:
+        return PLAYERS[1]
+
+
+def league(query: str, variables: dict[str, Any] | None = None) -> Any:
+    batch_calls.clear()
+    single_calls.clear()
+    local = strawberry.Schema(query=League, execution_context_class=Executor)
+    return asyncio.run(local.execute(query, variable_values=variables))
+
+
+def test_a_batched_field_is_resolved_once_for_the_whole_list() -> None:
+    result = league(
+        "query ($b: Int!) { players { name score(bonus: $b) plain: score } star { score(bonus: 5) } }",
+        {"b": 10},
+    )
+    assert result.errors is None
+    assert result.data["players"] == [
+        {"name": "ann", "score": 11, "plain": 1}, None, {"name": "bob", "score": 12, "plain": 2},
+        {"name": "cy", "score": 13, "plain": 3},
+    ]  # fmt: skip
+    assert result.data["star"] == {"score": 7}
+    # one call per alias for the list, the null item left out; a field outside a list resolves on its own
+    assert sorted(batch_calls, key=str) == [
+        (["ann", "bob", "cy"], {"bonus": 0}),
+        (["ann", "bob", "cy"], {"bonus": 10}),
+    ]
+    assert single_calls == ["bob"]
+
+
+def test_a_failing_batch_leaves_each_item_to_report_its_own_error() -> None:
+    result = league("{ players { name score(bonus: -1) } }")
+    assert len(batch_calls) == 1
+    assert sorted(single_calls) == ["ann", "bob", "cy"]
+    assert result.data == {"players": [None, None, None, None]}
+    assert sorted(str(e.path) for e in result.errors) == [
+        "['players', 0, 'score']", "['players', 2, 'score']", "['players', 3, 'score']"
+    ]  # fmt: skip
+    assert {e.message for e in result.errors} == {"no negative bonus"}
