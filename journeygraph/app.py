@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 import uuid
 from typing import TYPE_CHECKING
@@ -93,6 +94,23 @@ async def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
+# Young objects collected after this many allocations (Python's default: 700). A canvas
+# allocates hundreds of thousands of short-lived objects, none in cycles worth chasing.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cycle collector off the request path.
+
+    Everything loaded at startup (modules, the schema) is frozen out of collection, and the
+    young generation collects every 50,000 allocations rather than 700: at 10M events this took
+    the canvas query's p90 from 235 to 169 ms and counts-only from 204 to 108 ms (bench/).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 50, 100)
+
+
 def create_app(
     settings: Settings | None = None, database_url: str | None = None, demo: Demo | None = None
 ) -> Starlette:
@@ -120,6 +138,7 @@ def create_app(
         app.state.read_engine = read_engine
         app.state.read_sessions = create_sessionmaker(read_engine) if read_engine else None
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
+        tune_garbage_collector()
         try:
             yield
         finally:

@@ -117,3 +117,16 @@ async def test_an_exception_escaping_an_extension_is_masked_too(api, monkeypatch
     assert error["extensions"] == {"code": "INTERNAL", "requestId": response.headers["x-request-id"]}
     assert "secret detail" not in response.text
     assert "secret detail" in caplog.text
+
+
+async def test_startup_keeps_the_cycle_collector_off_the_request_path(database_url, settings):
+    import gc
+
+    from journeygraph.app import GC_YOUNG_THRESHOLD
+
+    gc.set_threshold(700, 10, 10)  # Python's defaults
+    gc.unfreeze()
+
+    async with LifespanManager(create_app(settings, database_url)):
+        assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+        assert gc.get_freeze_count() > 0  # what startup loaded is out of the collector's way
