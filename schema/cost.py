@@ -324,8 +324,13 @@ def response_cost(data: Any, fixed: int) -> int:
 
 
 def _objects(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + sum(_objects(item) for item in value.values())
-    if isinstance(value, list):
-        return sum(_objects(item) for item in value)
-    return 0
+    # a loop, not recursion: a canvas answer holds thousands of objects and ten times more scalars
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            count += 1
+            pending.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            pending.extend(v for v in item if isinstance(v, dict | list))
+    return count
