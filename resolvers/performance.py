@@ -34,9 +34,8 @@ if TYPE_CHECKING:
     from resolvers.context import Context
 
 Series = tuple[Span, ...]
-# (owner, journey, points, source node): a path's key names its source node too, so
-# its ratios come from the same statement as its own figures (no second wave).
-Key = tuple[uuid.UUID, uuid.UUID, Series, uuid.UUID | None]
+# (owner, journey, points): the owner is a journey, node or path.
+Key = tuple[uuid.UUID, uuid.UUID, Series]
 
 # The distinct-contact kinds each level shows.
 LEVEL_KINDS: dict[reads.Level, list[int]] = {
@@ -68,7 +67,7 @@ def _ranges(series: Series) -> list[reads.Range]:
 class _ByWindowLoader(DataLoader[Key, list[Any]]):
     """Batches every key of one request: one statement per distinct series.
 
-    Each key gets one entry per point: (the owner's figures, its source node's or None).
+    Each key gets one entry per point: the owner's figures, or None when it has none.
     """
 
     def __init__(
@@ -86,15 +85,12 @@ class _ByWindowLoader(DataLoader[Key, list[Any]]):
             for series, group in by_series.items():
                 rows = await self._fetch(session, series, group)
                 for key in group:
-                    found[key] = [
-                        (rows.get((i, key[0])), None if key[3] is None else rows.get((i, key[3])))
-                        for i in range(len(series))
-                    ]
+                    found[key] = [rows.get((i, key[0])) for i in range(len(series))]
         return [found[key] for key in keys]
 
     @staticmethod
     def _owners(keys: list[Key]) -> list[uuid.UUID]:
-        return list({k[0] for k in keys} | {k[3] for k in keys if k[3] is not None})
+        return list({k[0] for k in keys})
 
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key]
@@ -187,10 +183,22 @@ def _series(
 
 def _key(row: Journey | Node | Path, series: Series) -> tuple[str, Key]:
     if isinstance(row, Journey):
-        return "journey", (row.id, row.id, series, None)
+        return "journey", (row.id, row.id, series)
     if isinstance(row, Node):
-        return "node", (row.id, row.journey_id, series, None)
-    return "path", (row.id, row.journey_id, series, row.source_node_id)
+        return "node", (row.id, row.journey_id, series)
+    return "path", (row.id, row.journey_id, series)
+
+
+def _source(loaders: PerformanceLoaders, kind: str, path: Path, series: Series) -> Any:
+    """A path's source node's figures, for its ratios.
+
+    From the node loaders when they already hold that node (a canvas asks for every
+    node's figures), else by the path loaders in the paths' own statement: either way
+    no statement of its own, whichever of nodes and paths the executor reaches first.
+    """
+    key = (path.source_node_id, path.journey_id, series)
+    held = getattr(loaders, kind)["node"].cache_map.get(key)
+    return held if held is not None else getattr(loaders, kind)["path"].load(key)
 
 
 async def _figures(
@@ -205,31 +213,34 @@ async def _figures(
     keyed = [_key(row, series) for row in rows]
     with_uniques, with_progress = bool(wanted & UNIQUE_FIELDS), "inProgressCount" in wanted
     # every load is registered before the first await, so each loader answers in one batch
-    loads = [
-        (
-            loaders.counts[kind].load(key),
-            loaders.uniques[kind].load(key) if with_uniques else None,
-            loaders.in_progress.load(key) if kind == "journey" and with_progress else None,
+    loads = []
+    for row, (kind, key) in zip(rows, keyed, strict=True):
+        path = kind == "path"
+        loads.append(
+            (
+                loaders.counts[kind].load(key),
+                loaders.uniques[kind].load(key) if with_uniques else None,
+                loaders.in_progress.load(key) if kind == "journey" and with_progress else None,
+                _source(loaders, "counts", row, series) if path else None,  # type: ignore[arg-type]
+                _source(loaders, "uniques", row, series) if path and with_uniques else None,  # type: ignore[arg-type]
+            )
         )
-        for kind, key in keyed
-    ]
-    answers = iter(await asyncio.gather(*(job for trio in loads for job in trio if job is not None)))
-    no_uniques: list[tuple[dict[int, int], dict[int, int]]] = [({}, {})] * len(series)
+    answers = iter(await asyncio.gather(*(job for jobs in loads for job in jobs if job is not None)))
+    absent = [None] * len(series)
     results = []
-    for (kind, _), row, (_, uniques_job, progress_job) in zip(keyed, rows, loads, strict=True):
-        counts = next(answers)
-        uniques = next(answers) if uniques_job is not None else no_uniques
-        progress = next(answers) if progress_job is not None else None
+    for (kind, _), row, jobs in zip(keyed, rows, loads, strict=True):
+        counts, uniques, progress, source, source_uniques = (
+            absent if job is None else next(answers) for job in jobs
+        )
         result = []
         for i in range(len(series)):
-            (own, source), (own_u, source_u) = counts[i], uniques[i]
-            own, source, own_u, source_u = own or Counts(), source or Counts(), own_u or {}, source_u or {}
+            own, own_u = counts[i] or Counts(), uniques[i] or {}
             if kind == "journey":
-                result.append(journey_figures(own, own_u, progress[i][0] if progress else 0))
+                result.append(journey_figures(own, own_u, progress[i] or 0))
             elif kind == "node":
                 result.append(node_figures(own, own_u, row.type))  # type: ignore[union-attr]
             else:
-                result.append(path_figures(own, own_u, source, source_u))
+                result.append(path_figures(own, own_u, source[i] or Counts(), source_uniques[i] or {}))
         results.append(result)
     return results
 

@@ -314,3 +314,52 @@ async def test_journey_uniques_are_distinct_across_nodes_not_summed(dataset):
     summed = sum(n["performance"]["uniqueOpens"] for n in data["nodes"])
     distinct = len({e["contactId"] for e in events if e["type"] == "MESSAGE_OPENED"})
     assert data["performance"]["uniqueOpens"] == distinct < summed
+
+
+PATHS_ONLY = f"""query($id: ID!) {{ journey(id: $id) {{
+  paths {{ id source {{ id }} performance(startDate: "2026-01-01", endDate: "2026-12-31") {{ {PATH_FIELDS} }} }}
+}} }}"""
+YEAR = (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def check_paths(paths: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    lo, hi = reference.window(*YEAR, "UTC")
+    for p in paths:
+        assert_figures(p["performance"], reference.path(events, p["id"], p["source"]["id"], lo, hi), "path")
+    assert any(p["performance"]["trafficRatio"] for p in paths)  # the ratios are not all null
+
+
+async def test_path_ratios_hold_without_the_nodes_figures_in_the_query(dataset):
+    # the source nodes' figures cannot come from the nodes' own batch here
+    api, journey, events, _ = dataset
+
+    data, count = await api.count(PATHS_ONLY, {"id": journey["id"]})
+
+    check_paths(data["journey"]["paths"], events)
+    # auth, canvas sizes, journey, nodes (path ends), paths; counts and uniques of paths and their sources
+    assert count == 7
+
+
+async def test_path_ratios_and_statements_hold_whichever_list_arrives_first(dataset, monkeypatch):
+    # given a canvas whose nodes query answers after its paths query
+    import asyncio
+
+    from db.queries import canvas
+
+    api, journey, events, _ = dataset
+    variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
+    _, usual = await api.count(CANVAS, variables)
+    original = canvas.nodes_by_journey_ids
+
+    async def late(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
+
+    # when
+    data, count = await api.count(CANVAS, variables)
+
+    # then the same statements and the same figures
+    assert count == usual
+    check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
