@@ -27,7 +27,11 @@ def create_engine(url: str, pool_size: int = 10, connect_timeout: int = 5) -> As
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: asyncpg's wraps its probe in BEGIN/ROLLBACK (for PgBouncer), three round
+        # trips on every checkout, a dozen checkouts per canvas. A connection that died (the
+        # database restarted) fails its request instead: SQLAlchemy then drops every pooled
+        # connection, the request answers 503 UNAVAILABLE with Retry-After (journeygraph.outage),
+        # and the next one connects afresh (tests/journeygraph/test_outage.py).
         # UTC sessions: dates and timestamps convert the same way whatever the server's default.
         connect_args={
             "server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"},
@@ -39,3 +43,13 @@ def create_engine(url: str, pool_size: int = 10, connect_timeout: int = 5) -> As
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded rows usable after commit (no hidden refresh queries)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_reader(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for the loaders' reads, in autocommit: no BEGIN before and no ROLLBACK after.
+
+    A loader runs one statement per batch (or a few, each answering on its own); under READ
+    COMMITTED each statement sees its own snapshot either way, so the transaction bought
+    nothing but two round trips per batch — a dozen per canvas. Writes never use these.
+    """
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from db.engine import create_engine, create_sessionmaker
+from db.engine import create_engine, create_reader, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
 from journeygraph.graphql_view import ASSETS_DIR, ASSETS_PATH, graphql_app
@@ -126,6 +126,7 @@ def create_app(
         count_statements(engine)
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
+        app.state.reads = create_reader(engine)
         # Performance figures may come from a read replica; everything else stays on the primary.
         read_engine = None
         if settings.read_database_url:
@@ -136,7 +137,7 @@ def create_app(
             )
             count_statements(read_engine)
         app.state.read_engine = read_engine
-        app.state.read_sessions = create_sessionmaker(read_engine) if read_engine else None
+        app.state.read_sessions = create_reader(read_engine) if read_engine else None
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
         tune_garbage_collector()
         try:

@@ -178,6 +178,7 @@ class GraphQLView(GraphQL[Context, None]):
             response=response,  # type: ignore[arg-type]
             principal=request.state.principal,
             sessions=state.sessions,
+            reads=state.reads,
             settings=state.settings,
             request_id=request.state.request_id,
             limiter=state.limiter,

@@ -41,6 +41,8 @@ class Context:
     response: Response
     principal: Principal
     sessions: async_sessionmaker[AsyncSession]
+    # The loaders' sessions: autocommit reads on the primary (db.engine.create_reader).
+    reads: async_sessionmaker[AsyncSession]
     settings: Settings
     request_id: str
     limiter: RateLimiter
@@ -51,10 +53,10 @@ class Context:
     cache: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessions, self.principal.workspace_id, self.read_sessions)
+        self.loaders = Loaders(self.reads, self.principal.workspace_id, self.read_sessions)
 
     def reset_loaders(self) -> None:
         """After a write: forget everything loaded so far, and read the rest of this request
         (figures included) from the primary, so later fields see the change."""
         self.read_sessions = None
-        self.loaders = Loaders(self.sessions, self.principal.workspace_id)
+        self.loaders = Loaders(self.reads, self.principal.workspace_id)

@@ -100,7 +100,7 @@ class QueryLimits(SchemaExtension):
         if not ids:
             return first
         try:
-            async with context.sessions() as session:
+            async with context.reads() as session:
                 sizes = await canvas_sizes(session, context.principal.workspace_id, ids)
         except Exception as error:
             # Raised here it would bypass error masking (strawberry formats it as it is).

@@ -67,3 +67,31 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(o
         back = await http.post("/graphql", json=QUERY, headers=headers)
         assert back.status_code == 200
         assert back.json()["data"] == {"workspace": {"id": str(workspace.id)}}
+
+
+async def test_a_restart_while_idle_costs_at_most_one_retried_request(own_server):
+    # given pooled connections that die with a restart nobody saw (no request in between)
+    server, url = own_server
+    app = create_app(Settings(database_url=url, db_connect_timeout=2), url)
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        async with app.state.sessions.begin() as session:
+            workspace = await create_workspace(session, "restart")
+            key = await create_api_key(session, workspace.id, ["read"])
+        headers = {"Authorization": f"Bearer {key}"}
+        assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+        server.stop()
+        server.ensure_postgres_running()
+
+        # when the next requests come
+        first = await http.post("/graphql", json=QUERY, headers=headers)
+        second = await http.post("/graphql", json=QUERY, headers=headers)
+
+        # then the first may meet a dead connection: it says so, and to retry; the pool is renewed
+        if first.status_code != 200:
+            assert first.status_code == 503 and first.headers["retry-after"] == "1"
+            assert first.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+        assert second.status_code == 200
+        assert second.json()["data"] == {"workspace": {"id": str(workspace.id)}}

@@ -151,3 +151,26 @@ async def test_path_ends_cost_nothing_extra_when_paths_arrive_before_nodes(api, 
     # then the same statements, and every path end is there
     assert count == usual
     assert all(p["source"]["id"] and p["target"]["id"] for p in data["journey"]["paths"])
+
+
+async def test_the_canvas_reads_without_transaction_round_trips(api, monkeypatch):
+    # given a count of the transactions asyncpg opens (a BEGIN, later a COMMIT or ROLLBACK)
+    import asyncpg.transaction
+
+    journey = await create_journey(api, "reads", *chain(20))
+    opened = 0
+    start = asyncpg.transaction.Transaction.start
+
+    async def counted(self, *args, **kwargs):
+        nonlocal opened
+        opened += 1
+        return await start(self, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.transaction.Transaction, "start", counted)
+
+    # when
+    _, statements = await api.count(PERFORMANCE_CANVAS, {"id": journey["id"]})
+
+    # then of its 12 statements only authentication runs inside a transaction
+    assert statements == 12
+    assert opened == 1
