@@ -22,10 +22,18 @@ item's own resolver runs as before and reports its error at its own path.
 from __future__ import annotations
 
 import asyncio
+from math import isfinite
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLNonNull, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type
+from graphql import (
+    GraphQLNonNull,
+    GraphQLObjectType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    specified_scalar_types,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
@@ -43,8 +51,14 @@ if TYPE_CHECKING:
 # arguments by their GraphQL names, as graphql-core coerced them.
 BATCH = "journeygraph.batch"
 Batch = "Callable[[GraphQLResolveInfo, list[Any], dict[str, Any]], Awaitable[list[Any]]]"
-# (read the attribute, serialize it, whether null is allowed), or None: not a plain leaf
-Leaf = tuple["Callable[[Any], Any]", "GraphQLLeafType", bool] | None
+# (read the attribute, serialize it, whether null is allowed, the Python type that serializes
+# to itself), or None: not a plain leaf
+Leaf = tuple["Callable[[Any], Any]", "GraphQLLeafType", bool, Any] | None
+# GraphQL's own scalars answer a value of exactly this type with the value itself (Int within
+# 32 bits, Float when finite): the common case skips serialize altogether.
+_ITSELF: dict[str, type] = {"Int": int, "Float": float, "String": str, "Boolean": bool}
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_SPECIFIED = specified_scalar_types  # by name
 # A selection set's fields in order: (response name, its field nodes, how to read it inline, its batch)
 Plan = list[tuple[str, FieldDetailsList, Leaf, Any]]
 
@@ -93,7 +107,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 nullable = not isinstance(field.type, GraphQLNonNull)
                 named = field.type if nullable else field.type.of_type
                 if is_leaf_type(named):
-                    leaf = (read, named, nullable)
+                    itself = _ITSELF.get(named.name) if named is _SPECIFIED.get(named.name) else None
+                    leaf = (read, named, nullable, itself)
             plan.append((response_name, details, leaf, batch))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
@@ -243,13 +258,19 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             self._primed[(id(details), id(row))] = (row, value)
 
 
-def _inline(leaf: tuple[Callable[[Any], Any], GraphQLLeafType, bool], source: Any) -> Any:
+def _inline(leaf: tuple[Callable[[Any], Any], GraphQLLeafType, bool, Any], source: Any) -> Any:
     """The serialized value of a plain leaf, or Undefined when graphql-core must answer (it raises and reports)."""
-    read, leaf_type, nullable = leaf
+    read, leaf_type, nullable, itself = leaf
     try:
-        value = read(source)
+        value: Any = read(source)
         if value is None:
             return None if nullable else Undefined
+        if type(value) is itself:
+            if itself is int:
+                if _INT_MIN <= value <= _INT_MAX:
+                    return value
+            elif itself is not float or isfinite(value):
+                return value
         coerced = leaf_type.coerce_output_value(value)
     except Exception:  # graphql-core raises it again and reports it
         return Undefined
