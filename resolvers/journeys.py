@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -138,6 +140,16 @@ def path_end(context: Context, path: Path, end: str) -> Node | Awaitable[Node]:
         node: Node = known.result()  # type: ignore[assignment]  # checked not None just above
         return node
     return _path_end_via_canvas(context, path, node_id)
+
+
+async def path_ends(context: Context, paths: list[Path], end: str) -> list[Node]:
+    """`path_end` for many paths at once: one await, and only if some end is not loaded yet."""
+    found = [path_end(context, path, end) for path in paths]
+    waiting = [f for f in found if inspect.isawaitable(f)]
+    if not waiting:
+        return found  # type: ignore[return-value]  # none is awaitable
+    loaded = iter(await asyncio.gather(*waiting))
+    return [next(loaded) if inspect.isawaitable(f) else f for f in found]
 
 
 async def _path_end_via_canvas(context: Context, path: Path, node_id: uuid.UUID) -> Node:

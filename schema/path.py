@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from resolvers import journeys as resolve
+from schema.execution import BATCH
 from schema.measures import performance_field, time_series_field
 
 if TYPE_CHECKING:
@@ -40,11 +41,12 @@ class Path:
         return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
 
     # Plain functions: they answer at once when the node is loaded, else with an awaitable.
-    @strawberry.field
+    # On a list of paths (a canvas) the executor asks for every path's end at once (BATCH).
+    @strawberry.field(metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "source")})
     def source(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
         return resolve.path_end(info.context, root, "source")  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "target")})
     def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
         return resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
 
