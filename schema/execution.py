@@ -80,7 +80,7 @@ def _reader(field: Any) -> Callable[[Any], Any] | None:
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor for one request; plain leaf fields skip the per-field machinery."""
+    """graphql-core's executor for one request: plain leaves read inline, batch fields resolved per list."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,16 +237,17 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if batch is None:
                 continue
             field = item_type.fields[details[0].node.name.value]
+            info = self.build_resolve_info(
+                field, to_nodes(details), item_type, Path(path, response_name, None)
+            )
             try:
                 args = get_argument_values(
                     field, details[0].node, self.variable_values, details[0].fragment_variable_values
                 )
+                job = batch(info, rows, args)
             except Exception:  # each item's resolver reports it
                 continue
-            info = self.build_resolve_info(
-                field, to_nodes(details), item_type, Path(path, response_name, None)
-            )
-            jobs.append(self._prime(batch(info, rows, args), details, rows))
+            jobs.append(self._prime(job, details, rows))
         return jobs
 
     async def _prime(self, job: Awaitable[list[Any]], details: FieldDetailsList, rows: list[Any]) -> None:
