@@ -46,30 +46,7 @@ BY_IDS = f"""query Overview($ids: [ID!]!, $start: Date!, $end: Date!) {{ journey
 }} }}"""
 
 # The same canvas answer, computed the naive exact way: aggregates over the raw events.
-_COUNTERS = [t.value for t in EventType]
-_COUNTS = canvas(_counts(JOURNEY_FIELDS), _counts(NODE_FIELDS), _counts(PATH_FIELDS))
-TWO_WINDOWS = f"""query Compare($id: ID!, $start: Date!, $end: Date!, $prevStart: Date!, $prevEnd: Date!) {{ journey(id: $id) {{
-  now: performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}
-  before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {JOURNEY_FIELDS} }}
-  nodes {{ id now: performance(startDate: $start, endDate: $end) {{ {NODE_FIELDS} }}
-              before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {NODE_FIELDS} }} }}
-  paths {{ id now: performance(startDate: $start, endDate: $end) {{ {PATH_FIELDS} }}
-              before: performance(startDate: $prevStart, endDate: $prevEnd) {{ {PATH_FIELDS} }} }}
-}} }}"""
-HOURLY = f"""query Hourly($id: ID!, $start: Date!, $end: Date!) {{ journey(id: $id) {{
-  timeSeries(startDate: $start, endDate: $end, granularity: HOUR) {{ start end performance {{ {JOURNEY_FIELDS} }} }}
-}} }}"""
-BY_IDS = f"""query Overview($ids: [ID!]!, $start: Date!, $end: Date!) {{ journeysByIds(ids: $ids) {{
-  id name status performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}
-}} }}"""
-
-# The same canvas answer, computed the naive exact way: aggregates over the raw events.
-_COUNTERS = [
-    "JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "GOAL_CONVERTED", "NODE_ENTERED", "PATH_TRAVERSED",
-    "MESSAGE_SENT", "MESSAGE_DELIVERED", "MESSAGE_BOUNCED", "MESSAGE_OPENED", "MESSAGE_CLICKED", "UNSUBSCRIBED",
-    "SPAM_COMPLAINT", "HOLDOUT_GLOBAL", "HOLDOUT_JOURNEY", "ADDED_TO_CART", "TRANSACTION", "WEBHOOK_SUCCEEDED",
-    "WEBHOOK_FAILED",
-]  # fmt: skip
+_COUNTERS = [t.value for t in EventType]  # one counter per event type, as the rollups keep
 _COUNTS = ", ".join(f"count(*) FILTER (WHERE type = '{t}')" for t in _COUNTERS)
 
 
