@@ -80,14 +80,17 @@ def _union(parts: list[str]) -> str:
 def _owners(level: Level) -> str:
     base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
     if level == "journey":
-        return base + " AND x.subject_id = x.journey_id"  # the journey's totals row
+        # the journey's totals row; naming the ids lets the primary key find them (with
+        # `subject_id = journey_id` alone the planner reads every subject of the journey)
+        return base + " AND x.subject_id = ANY(CAST(:journeys AS uuid[])) AND x.subject_id = x.journey_id"
     return base + " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))"
 
 
 def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
     owner = "journey_id" if level == "journey" else "subject_id"
     columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
-    sums = ", ".join(f"sum({c})" for c in [*COUNTERS, "revenue"])
+    # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
+    sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)"])
     parts = (
         [_bucketed("rollup_days", "d", "bucket", "timestamptz", owner, columns, _owners(level))]
         if days
@@ -183,8 +186,7 @@ async def counts(
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
     for row in await session.execute(_COUNTS[(level, bool(days), bool(quarters))], params):
-        # sums of bigint come back as Decimal; ints are what the schema serializes
-        result[(row[0], row[1])] = Counts(tuple(map(int, row[2 : 2 + width])), row[2 + width], row[3 + width])
+        result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
 
 
