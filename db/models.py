@@ -253,6 +253,13 @@ class UniqueGap(Base):
     """
 
     __tablename__ = "unique_gaps"
+    # The key's index carries n: a window's counts are read from the index alone (an
+    # index-only scan, once vacuum has marked the pages all-visible), not row by row.
+    __table_args__ = (
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "journey_id", "subject_id", "kind", "day", "gap", postgresql_include=["n"]
+        ),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
