@@ -178,6 +178,10 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's execute_field for a value already resolved by a batch."""
         field = parent_type.fields[details[0].node.name.value]
+        if position_context is None:  # no incremental delivery in play
+            flat = self._flat(field.type, details, value)
+            if flat is not Undefined:
+                return flat
         info = self.build_resolve_info(field, to_nodes(details), parent_type, path)
         try:
             completed = self.complete_value(field.type, details, info, path, value, position_context)
@@ -195,6 +199,30 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+    def _flat(self, return_type: GraphQLOutputType, details: FieldDetailsList, value: Any) -> Any:
+        """An object whose selections are all plain leaves, completed without graphql-core's
+        per-object machinery; Undefined when graphql-core must complete it (it reports any error)."""
+        nullable = not isinstance(return_type, GraphQLNonNull)
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if value is None:
+            return None if nullable else Undefined
+        if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+            return Undefined
+        if isinstance(value, Exception):
+            return Undefined
+        grouped_field_set, defer_usages, _ = self.collect_subfields(named, details)
+        if defer_usages:
+            return Undefined
+        results: dict[str, Any] = {}
+        for response_name, _, leaf, _ in self._plan(named, grouped_field_set):
+            if leaf is None:
+                return Undefined
+            completed = _inline(leaf, value)
+            if completed is Undefined:
+                return Undefined
+            results[response_name] = completed
+        return results
 
     def complete_list_value(
         self,

@@ -145,9 +145,36 @@ async def scores(info: Any, rows: list[Player], args: dict[str, Any]) -> list[in
 
 
 @strawberry.type
+class Card:
+    number: int
+    label: str | None
+    rank: int  # None on bob's card: a non-null field without a value
+
+
+def card_of(player: Player) -> Card | None:
+    if player.name == "cy":
+        return None
+    label = None if player.base % 2 else player.name
+    return Card(number=player.base, label=label, rank=None if player.name == "bob" else player.base)  # type: ignore[arg-type]
+
+
+async def cards(info: Any, rows: list[Player], args: dict[str, Any]) -> list[Card | None]:
+    batch_calls.append(([row.name for row in rows], args))
+    return [card_of(row) for row in rows]
+
+
+@strawberry.type
 class Player:
     name: str
     base: int
+
+    @strawberry.field(metadata={BATCH: cards})
+    def card(self) -> Card | None:
+        return card_of(self)
+
+    @strawberry.field(metadata={BATCH: cards})
+    def badge(self) -> Card:  # cy has none: null where null is not allowed
+        return card_of(self)  # type: ignore[return-value]
 
     @strawberry.field(metadata={BATCH: scores})
     async def score(self, bonus: int = 0) -> int:
@@ -171,10 +198,10 @@ class League:
         return PLAYERS[1]
 
 
-def league(query: str, variables: dict[str, Any] | None = None) -> Any:
+def league(query: str, variables: dict[str, Any] | None = None, executor: type | None = Executor) -> Any:
     batch_calls.clear()
     single_calls.clear()
-    local = strawberry.Schema(query=League, execution_context_class=Executor)
+    local = strawberry.Schema(query=League, execution_context_class=executor)
     return asyncio.run(local.execute(query, variable_values=variables))
 
 
@@ -206,3 +233,41 @@ def test_a_failing_batch_leaves_each_item_to_report_its_own_error() -> None:
         "['players', 0, 'score']", "['players', 2, 'score']", "['players', 3, 'score']"
     ]  # fmt: skip
     assert {e.message for e in result.errors} == {"no negative bonus"}
+
+
+CARD_QUERIES = [
+    "{ players { name card { number label } } }",
+    "{ players { name card { number rank } } }",  # bob's card becomes null, with an error
+    "{ players { card { __typename number } } }",
+    "{ players { name badge { number } } }",  # cy becomes null: a null badge where null is not allowed
+    "{ star { card { number label } badge { label } } }",
+]
+
+
+def test_batched_objects_of_plain_leaves_answer_as_graphql_core() -> None:
+    for query in CARD_QUERIES:
+        assert answer(league(query)) == answer(league(query, executor=None)), query
+    data, errors = answer(league("{ players { name card { number rank } } }"))
+    assert data["players"][2] == {"name": "bob", "card": None}
+    assert [path for _, path in errors] == [["players", 2, "card", "rank"]]
+
+
+class CountingObjects(Executor):
+    """Counts the objects completed through graphql-core's per-object machinery."""
+
+    calls = 0
+
+    def complete_object_value(self, *args: Any, **kwargs: Any) -> Any:
+        CountingObjects.calls += 1
+        return super().complete_object_value(*args, **kwargs)
+
+
+def test_batched_objects_of_plain_leaves_skip_the_per_object_machinery() -> None:
+    CountingObjects.calls = 0
+    result = league("{ players { card { number label } } }", executor=CountingObjects)
+    assert result.errors is None
+    assert result.data["players"] == [
+        {"card": {"number": 1, "label": None}}, None, {"card": {"number": 2, "label": "bob"}}, {"card": None}
+    ]  # fmt: skip
+    # the three players themselves; their cards (two objects, one null) are completed inline
+    assert CountingObjects.calls == 3
