@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from strawberry.dataloader import DataLoader
-
 from db.enums import UNIQUE_KINDS, EventType
 from db.models import Journey, Node
 from db.queries import performance as reads
@@ -26,7 +24,7 @@ from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figu
 from resolvers.windows import Granularity, Span, before, cover, points, window
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Mapping, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,19 +62,64 @@ def _ranges(series: Series) -> list[reads.Range]:
     return [(i, is_day, lo, hi) for i, span in enumerate(series) for is_day, lo, hi in cover(span)]
 
 
-class _ByWindowLoader(DataLoader[Key, list[Any]]):
-    """Batches every key of one request: one statement per distinct series.
+class _ByWindowLoader:
+    """Batches the keys asked for in one turn of the event loop: one statement per distinct series.
 
-    Each key gets one entry per point: the owner's figures, or None when it has none.
+    A DataLoader, but a whole list's keys wait on their batch's one future rather than
+    on a future each: a canvas asks for a thousand keys at once. Each key's answer, in
+    `answers` once its batch is done, has one entry per point: the owner's figures, or
+    None when it has none.
     """
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: reads.Level
     ) -> None:
         self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
-        super().__init__(self._load)
+        self.answers: dict[Key, list[Any]] = {}
+        self._batch_of: dict[Key, asyncio.Future[None]] = {}  # every key asked for: its batch
+        self._queued: list[Key] = []
+        self._next: asyncio.Future[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
-    async def _load(self, keys: list[Key]) -> list[list[Any]]:
+    def holds(self, key: Key) -> bool:
+        """Whether the key was asked for already (its answer may still be on its way)."""
+        return key in self._batch_of
+
+    def many(self, keys: Sequence[Key]) -> Awaitable[Any]:
+        """Wait until every key's answer is in `answers`; keys asked for before are not fetched again."""
+        batches = set()
+        for key in keys:
+            batch = self._batch_of.get(key)
+            if batch is None:
+                batch = self._batch_of[key] = self._queue(key)
+            batches.add(batch)
+        return next(iter(batches)) if len(batches) == 1 else asyncio.gather(*batches)
+
+    def _queue(self, key: Key) -> asyncio.Future[None]:
+        if self._next is None:
+            loop = asyncio.get_running_loop()
+            self._next = loop.create_future()
+            loop.call_soon(self._dispatch)  # after everything asked for in this turn
+        self._queued.append(key)
+        return self._next
+
+    def _dispatch(self) -> None:
+        keys, batch = self._queued, self._next
+        self._queued, self._next = [], None
+        assert batch is not None
+        task = asyncio.ensure_future(self._run(keys, batch))
+        self._running.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, keys: list[Key], batch: asyncio.Future[None]) -> None:
+        try:
+            self.answers.update(await self._load(keys))
+        except Exception as error:  # every key of the batch fails with it
+            batch.set_exception(error)
+        else:
+            batch.set_result(None)
+
+    async def _load(self, keys: list[Key]) -> dict[Key, list[Any]]:
         by_series: dict[Series, list[Key]] = defaultdict(list)
         for key in keys:
             by_series[key[2]].append(key)
@@ -86,7 +129,7 @@ class _ByWindowLoader(DataLoader[Key, list[Any]]):
                 rows = await self._fetch(session, series, group)
                 for key in group:
                     found[key] = [rows.get((i, key[0])) for i in range(len(series))]
-        return [found[key] for key in keys]
+        return found
 
     @staticmethod
     def _owners(keys: list[Key]) -> list[uuid.UUID]:
@@ -189,16 +232,26 @@ def _key(row: Journey | Node | Path, series: Series) -> tuple[str, Key]:
     return "path", (row.id, row.journey_id, series)
 
 
-def _source(loaders: PerformanceLoaders, kind: str, path: Path, series: Series) -> Any:
-    """A path's source node's figures, for its ratios.
+def _sources(
+    loaders: Mapping[str, _ByWindowLoader], paths: Sequence[Path], series: Series
+) -> tuple[list[tuple[_ByWindowLoader, Key]], list[Awaitable[Any]]]:
+    """Where each path's source node's figures come from, for its ratios, and what to await.
 
-    From the node loaders when they already hold that node (a canvas asks for every
-    node's figures), else by the path loaders in the paths' own statement: either way
+    From the node loader when it holds that node already (a canvas asks for every
+    node's figures), else by the path loader in the paths' own statement: either way
     no statement of its own, whichever of nodes and paths the executor reaches first.
     """
-    key = (path.source_node_id, path.journey_id, series)
-    held = getattr(loaders, kind)["node"].cache_map.get(key)
-    return held if held is not None else getattr(loaders, kind)["path"].load(key)
+    node, path = loaders["node"], loaders["path"]
+    found, held, asked = [], [], []
+    for row in paths:
+        key = (row.source_node_id, row.journey_id, series)
+        if node.holds(key):
+            found.append((node, key))
+            held.append(key)
+        else:
+            found.append((path, key))
+            asked.append(key)
+    return found, [loader.many(keys) for loader, keys in ((node, held), (path, asked)) if keys]
 
 
 async def _figures(
@@ -207,41 +260,55 @@ async def _figures(
     """Every point's figures of each row: one await for the whole batch, then plain values.
 
     Fields are then read synchronously, which matters: a canvas has thousands of them.
-    Rows of one kind (journeys, nodes or paths) share their loaders' batches.
+    Rows are of one kind (journeys, nodes or paths), and share their loaders' batches.
     """
+    if not rows:
+        return []
     loaders = context.loaders.performance
     keyed = [_key(row, series) for row in rows]
-    with_uniques, with_progress = bool(wanted & UNIQUE_FIELDS), "inProgressCount" in wanted
-    # every load is registered before the first await, so each loader answers in one batch
-    loads = []
-    for row, (kind, key) in zip(rows, keyed, strict=True):
-        path = kind == "path"
-        loads.append(
-            (
-                loaders.counts[kind].load(key),
-                loaders.uniques[kind].load(key) if with_uniques else None,
-                loaders.in_progress.load(key) if kind == "journey" and with_progress else None,
-                _source(loaders, "counts", row, series) if path else None,  # type: ignore[arg-type]
-                _source(loaders, "uniques", row, series) if path and with_uniques else None,  # type: ignore[arg-type]
-            )
-        )
-    answers = iter(await asyncio.gather(*(job for jobs in loads for job in jobs if job is not None)))
-    absent = [None] * len(series)
+    kind, keys = keyed[0][0], [key for _, key in keyed]
+    with_uniques = bool(wanted & UNIQUE_FIELDS)
+    with_progress = kind == "journey" and "inProgressCount" in wanted
+    counts, uniques = loaders.counts[kind], loaders.uniques[kind]
+    # every key is asked for before the first await, so each loader answers in one batch
+    jobs = [counts.many(keys)]
+    if with_uniques:
+        jobs.append(uniques.many(keys))
+    if with_progress:
+        jobs.append(loaders.in_progress.many(keys))
+    if kind == "path":
+        paths: Sequence[Path] = rows  # type: ignore[assignment]
+        source_counts, waits = _sources(loaders.counts, paths, series)
+        jobs += waits
+        if with_uniques:
+            source_uniques, waits = _sources(loaders.uniques, paths, series)
+            jobs += waits
+    await asyncio.gather(*jobs)
+    absent, points = [None] * len(series), range(len(series))
     results = []
-    for (kind, _), row, jobs in zip(keyed, rows, loads, strict=True):
-        counts, uniques, progress, source, source_uniques = (
-            absent if job is None else next(answers) for job in jobs
-        )
-        result = []
-        for i in range(len(series)):
-            own, own_u = counts[i] or Counts(), uniques[i] or {}
-            if kind == "journey":
-                result.append(journey_figures(own, own_u, progress[i] or 0))
-            elif kind == "node":
-                result.append(node_figures(own, own_u, row.type))  # type: ignore[union-attr]
-            else:
-                result.append(path_figures(own, own_u, source[i] or Counts(), source_uniques[i] or {}))
-        results.append(result)
+    for i, (row, key) in enumerate(zip(rows, keys, strict=True)):
+        own, own_u = counts.answers[key], uniques.answers[key] if with_uniques else absent
+        if kind == "journey":
+            progress = loaders.in_progress.answers[key] if with_progress else absent
+            results.append(
+                [journey_figures(own[p] or Counts(), own_u[p] or {}, progress[p] or 0) for p in points]
+            )
+        elif kind == "node":
+            node_type = row.type  # type: ignore[union-attr]
+            results.append([node_figures(own[p] or Counts(), own_u[p] or {}, node_type) for p in points])
+        else:
+            loader, source_key = source_counts[i]
+            source = loader.answers[source_key]
+            source_u = absent
+            if with_uniques:
+                loader, source_key = source_uniques[i]
+                source_u = loader.answers[source_key]
+            results.append(
+                [
+                    path_figures(own[p] or Counts(), own_u[p] or {}, source[p] or Counts(), source_u[p] or {})
+                    for p in points
+                ]
+            )
     return results
 
 
