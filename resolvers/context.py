@@ -51,6 +51,9 @@ class Context:
     loaders: Loaders = field(init=False)
     # Per-request memo for work repeated on every node of a canvas (selections, windows).
     cache: dict[Any, Any] = field(default_factory=dict)
+    # The objects in the answer's data, counted by the executor when the answer has no
+    # error (schema/execution.py); None: the cost check counts them from the data.
+    answer_objects: int | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reads, self.principal.workspace_id, self.read_sessions)

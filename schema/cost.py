@@ -318,8 +318,13 @@ def measure_operation(
     return Measure()
 
 
-def response_cost(data: Any, fixed: int) -> int:
-    """The cost of an answer by the same model: one per object in `data` (not the root), plus `fixed`."""
+def response_cost(data: Any, fixed: int, objects: int | None = None) -> int:
+    """The cost of an answer by the same model: one per object in `data` (not the root), plus `fixed`.
+
+    `objects`, when the executor counted them, spares walking the answer.
+    """
+    if objects is not None:
+        return objects + fixed
     return _objects(data) - (1 if isinstance(data, dict) else 0) + fixed
 
 

@@ -27,6 +27,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    ExecutionResult,
     GraphQLNonNull,
     GraphQLObjectType,
     Undefined,
@@ -88,6 +89,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # batched answers by (the field's nodes, the source object), with the source itself:
         # a source may die once its list is complete, and its id be reused
         self._primed: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._objects = 0  # objects completed, the root apart
         # Middleware (an extension's resolve hook) must see every field: then nothing is read inline.
         manager = self.middleware_manager
         self._inline = manager is None or not manager.middlewares
@@ -122,6 +124,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """graphql-core's execute_fields, reading plain leaves inline."""
+        if path is not None:
+            self._objects += 1
         if not self._inline:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
@@ -222,7 +226,17 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if completed is Undefined:
                 return Undefined
             results[response_name] = completed
+        self._objects += 1
         return results
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's; with no error, every object completed is in the answer, so the
+        request's context learns how many there are (its cost) without walking the answer."""
+        result = super().build_response(data)
+        if isinstance(result, ExecutionResult) and not result.errors and data is not None:
+            if hasattr(self.context_value, "answer_objects"):
+                self.context_value.answer_objects = self._objects
+        return result
 
     def complete_list_value(
         self,

@@ -143,7 +143,7 @@ class QueryLimits(SchemaExtension):
         yield
         result = execution.result
         data = getattr(result, "data", None)
-        self.actual = response_cost(data, measure.fixed)
+        self.actual = response_cost(data, measure.fixed, context.answer_objects)
         context.limiter.give_back(context.principal.credential, self.requested - self.actual)
 
     def get_results(self) -> dict[str, Any]:

@@ -121,3 +121,32 @@ async def test_the_requested_cost_bounds_the_answer(api, name, query, fixed):
     cost = body["extensions"]["cost"]
     assert cost["actual"] == answered
     assert cost["requested"] >= answered
+
+
+CANVAS = QUERIES[0][1]
+
+
+async def test_an_answer_without_errors_is_costed_without_walking_it(api, monkeypatch):
+    import schema.cost
+
+    walked: list[Any] = []
+    monkeypatch.setattr(schema.cost, "_objects", lambda data: walked.append(data) or 0)
+    journey = await create_journey(api, "Costed", NODES, PATHS)
+
+    body = (await api.post(CANVAS, {"id": journey["id"]})).json()
+
+    # the executor counted the objects it completed
+    assert "errors" not in body and walked == []
+    assert body["extensions"]["cost"]["actual"] == objects(body["data"]) - 1 + 10
+
+
+async def test_an_answer_with_errors_is_costed_from_what_it_holds(api):
+    journey = await create_journey(api, "Costed", NODES, PATHS)
+    # the nodes are completed, then the journey is nulled: its performance cannot be null
+    query = """query($id: ID!) { journey(id: $id) { nodes { id position { x } }
+      performance(startDate: "2026-11-02", endDate: "2026-11-01") { enteredCount } } }"""
+
+    body = (await api.post(query, {"id": journey["id"]})).json()
+
+    assert body["errors"] and body["data"] == {"journey": None}
+    assert body["extensions"]["cost"]["actual"] == 0 + 10
