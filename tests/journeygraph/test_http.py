@@ -130,3 +130,12 @@ async def test_startup_keeps_the_cycle_collector_off_the_request_path(database_u
     async with LifespanManager(create_app(settings, database_url)):
         assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
         assert gc.get_freeze_count() > 0  # what startup loaded is out of the collector's way
+
+
+async def test_answers_are_compact_utf8_json(api):
+    journey = await create_journey(api, "Café ☕ Übersicht", [{"key": "t", "type": "TRIGGER"}], [])
+
+    response = await api.post("query($id: ID!) { journey(id: $id) { name } }", {"id": journey["id"]})
+
+    assert response.headers["content-type"].startswith("application/")
+    assert '{"data":{"journey":{"name":"Café ☕ Übersicht"}}' in response.content.decode("utf-8")
