@@ -90,6 +90,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # a source may die once its list is complete, and its id be reused
         self._primed: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._objects = 0  # objects completed, the root apart
+        # by the field nodes' id: (them, the return type, how to complete it flat or None)
+        self._flats: dict[int, tuple[FieldDetailsList, GraphQLOutputType, Any]] = {}
         # Middleware (an extension's resolve hook) must see every field: then nothing is read inline.
         manager = self.middleware_manager
         self._inline = manager is None or not manager.middlewares
@@ -207,27 +209,40 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
     def _flat(self, return_type: GraphQLOutputType, details: FieldDetailsList, value: Any) -> Any:
         """An object whose selections are all plain leaves, completed without graphql-core's
         per-object machinery; Undefined when graphql-core must complete it (it reports any error)."""
-        nullable = not isinstance(return_type, GraphQLNonNull)
-        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        cached = self._flats.get(id(details))
+        if cached is None or cached[0] is not details or cached[1] is not return_type:
+            cached = self._flats[id(details)] = (details, return_type, self._flat_plan(return_type, details))
+        plan = cached[2]
+        if plan is None or isinstance(value, Exception):
+            return Undefined
+        nullable, leaves = plan
         if value is None:
             return None if nullable else Undefined
-        if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
-            return Undefined
-        if isinstance(value, Exception):
-            return Undefined
-        grouped_field_set, defer_usages, _ = self.collect_subfields(named, details)
-        if defer_usages:
-            return Undefined
         results: dict[str, Any] = {}
-        for response_name, _, leaf, _ in self._plan(named, grouped_field_set):
-            if leaf is None:
-                return Undefined
+        for response_name, leaf in leaves:
             completed = _inline(leaf, value)
             if completed is Undefined:
                 return Undefined
             results[response_name] = completed
         self._objects += 1
         return results
+
+    def _flat_plan(
+        self, return_type: GraphQLOutputType, details: FieldDetailsList
+    ) -> tuple[bool, list[tuple[str, Any]]] | None:
+        """Whether null is allowed, and each selection's response name and how to read it inline;
+        None when the selections are not all plain leaves of an object type."""
+        nullable = not isinstance(return_type, GraphQLNonNull)
+        named = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+            return None
+        grouped_field_set, defer_usages, _ = self.collect_subfields(named, details)
+        if defer_usages:
+            return None
+        leaves = [(name, leaf) for name, _, leaf, _ in self._plan(named, grouped_field_set)]
+        if any(leaf is None for _, leaf in leaves):
+            return None
+        return nullable, leaves
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         """graphql-core's; with no error, every object completed is in the answer, so the
