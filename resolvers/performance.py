@@ -232,26 +232,35 @@ def _key(row: Journey | Node | Path, series: Series) -> tuple[str, Key]:
     return "path", (row.id, row.journey_id, series)
 
 
-def _sources(
-    loaders: Mapping[str, _ByWindowLoader], paths: Sequence[Path], series: Series
-) -> tuple[list[tuple[_ByWindowLoader, Key]], list[Awaitable[Any]]]:
-    """Where each path's source node's figures come from, for its ratios, and what to await.
+def _take(
+    own: _ByWindowLoader, other: _ByWindowLoader, keys: Sequence[Key]
+) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
+    """For each key, the loader to read its answer from (`other` when it was asked for the key
+    already, else `own`), and what to await.
 
-    From the node loader when it holds that node already (a canvas asks for every
-    node's figures), else by the path loader in the paths' own statement: either way
-    no statement of its own, whichever of nodes and paths the executor reaches first.
+    Nodes and paths keep loaders of their own, so each list's figures are one statement
+    whichever the executor reaches first; a path's ratios need its source node's figures,
+    which then come from the node loader if it holds them, and otherwise with the paths'
+    own statement, where the nodes' batch finds them in turn. No row is read twice.
     """
-    node, path = loaders["node"], loaders["path"]
     found, held, asked = [], [], []
-    for row in paths:
-        key = (row.source_node_id, row.journey_id, series)
-        if node.holds(key):
-            found.append((node, key))
+    for key in keys:
+        if other.holds(key):
+            found.append(other)
             held.append(key)
         else:
-            found.append((path, key))
+            found.append(own)
             asked.append(key)
-    return found, [loader.many(keys) for loader, keys in ((node, held), (path, asked)) if keys]
+    return found, [loader.many(keys) for loader, keys in ((other, held), (own, asked)) if keys]
+
+
+def _loaders(
+    loaders: Mapping[str, _ByWindowLoader], kind: str, keys: list[Key]
+) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
+    """Each key's loader for a kind of figure, and what to await."""
+    if kind == "node":
+        return _take(loaders["node"], loaders["path"], keys)
+    return [loaders[kind]] * len(keys), [loaders[kind].many(keys)]
 
 
 async def _figures(
@@ -269,25 +278,26 @@ async def _figures(
     kind, keys = keyed[0][0], [key for _, key in keyed]
     with_uniques = bool(wanted & UNIQUE_FIELDS)
     with_progress = kind == "journey" and "inProgressCount" in wanted
-    counts, uniques = loaders.counts[kind], loaders.uniques[kind]
     # every key is asked for before the first await, so each loader answers in one batch
-    jobs = [counts.many(keys)]
+    counts, jobs = _loaders(loaders.counts, kind, keys)
+    uniques: list[_ByWindowLoader] = []
     if with_uniques:
-        jobs.append(uniques.many(keys))
+        uniques, waits = _loaders(loaders.uniques, kind, keys)
+        jobs += waits
     if with_progress:
         jobs.append(loaders.in_progress.many(keys))
     if kind == "path":
-        paths: Sequence[Path] = rows  # type: ignore[assignment]
-        source_counts, waits = _sources(loaders.counts, paths, series)
+        sources = [(row.source_node_id, row.journey_id, series) for row in rows]  # type: ignore[union-attr]
+        source_counts, waits = _take(loaders.counts["path"], loaders.counts["node"], sources)
         jobs += waits
         if with_uniques:
-            source_uniques, waits = _sources(loaders.uniques, paths, series)
+            source_uniques, waits = _take(loaders.uniques["path"], loaders.uniques["node"], sources)
             jobs += waits
     await asyncio.gather(*jobs)
     absent, points = [None] * len(series), range(len(series))
     results = []
     for i, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        own, own_u = counts.answers[key], uniques.answers[key] if with_uniques else absent
+        own, own_u = counts[i].answers[key], uniques[i].answers[key] if with_uniques else absent
         if kind == "journey":
             progress = loaders.in_progress.answers[key] if with_progress else absent
             results.append(
@@ -297,12 +307,8 @@ async def _figures(
             node_type = row.type  # type: ignore[union-attr]
             results.append([node_figures(own[p] or Counts(), own_u[p] or {}, node_type) for p in points])
         else:
-            loader, source_key = source_counts[i]
-            source = loader.answers[source_key]
-            source_u = absent
-            if with_uniques:
-                loader, source_key = source_uniques[i]
-                source_u = loader.answers[source_key]
+            source = source_counts[i].answers[sources[i]]
+            source_u = source_uniques[i].answers[sources[i]] if with_uniques else absent
             results.append(
                 [
                     path_figures(own[p] or Counts(), own_u[p] or {}, source[p] or Counts(), source_u[p] or {})

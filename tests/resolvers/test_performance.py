@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from resolvers.ids import parse_id
 from tests import reference
 from tests.conftest import new_api
 from tests.operations import SAVE, create_journey
@@ -362,4 +363,48 @@ async def test_path_ratios_and_statements_hold_whichever_list_arrives_first(data
 
     # then the same statements and the same figures
     assert count == usual
+    check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
+
+
+async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(dataset, monkeypatch):
+    # given a canvas whose nodes query answers after its paths query
+    import asyncio
+
+    from db.queries import canvas
+    from db.queries import performance as reads
+
+    api, journey, events, _ = dataset
+    variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
+    original, counts, uniques = canvas.nodes_by_journey_ids, reads.counts, reads.uniques
+    asked: dict[str, list[Any]] = {"counts": [], "uniques": []}
+
+    async def late(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)
+        return await original(*args, **kwargs)
+
+    async def counting(
+        session: Any, workspace: Any, level: str, journeys: Any, subjects: Any, ranges: Any
+    ) -> Any:
+        asked["counts"] += subjects
+        return await counts(session, workspace, level, journeys, subjects, ranges)
+
+    async def distinct(
+        session: Any, workspace: Any, journeys: Any, owners: Any, kinds: Any, ranges: Any
+    ) -> Any:
+        asked["uniques"] += owners
+        return await uniques(session, workspace, journeys, owners, kinds, ranges)
+
+    monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
+    monkeypatch.setattr(reads, "counts", counting)
+    monkeypatch.setattr(reads, "uniques", distinct)
+
+    # when
+    data = await api.gql(CANVAS, variables)
+
+    # then the paths' statements read their source nodes, and the nodes' statements only the rest
+    current = [n["id"] for n in data["journey"]["nodes"]] + [p["id"] for p in data["journey"]["paths"]]
+    for kind, subjects in asked.items():
+        subjects = [str(s) for s in subjects if str(s) != str(parse_id(journey["id"]))]  # its totals
+        assert len(subjects) == len(set(subjects)), kind
+        assert {str(parse_id(s)) for s in current} <= set(subjects), kind
     check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
