@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+
+import asyncpg
+from sqlalchemy.engine import make_url
 
 
 def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
@@ -31,3 +35,44 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     assert ingestion["retry_storm"] == {"accepted": 0, "duplicates": ingestion["events"], "rejected": 0}
     assert ingestion["figures_unchanged_by_storm"] is True
     assert "| canvas, all fields, c=1 |" in (tmp_path / "results.md").read_text()
+
+
+async def _drop(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(
+        make_url(server_url).set(drivername="postgresql").render_as_string(False)
+    )
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def test_the_profiler_runs_end_to_end(server_url):
+    # when the canvas is profiled on a small dataset (its database dropped afterwards)
+    try:
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "bench.profile",
+                "--events",
+                "20000",
+                "--requests",
+                "2",
+                "--query",
+                "counts",
+            ],
+            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        await _drop(server_url, "jg_profile_20000")
+
+    # then it reports the request's time and where it went
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "counts at 20,000 events, 2 requests in-process: wall p50" in run.stdout
+    assert "execute_fields" in run.stdout
