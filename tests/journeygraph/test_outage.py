@@ -4,8 +4,10 @@ it can stop and start it without disturbing the other tests."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -34,8 +36,9 @@ def own_server(tmp_path: Path) -> Iterator[tuple[object, str]]:
     server.stop()
 
 
-async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(own_server):
-    server, url = own_server
+@contextlib.asynccontextmanager
+async def running(url: str, scopes: list[str]) -> AsyncIterator[tuple[httpx.AsyncClient, uuid.UUID, dict]]:
+    """The app on `url`, a client, and a new workspace's id and auth headers (checked to work)."""
     app = create_app(Settings(database_url=url, db_connect_timeout=2), url)
     async with (
         LifespanManager(app),
@@ -43,10 +46,15 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(o
     ):
         async with app.state.sessions.begin() as session:
             workspace = await create_workspace(session, "outage")
-            key = await create_api_key(session, workspace.id, ["read", "ingest"])
+            key = await create_api_key(session, workspace.id, scopes)
         headers = {"Authorization": f"Bearer {key}"}
         assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+        yield http, workspace.id, headers
 
+
+async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(own_server):
+    server, url = own_server
+    async with running(url, ["read", "ingest"]) as (http, workspace_id, headers):
         server.stop()
 
         down = await http.post("/graphql", json=QUERY, headers=headers)
@@ -66,22 +74,13 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(o
         assert (await http.get("/readyz")).status_code == 200
         back = await http.post("/graphql", json=QUERY, headers=headers)
         assert back.status_code == 200
-        assert back.json()["data"] == {"workspace": {"id": str(workspace.id)}}
+        assert back.json()["data"] == {"workspace": {"id": str(workspace_id)}}
 
 
 async def test_a_restart_while_idle_costs_at_most_one_retried_request(own_server):
     # given pooled connections that die with a restart nobody saw (no request in between)
     server, url = own_server
-    app = create_app(Settings(database_url=url, db_connect_timeout=2), url)
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        async with app.state.sessions.begin() as session:
-            workspace = await create_workspace(session, "restart")
-            key = await create_api_key(session, workspace.id, ["read"])
-        headers = {"Authorization": f"Bearer {key}"}
-        assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+    async with running(url, ["read"]) as (http, workspace_id, headers):
         server.stop()
         server.ensure_postgres_running()
 
@@ -94,4 +93,4 @@ async def test_a_restart_while_idle_costs_at_most_one_retried_request(own_server
             assert first.status_code == 503 and first.headers["retry-after"] == "1"
             assert first.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
         assert second.status_code == 200
-        assert second.json()["data"] == {"workspace": {"id": str(workspace.id)}}
+        assert second.json()["data"] == {"workspace": {"id": str(workspace_id)}}
