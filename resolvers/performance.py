@@ -1,10 +1,11 @@
 """Performance figures of journeys, nodes and paths, over a window or a time series.
 
-Figures come from per-request loaders keyed by (owner, journey, points, source
-node), one loader per level and kind of figure, so a whole canvas costs one
-statement per kind of figure and per distinct window, whatever the number of
-nodes. Each `performance` field awaits its loaders once and hands back plain
-values (resolvers/figures.py), which the schema reads without awaiting.
+Figures come from per-request loaders keyed by (owner, journey, points), one
+loader per level (journeys, nodes, paths) and kind of figure, so a whole canvas
+costs one statement per kind of figure and per distinct window, whatever the
+number of nodes. A list's `performance` fields are resolved together (a batch
+field, schema/execution.py): one await for all of them, then plain values
+(resolvers/figures.py), which the schema reads without awaiting.
 """
 
 from __future__ import annotations
