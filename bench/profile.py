@@ -30,7 +30,7 @@ from asgi_lifespan import LifespanManager
 
 from bench import queries
 from bench.dataset import build
-from bench.run import _plain, _with_db, fresh_database
+from bench.run import database_url, fresh_database, plain_url
 from db.engine import create_engine, create_sessionmaker
 from db.queries.workspaces import create_api_key
 from journeygraph import embedded
@@ -43,12 +43,12 @@ QUERIES = {"canvas": queries.CANVAS, "counts": queries.CANVAS_COUNTS, "hourly": 
 async def _dataset(admin: str, events: int) -> tuple[str, str, str]:
     """The database URL, an API key and the main journey's id, building the dataset if needed."""
     name = f"jg_profile_{events}"
-    connection = await asyncpg.connect(_plain(admin))
+    connection = await asyncpg.connect(plain_url(admin))
     try:
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
     finally:
         await connection.close()
-    url = _with_db(admin, name) if exists else await fresh_database(admin, name)
+    url = database_url(admin, name) if exists else await fresh_database(admin, name)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     try:

@@ -41,22 +41,24 @@ from db.engine import create_engine, create_sessionmaker
 from journeygraph import embedded, migrations
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
+    """The URL as asyncpg.connect takes it (no driver suffix)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _with_db(url: str, name: str) -> str:
+def database_url(url: str, name: str) -> str:
+    """The same server's URL for database `name`."""
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 async def fresh_database(admin: str, name: str) -> str:
-    connection = await asyncpg.connect(_plain(admin))
+    connection = await asyncpg.connect(plain_url(admin))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    url = _with_db(admin, name)
+    url = database_url(admin, name)
     await asyncio.to_thread(migrations.upgrade, url)
     return url
 
@@ -179,7 +181,7 @@ async def naive(
     url: str, workspace_id: uuid.UUID, journey_id: uuid.UUID, start: datetime, end: datetime, runs: int
 ) -> tuple[float, list[Any]]:
     """Median time of the naive exact SQL for the canvas answer, and its journey-level row."""
-    connection = await asyncpg.connect(_plain(url))
+    connection = await asyncpg.connect(plain_url(url))
     times, first = [], []
     try:
         for _ in range(runs + 1):
@@ -198,7 +200,7 @@ async def ingestion(
     base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
 ) -> dict[str, Any]:
     """Events/s through /v1/events with 2 senders, then the same batches again (a retry storm)."""
-    connection = await asyncpg.connect(_plain(url))
+    connection = await asyncpg.connect(plain_url(url))
     nodes = [
         str(r[0]) for r in await connection.fetch("SELECT id FROM nodes WHERE journey_id = $1", journey_id)
     ]
