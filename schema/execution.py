@@ -17,6 +17,12 @@ executor calls that once for the whole list (every node's `performance` of a
 canvas: one await instead of one coroutine, task and argument conversion per
 node) and completes each item's field from the answers. If the batch fails, each
 item's own resolver runs as before and reports its error at its own path.
+
+When every selection of a list's items is a plain leaf or a batched field whose
+answer completes inline, the whole list is completed here, item by item, without
+graphql-core's per-item calls (a canvas's nodes and paths). At the first item
+that cannot be (a null where null is not allowed, a value that does not
+serialize), graphql-core completes the whole list instead and reports the error.
 """
 
 from __future__ import annotations
@@ -92,6 +98,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._objects = 0  # objects completed, the root apart
         # by the field nodes' id: (them, the return type, how to complete it flat or None)
         self._flats: dict[int, tuple[FieldDetailsList, GraphQLOutputType, Any]] = {}
+        # the same for lists of objects, by the list field's nodes' id
+        self._item_plans: dict[int, tuple[FieldDetailsList, GraphQLOutputType, Any]] = {}
         # Middleware (an extension's resolve hook) must see every field: then nothing is read inline.
         manager = self.middleware_manager
         self._inline = manager is None or not manager.middlewares
@@ -107,12 +115,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             field = parent_type.fields.get(details[0].node.name.value)
             read = _reader(field) if field is not None else None
             batch = _batch(field) if field is not None else None
-            if read is not None:
-                nullable = not isinstance(field.type, GraphQLNonNull)
-                named = field.type if nullable else field.type.of_type
-                if is_leaf_type(named):
-                    itself = _ITSELF.get(named.name) if named is _SPECIFIED.get(named.name) else None
-                    leaf = (read, named, nullable, itself)
+            if read is not None and is_leaf_type(get_nullable_type(field.type)):
+                leaf = _leaf(read, field.type)
             plan.append((response_name, details, leaf, batch))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
@@ -275,10 +279,86 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
         async def primed_then_complete() -> Any:
             await asyncio.gather(*jobs)
+            if position_context is None:  # no incremental delivery in play
+                flat = self._flat_items(return_type, field_details_list, result)
+                if flat is not Undefined:
+                    return flat
             completed = complete(return_type, field_details_list, info, path, result, position_context)
             return await completed if self.is_awaitable(completed) else completed
 
         return primed_then_complete()
+
+    def _flat_items(
+        self, return_type: GraphQLList[GraphQLOutputType], details: FieldDetailsList, items: list[Any]
+    ) -> Any:
+        """A list whose items select only plain leaves and batched fields that complete flat,
+        completed without graphql-core's per-item machinery; Undefined when graphql-core must
+        complete it (any null where null is not allowed, any value that does not serialize)."""
+        cached = self._item_plans.get(id(details))
+        if cached is None or cached[0] is not details or cached[1] is not return_type:
+            cached = (details, return_type, self._items_plan(return_type, details))
+            self._item_plans[id(details)] = cached
+        plan = cached[2]
+        if plan is None:
+            return Undefined
+        nullable, fields = plan
+        counted = self._objects
+        answers: list[Any] = []
+        primed = self._primed
+        for item in items:
+            if item is None:
+                if not nullable:
+                    break
+                answers.append(None)
+                continue
+            row: dict[str, Any] = {}
+            for response_name, leaf, field_details, field_type, answered in fields:
+                if leaf is not None:
+                    value = _inline(leaf, item)
+                else:
+                    found = primed.get((id(field_details), id(item)))
+                    if found is None or found[0] is not item:
+                        break
+                    value = (
+                        self._flat(field_type, field_details, found[1])
+                        if answered is None
+                        else _inline(answered, found[1])
+                    )
+                if value is Undefined:
+                    break
+                row[response_name] = value
+            else:
+                answers.append(row)
+                self._objects += 1
+                continue
+            break
+        else:
+            return answers
+        self._objects = counted  # graphql-core completes the list again, and counts what it completes
+        return Undefined
+
+    def _items_plan(self, return_type: GraphQLList[GraphQLOutputType], details: FieldDetailsList) -> Any:
+        """Whether items may be null, and each selection's (response name, how to read it inline
+        or None, its field nodes, its type, how to serialize a batched leaf's answer or None);
+        None unless every selection is a plain leaf or batched."""
+        item_type = return_type.of_type
+        nullable = not isinstance(item_type, GraphQLNonNull)
+        named = get_nullable_type(item_type)
+        if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+            return None
+        grouped_field_set, defer_usages, _ = self.collect_subfields(named, details)
+        if defer_usages:
+            return None
+        fields = []
+        for response_name, field_details, leaf, batch in self._plan(named, grouped_field_set):
+            if leaf is None and batch is None:
+                return None
+            field_type = named.fields[field_details[0].node.name.value].type
+            answered = None
+            if leaf is None and is_leaf_type(get_nullable_type(field_type)):
+                answered = _leaf(_itself, field_type)  # the batch answered the value itself
+            fields.append((response_name, leaf, field_details, field_type, answered))
+        return nullable, fields
 
     def _batches(
         self, item_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path, rows: list[Any]
@@ -314,6 +394,19 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return
         for row, value in zip(rows, values, strict=True):
             self._primed[(id(details), id(row))] = (row, value)
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _leaf(read: Callable[[Any], Any], field_type: GraphQLOutputType) -> Leaf:
+    """How to answer a leaf field inline: read it with `read`, then serialize it as `field_type`."""
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    named: Any = get_nullable_type(field_type)
+    name: str = named.name
+    itself = _ITSELF.get(name) if named is _SPECIFIED.get(name) else None
+    return (read, named, nullable, itself)
 
 
 def _inline(leaf: tuple[Callable[[Any], Any], GraphQLLeafType, bool, Any], source: Any) -> Any:

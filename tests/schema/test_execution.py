@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from graphql import Undefined
 from strawberry.extensions import SchemaExtension
 
 import schema as api
@@ -241,6 +242,8 @@ CARD_QUERIES = [
     "{ players { card { __typename number } } }",
     "{ players { name badge { number } } }",  # cy becomes null: a null badge where null is not allowed
     "{ star { card { number label } badge { label } } }",
+    "{ players { name score(bonus: 1) card { number label } } }",  # a batched scalar beside a batched object
+    "{ players { score(bonus: -1) card { number } } }",  # the scalar's batch fails: each item reports it
 ]
 
 
@@ -269,5 +272,49 @@ def test_batched_objects_of_plain_leaves_skip_the_per_object_machinery() -> None
     assert result.data["players"] == [
         {"card": {"number": 1, "label": None}}, None, {"card": {"number": 2, "label": "bob"}}, {"card": None}
     ]  # fmt: skip
-    # the three players themselves; their cards (two objects, one null) are completed inline
-    assert CountingObjects.calls == 3
+    # the players (a list whose selections are all batched or plain leaves) and their cards
+    # (two objects, one null) are all completed inline
+    assert CountingObjects.calls == 0
+
+
+class Objects(Executor):
+    """Keeps the objects the executor counted; `whole_lists=False` turns list completion inline off."""
+
+    whole_lists = True
+    counted = -1
+
+    def _flat_items(self, *args: Any) -> Any:
+        return super()._flat_items(*args) if self.whole_lists else Undefined
+
+    def build_response(self, data: Any) -> Any:
+        Objects.counted = self._objects
+        return super().build_response(data)
+
+
+class ObjectsItemByItem(Objects):
+    whole_lists = False
+
+
+def test_a_list_one_item_of_which_cannot_complete_inline_is_completed_whole_by_graphql_core() -> None:
+    query = "{ players { name badge { number } } }"  # cy's badge is null where null is not allowed
+    CountingObjects.calls = 0
+    assert answer(league(query, executor=CountingObjects)) == answer(league(query, executor=None))
+    assert CountingObjects.calls == 3  # ann, bob and cy: the list went back to graphql-core
+    league(query, executor=ObjectsItemByItem)
+    item_by_item = Objects.counted
+    league(query, executor=Objects)
+    # what the inline attempt counted before it gave up is not counted twice
+    assert Objects.counted == item_by_item
+
+
+def test_objects_completed_inline_are_counted_once() -> None:
+    def objects(value: Any) -> int:
+        if isinstance(value, dict):
+            return 1 + sum(objects(v) for v in value.values())
+        if isinstance(value, list):
+            return sum(objects(v) for v in value)
+        return 0
+
+    result = league("{ players { name score card { number } } star { card { label } } }", executor=Objects)
+    assert result.errors is None
+    assert Objects.counted == objects(result.data) - 1  # the root apart
