@@ -6,7 +6,10 @@ answered by one statement per kind of figure, whatever the number of subjects.
 
 Rows are assigned to points with width_bucket over the sorted range bounds: one
 index range scan per table and a binary search per row. (A join against the
-list of ranges lets the planner rescan every range for every row.)
+list of ranges lets the planner rescan every range for every row.) When a table
+is read for one range only (a canvas over whole UTC days), the point is a
+constant instead: width_bucket unpacks its array for every row, which made the
+canvas's largest statement about 40% slower.
 """
 
 from __future__ import annotations
@@ -50,7 +53,11 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
 
     width_bucket(x, bounds) is k when bounds[k] <= x < bounds[k+1] (1-based), 0 below the
     first bound; `points[k + 1]` is then the point whose range holds that slot, or NULL.
+    With one range, its point and bounds alone (the statement's `single` form).
     """
+    if len(ranges) == 1:
+        idx, lo, hi = ranges[0]
+        return {f"{prefix}_point": idx, f"{prefix}_lo": lo, f"{prefix}_hi": hi}
     bounds = sorted({r[1] for r in ranges} | {r[2] for r in ranges})
     position = {bound: i for i, bound in enumerate(bounds)}
     points: list[int | None] = [None] * (len(bounds) + 1)
@@ -65,10 +72,24 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
     }
 
 
-def _bucketed(table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str) -> str:
+# How a statement reads one table: not at all, for one range (`single`), or for several.
+Reads = Literal["single", "several"] | None
+
+
+def _reads(ranges: Sequence[Any]) -> Reads:
+    return None if not ranges else "single" if len(ranges) == 1 else "several"
+
+
+def _bucketed(
+    table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str, reads: Reads
+) -> str:
+    point = (
+        f"CAST(:{prefix}_point AS int)"
+        if reads == "single"
+        else f"(CAST(:{prefix}_points AS int[]))[width_bucket(x.{column}, CAST(:{prefix}_bounds AS {cast}[])) + 1]"
+    )
     return f"""
-        SELECT (CAST(:{prefix}_points AS int[]))[width_bucket(x.{column}, CAST(:{prefix}_bounds AS {cast}[])) + 1] AS idx,
-            x.{owner} AS owner, {columns}
+        SELECT {point} AS idx, x.{owner} AS owner, {columns}
         FROM {table} x
         WHERE {owners} AND x.{column} >= :{prefix}_lo AND x.{column} < :{prefix}_hi"""
 
@@ -86,19 +107,21 @@ def _owners(level: Level) -> str:
     return base + " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))"
 
 
-def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
+def _counts_sql(level: Level, days: Reads, quarters: Reads) -> sa.TextClause:
     owner = "journey_id" if level == "journey" else "subject_id"
     columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)"])
     parts = (
-        [_bucketed("rollup_days", "d", "bucket", "timestamptz", owner, columns, _owners(level))]
+        [_bucketed("rollup_days", "d", "bucket", "timestamptz", owner, columns, _owners(level), days)]
         if days
         else []
     )
     if quarters:
         parts.append(
-            _bucketed("rollup_quarters", "q", "bucket", "timestamptz", owner, columns, _owners(level))
+            _bucketed(
+                "rollup_quarters", "q", "bucket", "timestamptz", owner, columns, _owners(level), quarters
+            )
         )
     return sa.text(
         f"""SELECT idx, owner, {sums}, max(last_event_at) FROM ({_union(parts)}) AS hits
@@ -106,7 +129,7 @@ def _counts_sql(level: Level, days: bool, quarters: bool) -> sa.TextClause:
     )
 
 
-def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
+def _uniques_sql(days: Reads, quarters: Reads) -> sa.TextClause:
     """Distinct contacts per (point, owner, kind); owners are subjects, or journeys (their own scope).
 
     Whole days come from unique_gaps: a contact counts on its first day in the
@@ -116,7 +139,9 @@ def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
     owners = _owners("subject") + " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
     parts = []
     if days:
-        gaps = _bucketed("unique_gaps", "g", "day", "date", "subject_id", "x.kind, x.n, x.gap, x.day", owners)
+        gaps = _bucketed(
+            "unique_gaps", "g", "day", "date", "subject_id", "x.kind, x.n, x.gap, x.day", owners, days
+        )
         parts.append(
             f"""SELECT idx, owner, kind, sum(n) FILTER (WHERE gap > day - (CAST(:first_day AS date[]))[idx + 1]) AS n
             FROM ({gaps}) AS g WHERE idx IS NOT NULL GROUP BY idx, owner, kind"""
@@ -130,6 +155,7 @@ def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
             "subject_id",
             "x.journey_id, x.kind, x.ordinal",
             owners,
+            quarters,
         )
         # Only points that also have whole days need the look-up (an HOUR series has none).
         counted_in_days = (
@@ -153,7 +179,12 @@ def _uniques_sql(days: bool, quarters: bool) -> sa.TextClause:
 
 
 # Only the bucket sizes a request's ranges use are read.
-_VARIANTS = [(True, False), (False, True), (True, True)]
+_VARIANTS: list[tuple[Reads, Reads]] = [
+    (days, quarters)
+    for days in (None, "single", "several")
+    for quarters in (None, "single", "several")
+    if days or quarters
+]
 _COUNTS = {(level, *v): _counts_sql(level, *v) for level in ("journey", "subject") for v in _VARIANTS}
 _UNIQUES = {v: _uniques_sql(*v) for v in _VARIANTS}
 
@@ -185,7 +216,7 @@ async def counts(
         params.update(_slots(quarters, "q"))
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    for row in await session.execute(_COUNTS[(level, bool(days), bool(quarters))], params):
+    for row in await session.execute(_COUNTS[(level, _reads(days), _reads(quarters))], params):
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
 
@@ -220,6 +251,6 @@ async def uniques(
     if quarters:
         params.update(_slots(quarters, "q"))
     found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
-    for idx, owner, kind, n in await session.execute(_UNIQUES[(bool(days), bool(quarters))], params):
+    for idx, owner, kind, n in await session.execute(_UNIQUES[(_reads(days), _reads(quarters))], params):
         found.setdefault((idx, owner), {})[kind] = int(n or 0)
     return found

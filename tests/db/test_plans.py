@@ -63,3 +63,20 @@ async def test_distinct_contacts_are_read_from_the_index_alone(app):
     )
 
     assert "Index Only Scan using pk_unique_gaps on unique_gaps" in plan, plan
+
+
+async def test_one_range_is_read_without_mapping_each_row_to_its_point(app):
+    workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    two_points = [*WINDOW, (1, True, datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))]
+
+    async def read(session: Any) -> None:
+        await performance.counts(session, workspace, "subject", [journey], [node], WINDOW)
+        await performance.uniques(session, workspace, [journey], [node], [1, 2], WINDOW)
+        await performance.counts(session, workspace, "subject", [journey], [node], two_points)
+
+    one_counts, one_uniques, two_counts = await plans(app, read)
+
+    # width_bucket unpacks the bounds array for every row; one range needs no mapping
+    assert "width_bucket" not in one_counts, one_counts
+    assert "width_bucket" not in one_uniques, one_uniques
+    assert "width_bucket" in two_counts, two_counts
