@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 
 from bench import queries
 from bench.dataset import build
+from bench.floors import graphql_floor, ingestion_floor
 from db.engine import create_engine, create_sessionmaker
 from journeygraph import embedded, migrations
 
@@ -196,10 +197,8 @@ async def naive(
     return statistics.median(times[1:]) * 1000, first
 
 
-async def ingestion(
-    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
-) -> dict[str, Any]:
-    """Events/s through /v1/events with 2 senders, then the same batches again (a retry storm)."""
+async def ingest_bodies(url: str, journey_id: uuid.UUID, batches: int, size: int) -> list[str]:
+    """Request bodies of new events for the journey, as the engine sends them: each a JSON batch."""
     connection = await asyncpg.connect(plain_url(url))
     nodes = [
         str(r[0]) for r in await connection.fetch("SELECT id FROM nodes WHERE journey_id = $1", journey_id)
@@ -226,6 +225,15 @@ async def ingestion(
                 event["nodeId"] = rng.choice(nodes)
             events.append(event)
         bodies.append(json.dumps({"events": events}))
+    return bodies
+
+
+async def ingestion(
+    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
+) -> dict[str, Any]:
+    """Events/s through /v1/events with 2 senders, then the same batches again (a retry storm)."""
+    bodies = await ingest_bodies(url, journey_id, batches, size)
+    now = datetime.now(UTC)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
     async def send_all() -> tuple[float, dict[str, int]]:
@@ -268,6 +276,21 @@ async def ingestion(
         # the answers' data: extensions.cost.remaining moves with the rate limiter's clock
         "figures_unchanged_by_storm": before["data"] == after["data"] and "errors" not in before,
     }
+
+
+async def floors(
+    base: str, key: str, url: str, dataset: Any, window: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """bench/floors.py's measurements on this run's dataset and answers."""
+    found: dict[str, Any] = {}
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        for name, query in (("graphql_canvas", queries.CANVAS), ("graphql_counts", queries.CANVAS_COUNTS)):
+            body = {"query": query, "variables": window}
+            answer = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {key}"})
+            found[name] = graphql_floor(query, window, answer.json()["data"])
+    bodies = await ingest_bodies(url, dataset.journey_ids[0], min(args.ingest_batches, 5), args.ingest_size)
+    found["ingestion"] = await ingestion_floor(url, dataset.workspace_id, bodies)
+    return found
 
 
 async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespace) -> dict[str, Any]:
@@ -318,6 +341,7 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             result["statements"]["two_windows"] = await statements(url, key, queries.TWO_WINDOWS, previous)
             result["statements"]["hourly_31d"] = await statements(url, key, queries.HOURLY, window)
             result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
+            result["floors"] = await floors(server.base, key, url, dataset, window, args)
             result["ingestion"] = await ingestion(
                 server.base, key, url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
             )
@@ -358,6 +382,14 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
         lines.append(f"Ingestion: {i['events_per_s']:,.0f} events/s ({i['events']:,} events in {i['batches']} batches, 2 senders); "
                      f"retry storm: {i['retry_storm']['duplicates']:,} duplicates, {i['retry_storm']['accepted']} accepted, "
                      f"figures unchanged: {i['figures_unchanged_by_storm']}.")  # fmt: skip
+    if "floors" in main:
+        f = main["floors"]
+        c, n, i = f["graphql_canvas"], f["graphql_counts"], f["ingestion"]
+        lines.append(f"Floors (bench/floors.py): stock graphql-core over the ready answer, no database: counts only "
+                     f"{n['parse_validate_ms'] + n['execute_ms']:.1f} ms ({n['parse_validate_ms']:.1f} parse and validate), "
+                     f"all fields {c['parse_validate_ms'] + c['execute_ms']:.1f} ms; events checked and inserted alone, "
+                     f"no rollups: {i['check_us_per_event']:.1f} + {i['insert_us_per_event']:.1f} µs per event, "
+                     f"{i['events_per_s']:,.0f} events/s one batch at a time.")  # fmt: skip
     lines.append(
         f"Peak server memory: {main['peak_server_mb']:.0f} MB. Dataset build: {main['build_s']:.0f} s."
     )

@@ -125,7 +125,7 @@ def _revenue(raw: dict[str, Any], event_type: EventType) -> Decimal | None:
     return amount
 
 
-def _shape(raw: Any, now: datetime) -> store.NewEvent:
+def check_event(raw: Any, now: datetime) -> store.NewEvent:
     """Check one event's own fields (not yet against the database)."""
     if not isinstance(raw, dict):
         raise _Reject("INVALID", "an event must be a JSON object")
@@ -165,7 +165,7 @@ async def ingest(
     shaped: list[tuple[int, store.NewEvent]] = []
     for index, raw in enumerate(raw_events):
         try:
-            shaped.append((index, _shape(raw, now)))
+            shaped.append((index, check_event(raw, now)))
         except _Reject as problem:
             raw_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
             result.rejected.append(Rejection(index, raw_id, problem.code, problem.message))

@@ -35,6 +35,23 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     assert ingestion["retry_storm"] == {"accepted": 0, "duplicates": ingestion["events"], "rejected": 0}
     assert ingestion["figures_unchanged_by_storm"] is True
     assert "| canvas, all fields, c=1 |" in (tmp_path / "results.md").read_text()
+    floors = scale["floors"]
+    for name in ("graphql_canvas", "graphql_counts"):
+        assert floors[name]["execute_ms"] > 0
+    assert floors["ingestion"]["batch"] == 1000 and floors["ingestion"]["events_per_s"] > 0
+    assert "Floors (bench/floors.py)" in (tmp_path / "results.md").read_text()
+    # the ingestion floor's inserts were rolled back: only the measured batches were stored
+    stored = asyncio.run(_ingested(server_url, f"jg_bench_{scale['events']}"))
+    assert stored == ingestion["events"]
+
+
+async def _ingested(server_url: str, name: str) -> int:
+    url = make_url(server_url).set(drivername="postgresql", database=name).render_as_string(False)
+    connection = await asyncpg.connect(url)
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM events WHERE id LIKE 'ingest-%'"))
+    finally:
+        await connection.close()
 
 
 async def _drop(server_url: str, name: str) -> None:
