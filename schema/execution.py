@@ -317,8 +317,8 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     value = _inline(leaf, item)
                 else:
                     found = primed.get((id(field_details), id(item)))
-                    if found is None or found[0] is not item:
-                        break
+                    if found is None or found[0] is not item or isinstance(found[1], Exception):
+                        break  # an error graphql-core reports, at its path
                     value = (
                         self._flat(field_type, field_details, found[1])
                         if answered is None

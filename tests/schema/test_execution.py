@@ -164,6 +164,18 @@ async def cards(info: Any, rows: list[Player], args: dict[str, Any]) -> list[Car
     return [card_of(row) for row in rows]
 
 
+class NoMotto(Exception):
+    """Not a builtin: graphql-core's String would serialize it by its str() if it were ever asked to."""
+
+
+def motto_of(player: Player) -> str | NoMotto:
+    return NoMotto("bob has no motto") if player.name == "bob" else f"{player.name} plays"
+
+
+async def mottos(info: Any, rows: list[Player], args: dict[str, Any]) -> list[str | NoMotto]:
+    return [motto_of(row) for row in rows]
+
+
 @strawberry.type
 class Player:
     name: str
@@ -176,6 +188,10 @@ class Player:
     @strawberry.field(metadata={BATCH: cards})
     def badge(self) -> Card:  # cy has none: null where null is not allowed
         return card_of(self)  # type: ignore[return-value]
+
+    @strawberry.field(metadata={BATCH: mottos})
+    def motto(self) -> str | None:
+        return motto_of(self)  # type: ignore[return-value]
 
     @strawberry.field(metadata={BATCH: scores})
     async def score(self, bonus: int = 0) -> int:
@@ -244,6 +260,7 @@ CARD_QUERIES = [
     "{ star { card { number label } badge { label } } }",
     "{ players { name score(bonus: 1) card { number label } } }",  # a batched scalar beside a batched object
     "{ players { score(bonus: -1) card { number } } }",  # the scalar's batch fails: each item reports it
+    "{ players { name motto } }",  # one batched answer is an error: bob's motto is null, with the error
 ]
 
 
