@@ -14,6 +14,7 @@ from strawberry.extensions import SchemaExtension
 
 import schema as api
 from schema.execution import BATCH, Executor
+from tests.resolvers.test_cost_soundness import objects
 
 
 @strawberry.enum
@@ -325,13 +326,6 @@ def test_a_list_one_item_of_which_cannot_complete_inline_is_completed_whole_by_g
 
 
 def test_objects_completed_inline_are_counted_once() -> None:
-    def objects(value: Any) -> int:
-        if isinstance(value, dict):
-            return 1 + sum(objects(v) for v in value.values())
-        if isinstance(value, list):
-            return sum(objects(v) for v in value)
-        return 0
-
     result = league("{ players { name score card { number } } star { card { label } } }", executor=Objects)
     assert result.errors is None
     assert Objects.counted == objects(result.data) - 1  # the root apart
