@@ -48,6 +48,14 @@ class Counts:
         return self.values[_POSITION[event_type]]
 
 
+# How a statement reads one table: not at all, for one range (`single`), or for several.
+Reads = Literal["single", "several"] | None
+
+
+def _reads(ranges: Sequence[Any]) -> Reads:
+    return None if not ranges else "single" if len(ranges) == 1 else "several"
+
+
 def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any]:
     """Parameters that map a bucket to its point: sorted bounds, and the point of each slot between them.
 
@@ -55,7 +63,7 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
     first bound; `points[k + 1]` is then the point whose range holds that slot, or NULL.
     With one range, its point and bounds alone (the statement's `single` form).
     """
-    if len(ranges) == 1:
+    if _reads(ranges) == "single":
         idx, lo, hi = ranges[0]
         return {f"{prefix}_point": idx, f"{prefix}_lo": lo, f"{prefix}_hi": hi}
     bounds = sorted({r[1] for r in ranges} | {r[2] for r in ranges})
@@ -70,14 +78,6 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
         f"{prefix}_lo": bounds[0],
         f"{prefix}_hi": bounds[-1],
     }
-
-
-# How a statement reads one table: not at all, for one range (`single`), or for several.
-Reads = Literal["single", "several"] | None
-
-
-def _reads(ranges: Sequence[Any]) -> Reads:
-    return None if not ranges else "single" if len(ranges) == 1 else "several"
 
 
 def _bucketed(
