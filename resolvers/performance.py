@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.models import Journey, Node
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from resolvers.context import Context
 
 Series = tuple[Span, ...]
-# (owner, journey, points): the owner is a journey, node or path.
-Key = tuple[uuid.UUID, uuid.UUID, Series]
+Kind = Literal["journey", "node", "path"]
+# (owner, journey, points, kind): the owner is a journey, node or path, as kind says.
+Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
 
 # The distinct-contact kinds each level shows.
 LEVEL_KINDS: dict[reads.Level, list[int]] = {
@@ -133,8 +134,8 @@ class _ByWindowLoader:
         return found
 
     @staticmethod
-    def _owners(keys: list[Key]) -> list[uuid.UUID]:
-        return list({k[0] for k in keys})
+    def _owners(keys: list[Key], kind: Kind | None = None) -> list[uuid.UUID]:
+        return list({k[0] for k in keys if kind is None or k[3] == kind})
 
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key]
@@ -146,14 +147,12 @@ class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        return await reads.counts(
-            session,
-            self.workspace_id,
-            self.level,
-            list({k[1] for k in keys}),
-            self._owners(keys),
-            _ranges(series),
-        )
+        journeys, ranges = list({k[1] for k in keys}), _ranges(series)
+        if self.level == "journey":
+            return await reads.counts(session, self.workspace_id, "journey", journeys, [], ranges)
+        # a path loader may hold its paths' source nodes too (see _take)
+        nodes, paths = self._owners(keys, "node"), self._owners(keys, "path")
+        return await reads.counts(session, self.workspace_id, "subject", journeys, nodes, ranges, paths)
 
 
 class UniquesByWindowLoader(_ByWindowLoader):
@@ -225,12 +224,12 @@ def _series(
     return series
 
 
-def _key(row: Journey | Node | Path, series: Series) -> tuple[str, Key]:
+def _key(row: Journey | Node | Path, series: Series) -> Key:
     if isinstance(row, Journey):
-        return "journey", (row.id, row.id, series)
+        return (row.id, row.id, series, "journey")
     if isinstance(row, Node):
-        return "node", (row.id, row.journey_id, series)
-    return "path", (row.id, row.journey_id, series)
+        return (row.id, row.journey_id, series, "node")
+    return (row.id, row.journey_id, series, "path")
 
 
 def _take(
@@ -256,7 +255,7 @@ def _take(
 
 
 def _loaders(
-    loaders: Mapping[str, _ByWindowLoader], kind: str, keys: list[Key]
+    loaders: Mapping[str, _ByWindowLoader], kind: Kind, keys: list[Key]
 ) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
     """Each key's loader for a kind of figure, and what to await."""
     if kind == "node":
@@ -275,8 +274,8 @@ async def _figures(
     if not rows:
         return []
     loaders = context.loaders.performance
-    keyed = [_key(row, series) for row in rows]
-    kind, keys = keyed[0][0], [key for _, key in keyed]
+    keys = [_key(row, series) for row in rows]
+    kind = keys[0][3]
     with_uniques = bool(wanted & UNIQUE_FIELDS)
     with_progress = kind == "journey" and "inProgressCount" in wanted
     # every key is asked for before the first await, so each loader answers in one batch
@@ -288,7 +287,7 @@ async def _figures(
     if with_progress:
         jobs.append(loaders.in_progress.many(keys))
     if kind == "path":
-        sources = [(row.source_node_id, row.journey_id, series) for row in rows]  # type: ignore[union-attr]
+        sources: list[Key] = [(row.source_node_id, row.journey_id, series, "node") for row in rows]  # type: ignore[union-attr]
         source_counts, waits = _take(loaders.counts["path"], loaders.counts["node"], sources)
         jobs += waits
         if with_uniques:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 Range = tuple[int, bool, datetime, datetime]
 Level = Literal["journey", "subject"]
 COUNTERS = [t.column for t in EventType]
+PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
 
@@ -107,25 +108,36 @@ def _owners(level: Level) -> str:
     return base + " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))"
 
 
+def _summed(owner: str, owners: str, columns: list[str], sums: str, days: Reads, quarters: Reads) -> str:
+    listed = ", ".join(f"x.{c}" for c in columns)
+    parts = []
+    for table, prefix, reads in (("rollup_days", "d", days), ("rollup_quarters", "q", quarters)):
+        if reads:
+            parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, listed, owners, reads))
+    return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
+        WHERE idx IS NOT NULL GROUP BY idx, owner"""
+
+
 def _counts_sql(level: Level, days: Reads, quarters: Reads) -> sa.TextClause:
     owner = "journey_id" if level == "journey" else "subject_id"
-    columns = ", ".join(f"x.{c}" for c in [*COUNTERS, "revenue", "last_event_at"])
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
-    sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)"])
-    parts = (
-        [_bucketed("rollup_days", "d", "bucket", "timestamptz", owner, columns, _owners(level), days)]
-        if days
-        else []
+    sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
+    summed = _summed(owner, _owners(level), [*COUNTERS, "revenue", "last_event_at"], sums, days, quarters)
+    if level == "journey":
+        return sa.text(summed)
+    # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
+    # only), so paths sum that one column: each sum is a cost per row, and a canvas has more
+    # path rows than node rows.
+    traversed = ", ".join(
+        [
+            *(f"CAST({'sum(path_traversed)' if c == PATH_COLUMN else '0'} AS bigint)" for c in COUNTERS),
+            "CAST(0 AS numeric)",
+            "CAST(NULL AS timestamptz)",
+        ]
     )
-    if quarters:
-        parts.append(
-            _bucketed(
-                "rollup_quarters", "q", "bucket", "timestamptz", owner, columns, _owners(level), quarters
-            )
-        )
+    paths = _owners("subject").replace(":subjects", ":paths")
     return sa.text(
-        f"""SELECT idx, owner, {sums}, max(last_event_at) FROM ({_union(parts)}) AS hits
-        WHERE idx IS NOT NULL GROUP BY idx, owner"""
+        summed + "\n        UNION ALL\n" + _summed(owner, paths, [PATH_COLUMN], traversed, days, quarters)
     )
 
 
@@ -202,14 +214,19 @@ async def counts(
     workspace_id: uuid.UUID,
     level: Level,
     journey_ids: Sequence[uuid.UUID],
-    subject_ids: Sequence[uuid.UUID],
+    node_ids: Sequence[uuid.UUID],
     ranges: Sequence[Range],
+    path_ids: Sequence[uuid.UUID] = (),
 ) -> dict[tuple[int, uuid.UUID], Counts]:
-    """Counts per (point, owner); owner is the journey or the subject as `level` says."""
+    """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
+
+    A path's counts are its traversals alone (its only events): other counters are 0,
+    revenue 0 and last_event_at None.
+    """
     days, quarters = _split(ranges)
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
-        params["subjects"] = list(subject_ids)
+        params["subjects"], params["paths"] = list(node_ids), list(path_ids)
     if days:
         params.update(_slots(days, "d"))
     if quarters:

@@ -18,7 +18,7 @@ from db.queries import performance
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
 
 
-async def plans(app: Any, read: Any) -> list[str]:
+async def plans(app: Any, read: Any, verbose: bool = False) -> list[str]:
     """The plan of each statement `read(session)` runs, as EXPLAIN prints it."""
     seen: list[tuple[str, Any]] = []
 
@@ -37,7 +37,8 @@ async def plans(app: Any, read: Any) -> list[str]:
         connection = await session.connection()
         found = []
         for statement, parameters in seen:
-            rows = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            explain = "EXPLAIN (VERBOSE) " if verbose else "EXPLAIN "
+            rows = await connection.exec_driver_sql(explain + statement, parameters)
             found.append("\n".join(row[0] for row in rows))
     return found
 
@@ -80,3 +81,19 @@ async def test_one_range_is_read_without_mapping_each_row_to_its_point(app):
     assert "width_bucket" not in one_counts, one_counts
     assert "width_bucket" not in one_uniques, one_uniques
     assert "width_bucket" in two_counts, two_counts
+
+
+async def test_paths_rows_are_summed_in_their_one_column(app):
+    workspace, journey, node, path = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    counters = len(performance.COUNTERS)
+
+    async def read(session: Any) -> None:
+        await performance.counts(session, workspace, "subject", [journey], [node], WINDOW, [path])
+
+    (plan,) = await plans(app, read, verbose=True)
+
+    # each sum is a cost per row read; a path's rows hold traversals and nothing else
+    lines = plan.splitlines()
+    aggregates = [lines[i + 1] for i, line in enumerate(lines) if "Aggregate" in line]
+    assert sorted(line.count("sum(") for line in aggregates) == [1, counters + 1], plan
+    assert "sum(x_1.path_traversed)" in plan or "sum(x.path_traversed)" in plan, plan

@@ -383,10 +383,10 @@ async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(datase
         return await original(*args, **kwargs)
 
     async def counting(
-        session: Any, workspace: Any, level: str, journeys: Any, subjects: Any, ranges: Any
+        session: Any, workspace: Any, level: str, journeys: Any, nodes: Any, ranges: Any, paths: Any = ()
     ) -> Any:
-        asked["counts"] += subjects
-        return await counts(session, workspace, level, journeys, subjects, ranges)
+        asked["counts"] += [*nodes, *paths]
+        return await counts(session, workspace, level, journeys, nodes, ranges, paths)
 
     async def distinct(
         session: Any, workspace: Any, journeys: Any, owners: Any, kinds: Any, ranges: Any
