@@ -224,12 +224,9 @@ def _series(
     return series
 
 
-def _key(row: Journey | Node | Path, series: Series) -> Key:
-    if isinstance(row, Journey):
-        return (row.id, row.id, series, "journey")
-    if isinstance(row, Node):
-        return (row.id, row.journey_id, series, "node")
-    return (row.id, row.journey_id, series, "path")
+def _key(row: Journey | Node | Path, kind: Kind, series: Series) -> Key:
+    journey_id = row.id if kind == "journey" else row.journey_id  # type: ignore[union-attr]
+    return (row.id, journey_id, series, kind)
 
 
 def _take(
@@ -264,7 +261,7 @@ def _loaders(
 
 
 async def _figures(
-    context: Context, rows: Sequence[Journey | Node | Path], series: Series, wanted: set[str]
+    context: Context, rows: Sequence[Journey | Node | Path], kind: Kind, series: Series, wanted: set[str]
 ) -> list[list[Figures]]:
     """Every point's figures of each row: one await for the whole batch, then plain values.
 
@@ -274,8 +271,7 @@ async def _figures(
     if not rows:
         return []
     loaders = context.loaders.performance
-    keys = [_key(row, series) for row in rows]
-    kind = keys[0][3]
+    keys = [_key(row, kind, series) for row in rows]
     with_uniques = bool(wanted & UNIQUE_FIELDS)
     with_progress = kind == "journey" and "inProgressCount" in wanted
     # every key is asked for before the first await, so each loader answers in one batch
@@ -321,18 +317,20 @@ async def _figures(
 async def performance(
     context: Context,
     row: Journey | Node | Path,
+    kind: Kind,
     start: date,
     end: date,
     tz_name: str | None,
     wanted: set[str],
 ) -> Figures:
     """The figures of a journey, node or path over one window; `wanted` are the selected field names."""
-    return (await performances(context, [row], start, end, tz_name, wanted))[0]
+    return (await performances(context, [row], kind, start, end, tz_name, wanted))[0]
 
 
 async def performances(
     context: Context,
     rows: Sequence[Journey | Node | Path],
+    kind: Kind,
     start: date,
     end: date,
     tz_name: str | None,
@@ -340,7 +338,7 @@ async def performances(
 ) -> list[Figures]:
     """`performance` for many rows at once (every node of a canvas): one await for all of them."""
     series = _series(context, start, end, tz_name, None)
-    return [points[0] for points in await _figures(context, rows, series, wanted)]
+    return [points[0] for points in await _figures(context, rows, kind, series, wanted)]
 
 
 @dataclass(frozen=True)
@@ -353,6 +351,7 @@ class Point:
 async def time_series(
     context: Context,
     row: Journey | Node | Path,
+    kind: Kind,
     start: date,
     end: date,
     granularity: Granularity,
@@ -361,5 +360,5 @@ async def time_series(
 ) -> list[Point]:
     """The figures of a journey, node or path for each point of a series."""
     series = _series(context, start, end, tz_name, granularity)
-    (found,) = await _figures(context, [row], series, wanted)
+    (found,) = await _figures(context, [row], kind, series, wanted)
     return [Point(span.start, span.end, f) for span, f in zip(series, found, strict=True)]

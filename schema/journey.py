@@ -71,8 +71,8 @@ class Journey:
     ) -> list[PathRef]:
         return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
 
-    performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef)
-    time_series: list[JourneyPointRef] = time_series_field(JourneyPointRef)
+    performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef, "journey")
+    time_series: list[JourneyPointRef] = time_series_field(JourneyPointRef, "journey")
 
 
 @strawberry.type

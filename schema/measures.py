@@ -10,6 +10,7 @@ from graphql import GraphQLResolveInfo
 
 from resolvers import performance as measure
 from resolvers.context import Context
+from resolvers.performance import Kind
 from schema.enums import Granularity
 from schema.execution import BATCH
 from schema.selection import selected, selected_below
@@ -18,8 +19,8 @@ PERFORMANCE = "Figures over [start of startDate, start of the day after endDate)
 SERIES = "Consecutive points covering the window, each with the same figures over its own [start, end)."
 
 
-def performance_field(result: Any) -> Any:
-    """`performance(startDate, endDate, timeZone)` answering `result`."""
+def performance_field(result: Any, kind: Kind) -> Any:
+    """`performance(startDate, endDate, timeZone)` of a `kind` of row, answering `result`."""
 
     async def performance(
         root: strawberry.Parent[Any],
@@ -28,19 +29,27 @@ def performance_field(result: Any) -> Any:
         end_date: dt.date,
         time_zone: str | None = None,
     ) -> result:
-        return await measure.performance(info.context, root, start_date, end_date, time_zone, selected(info))
+        return await measure.performance(
+            info.context, root, kind, start_date, end_date, time_zone, selected(info)
+        )
 
     async def many(raw: GraphQLResolveInfo, rows: list[Any], args: dict[str, Any]) -> list[Any]:
         # the same field on every row of a list (a canvas's nodes): one await for all of them
         return await measure.performances(
-            raw.context, rows, args["startDate"], args["endDate"], args.get("timeZone"), selected_below(raw)
+            raw.context,
+            rows,
+            kind,
+            args["startDate"],
+            args["endDate"],
+            args.get("timeZone"),
+            selected_below(raw),
         )
 
     return strawberry.field(resolver=performance, description=PERFORMANCE, metadata={BATCH: many})
 
 
-def time_series_field(point: Any) -> Any:
-    """`timeSeries(startDate, endDate, granularity, timeZone)` answering a list of `point`."""
+def time_series_field(point: Any, kind: Kind) -> Any:
+    """`timeSeries(startDate, endDate, granularity, timeZone)` of a `kind` of row, answering a list of `point`."""
 
     async def time_series(
         root: strawberry.Parent[Any],
@@ -52,7 +61,7 @@ def time_series_field(point: Any) -> Any:
     ) -> list[point]:
         wanted = selected(info, "performance")
         return await measure.time_series(
-            info.context, root, start_date, end_date, granularity, time_zone, wanted
+            info.context, root, kind, start_date, end_date, granularity, time_zone, wanted
         )
 
     return strawberry.field(resolver=time_series, description=SERIES)

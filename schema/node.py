@@ -80,5 +80,5 @@ class Node:
     ) -> list[PathRef]:
         return await resolve.node_paths(info.context, root, "outgoing")  # type: ignore[return-value]
 
-    performance: NodePerformanceRef = performance_field(NodePerformanceRef)
-    time_series: list[NodePointRef] = time_series_field(NodePointRef)
+    performance: NodePerformanceRef = performance_field(NodePerformanceRef, "node")
+    time_series: list[NodePointRef] = time_series_field(NodePointRef, "node")

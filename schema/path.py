@@ -50,5 +50,5 @@ class Path:
     def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
         return resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
 
-    performance: PathPerformanceRef = performance_field(PathPerformanceRef)
-    time_series: list[PathPointRef] = time_series_field(PathPointRef)
+    performance: PathPerformanceRef = performance_field(PathPerformanceRef, "path")
+    time_series: list[PathPointRef] = time_series_field(PathPointRef, "path")
