@@ -97,3 +97,30 @@ async def test_paths_rows_are_summed_in_their_one_column(app):
     aggregates = [lines[i + 1] for i, line in enumerate(lines) if "Aggregate" in line]
     assert sorted(line.count("sum(") for line in aggregates) == [1, counters + 1], plan
     assert "sum(x_1.path_traversed)" in plan or "sum(x.path_traversed)" in plan, plan
+
+
+async def test_a_windows_two_edges_are_read_without_the_days_between(app):
+    # a window in a time zone behind UTC: quarter-hours at each edge, whole days between
+    workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    first, last = datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
+    window = [
+        (0, False, datetime(2026, 1, 1, 5, tzinfo=UTC), first),
+        (0, True, first, last),
+        (0, False, last, datetime(2026, 1, 31, 5, tzinfo=UTC)),
+    ]
+
+    async def read(session: Any) -> None:
+        await performance.counts(session, workspace, "subject", [journey], [node], window)
+        await performance.uniques(session, workspace, [journey], [node], [1, 2], window)
+
+    counts, uniques = await plans(app, read)
+
+    # each edge is its own index search; one range from the first edge to the last
+    # would read every quarter-hour of the 29 days between them
+    for plan, table in ((counts, "rollup_quarters"), (uniques, "contact_quarters")):
+        lines = plan.splitlines()
+        scans = [i for i, line in enumerate(lines) if f"on {table}" in line]
+        assert scans, plan
+        for i in scans:
+            condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
+            assert "(bucket >= run" in condition and "(bucket < run" in condition, plan
