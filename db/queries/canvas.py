@@ -1,15 +1,18 @@
 """Nodes and paths: batched look-ups and the bulk write behind a saved canvas.
 
-Look-ups return Core rows, not ORM instances: a row reads like its model (`row.id`,
-`row.type`, `row.config`, the same values), and nothing changes these rows through
-a session. A canvas reads hundreds of them per request, and building ORM instances
-(identity map, instance state) took about twice the CPU of the rows themselves.
+Look-ups return plain records, not ORM instances: a record reads like its model
+(`row.id`, `row.type`, `row.config`, the same values), and nothing changes these
+rows through a session. A canvas reads hundreds of them per request, and building
+ORM instances (identity map, instance state) took about twice the CPU of the rows
+themselves. Not Core rows either: graphql-core asks every value it completes for
+`__await__`, and a Row answers a missing attribute by formatting an error message.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import make_dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -21,6 +24,14 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def _record(model: Any) -> Any:
+    """A slotted class with the model's columns as attributes, built from a row in column order."""
+    return make_dataclass(f"{model.__name__}Record", [c.key for c in model.__table__.columns], slots=True)
+
+
+_RECORDS = {Node: _record(Node), Path: _record(Path)}
 
 
 async def nodes_by_ids(
@@ -40,11 +51,11 @@ async def paths_by_ids(
 async def _by_id(
     session: AsyncSession, model: Any, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Any]:
-    table = model.__table__
+    table, record = model.__table__, _RECORDS[model]
     rows = await session.execute(
         sa.select(table).where(table.c.workspace_id == workspace_id, table.c.id.in_(ids))
     )
-    return {row.id: row for row in rows}
+    return {row.id: record(*row) for row in rows}
 
 
 async def _by_journey(
@@ -54,13 +65,13 @@ async def _by_journey(
     journey_ids: Sequence[uuid.UUID],
     removed: bool,
 ) -> dict[uuid.UUID, list[Any]]:
-    table = model.__table__
+    table, record = model.__table__, _RECORDS[model]
     query = sa.select(table).where(table.c.workspace_id == workspace_id, table.c.journey_id.in_(journey_ids))
     if not removed:
         query = query.where(table.c.removed_at.is_(None))
     grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for row in await session.execute(query.order_by(table.c.journey_id, table.c.ordinal)):
-        grouped[row.journey_id].append(row)
+    for row in (await session.execute(query.order_by(table.c.journey_id, table.c.ordinal))).all():
+        grouped[row.journey_id].append(record(*row))
     return grouped
 
 
