@@ -217,9 +217,11 @@ def _rollup_table(name: str, doc: str) -> type[Base]:
 
 
 # 15-minute buckets: every UTC offset in use today is a multiple of 15 minutes, so any
-# local midnight or hour falls on a bucket edge. Days cover the middle of long windows.
+# local midnight or hour falls on a bucket edge. Days and weeks cover the middle of long windows.
 RollupQuarter = _rollup_table("rollup_quarters", "Counts per 15-minute UTC bucket.")
 RollupDay = _rollup_table("rollup_days", "Counts per UTC day.")
+# Weeks from Monday 00:00 UTC: a 31-day window sums about 7 rows per subject instead of 31.
+RollupWeek = _rollup_table("rollup_weeks", "Counts per UTC week, from Monday.")
 
 
 class ContactQuarter(_ContactSet, Base):

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import NO_EARLIER_DAY, NO_SUBJECT, ContactDay, ContactQuarter, RollupDay, RollupQuarter
+from db.models import (
+    NO_EARLIER_DAY,
+    NO_SUBJECT,
+    ContactDay,
+    ContactQuarter,
+    RollupDay,
+    RollupQuarter,
+    RollupWeek,
+)
 from db.queries.locks import lock_uniques
 
 if TYPE_CHECKING:
@@ -38,6 +46,12 @@ def quarter_of(moment: datetime) -> datetime:
 def day_of(moment: datetime) -> datetime:
     """Start of the UTC day holding `moment`."""
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def week_of(moment: datetime) -> datetime:
+    """Start (Monday 00:00 UTC) of the UTC week holding `moment`."""
+    day = day_of(moment)
+    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,7 @@ def _contact_insert(table: str, returning: str = "") -> sa.TextClause:
 
 _UPSERT_QUARTERS = _rollup_upsert(RollupQuarter.__tablename__)
 _UPSERT_DAYS = _rollup_upsert(RollupDay.__tablename__)
+_UPSERT_WEEKS = _rollup_upsert(RollupWeek.__tablename__)
 _INSERT_CONTACT_QUARTERS = _contact_insert(ContactQuarter.__tablename__)
 _INSERT_CONTACT_DAYS = _contact_insert(
     ContactDay.__tablename__, "RETURNING journey_id::text, subject_id::text, kind, bucket, ordinal"
@@ -205,7 +220,11 @@ def _columns(rows: list[tuple[Any, ...]], names: list[str]) -> dict[str, list[An
 async def _add_counts(
     session: AsyncSession, workspace_id: uuid.UUID, events: Sequence[NewEvent], keys: list[tuple[str, str]]
 ) -> None:
-    for upsert, bucket_of in ((_UPSERT_QUARTERS, quarter_of), (_UPSERT_DAYS, day_of)):
+    for upsert, bucket_of in (
+        (_UPSERT_QUARTERS, quarter_of),
+        (_UPSERT_DAYS, day_of),
+        (_UPSERT_WEEKS, week_of),
+    ):
         sums: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         for event, (journey, subject) in zip(events, keys, strict=True):
             bucket = bucket_of(event.occurred_at)

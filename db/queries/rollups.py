@@ -28,6 +28,7 @@ _BUCKETS = {
     "quarters": "date_bin('15 minutes', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
     "days": "date_bin('1 day', occurred_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')",
 }
+_WEEK = "date_bin('7 days', bucket, TIMESTAMPTZ '2000-01-03 00:00:00+00')"  # weeks start on Monday
 _KIND = "CASE type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 
 
@@ -35,7 +36,14 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     """Recompute every rollup of a workspace from its raw events; return how many events were read."""
     params = {"workspace_id": workspace_id}
     await lock_for_rebuild(session, workspace_id)
-    for table in ("rollup_quarters", "rollup_days", "contact_quarters", "contact_days", "unique_gaps"):
+    for table in (
+        "rollup_quarters",
+        "rollup_days",
+        "rollup_weeks",
+        "contact_quarters",
+        "contact_days",
+        "unique_gaps",
+    ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
     await session.execute(
         sa.text(
@@ -74,6 +82,18 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
             ),
             params,
         )
+    # each week is the sum of its seven days
+    await session.execute(
+        sa.text(
+            f"""INSERT INTO rollup_weeks (workspace_id, journey_id, subject_id, bucket, {", ".join(counters)},
+                revenue, last_event_at)
+            SELECT workspace_id, journey_id, subject_id, {_WEEK}, {", ".join(f"sum({c})" for c in counters)},
+                sum(revenue), max(last_event_at)
+            FROM rollup_days WHERE workspace_id = :workspace_id
+            GROUP BY workspace_id, journey_id, subject_id, {_WEEK}"""
+        ),
+        params,
+    )
     await session.execute(
         sa.text(
             f"""INSERT INTO unique_gaps (workspace_id, journey_id, subject_id, kind, day, gap, n)

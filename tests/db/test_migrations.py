@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -33,3 +35,52 @@ async def test_every_primary_key_and_index_leads_with_the_workspace():
             columns = getattr(constraint, "columns", None)
             if columns is not None and constraint.__class__.__name__ == "UniqueConstraint":
                 assert columns.keys()[0] == "workspace_id", constraint.name
+
+
+async def test_weeks_are_filled_from_the_days_already_counted(server_url):
+    # given a database at the revision before weeks, with day rows across two weeks
+    import asyncio
+    import uuid
+    from datetime import UTC, datetime
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    from journeygraph import migrations
+
+    plain = make_url(server_url).set(drivername="postgresql")
+    name = f"jg_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = plain.set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(migrations.upgrade, url, "0006")
+        workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        # Sun 8 Nov, Mon 9 Nov and Sun 15 Nov 2026: Sunday ends one week, Monday starts the next
+        days = [(datetime(2026, 11, d, tzinfo=UTC), sent, f"{amount}") for d, sent, amount in [(8, 1, 1.5), (9, 2, 2.25), (15, 4, 4)]]  # fmt: skip
+        connection = await asyncpg.connect(url)
+        try:
+            # rollups name their workspace and journey without foreign keys
+            for day, sent, amount in days:
+                await connection.execute(
+                    """INSERT INTO rollup_days (workspace_id, journey_id, subject_id, bucket, message_sent,
+                    revenue, last_event_at) VALUES ($1, $2, $3, $4, $5, $6::numeric, $4)""",
+                    workspace, journey, node, day, sent, amount,
+                )  # fmt: skip
+
+            # when migrated to weeks
+            await asyncio.to_thread(migrations.upgrade, url, "head")
+
+            # then each week holds the sum of its days
+            rows = await connection.fetch(
+                "SELECT bucket, message_sent, revenue, last_event_at FROM rollup_weeks ORDER BY bucket"
+            )
+        finally:
+            await connection.close()
+        assert [tuple(r) for r in rows] == [
+            (datetime(2026, 11, 2, tzinfo=UTC), 1, Decimal("1.5"), days[0][0]),
+            (datetime(2026, 11, 9, tzinfo=UTC), 6, Decimal("6.25"), days[2][0]),
+        ]
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()

@@ -124,3 +124,24 @@ async def test_a_windows_two_edges_are_read_without_the_days_between(app):
         for i in scans:
             condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
             assert "(bucket >= run" in condition and "(bucket < run" in condition, plan
+
+
+async def test_whole_weeks_are_read_from_the_weekly_rows(app):
+    # 1 Jan to 1 Feb 2026: Thursday to Sunday, three whole weeks from Monday 5 Jan between
+    workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    (plan,) = await plans(
+        app, lambda session: performance.counts(session, workspace, "subject", [journey], [node], WINDOW)
+    )
+
+    # a row per week in the middle; day rows for the edges alone, each its own index search
+    lines = plan.splitlines()
+    weeks = [i for i, line in enumerate(lines) if "on rollup_weeks" in line]
+    days = [i for i, line in enumerate(lines) if "on rollup_days" in line]
+    assert weeks and days, plan
+    for i in weeks:
+        condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
+        assert "2026-01-05" in condition and "2026-01-26" in condition, plan
+    for i in days:
+        condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
+        assert "(bucket >= run" in condition, plan
