@@ -20,15 +20,21 @@ def _counts(fields: str) -> str:
     return " ".join(f for f in fields.split() if f not in COUNT_ONLY)
 
 
-def canvas(journey: str, node: str, path: str) -> str:
-    return f"""query Canvas($id: ID!, $start: Date!, $end: Date!) {{ journey(id: $id) {{
-  id name performance(startDate: $start, endDate: $end) {{ {journey} }}
-  nodes {{ id type name position {{ x y }} performance(startDate: $start, endDate: $end) {{ {node} }} }}
-  paths {{ id index source {{ id }} target {{ id }} performance(startDate: $start, endDate: $end) {{ {path} }} }}
+def canvas(journey: str, node: str, path: str, zoned: bool = False) -> str:
+    """The canvas query; `zoned` adds a `$tz` variable for the window's time zone."""
+    tz, declared = (", timeZone: $tz", ", $tz: String") if zoned else ("", "")
+    window = f"startDate: $start, endDate: $end{tz}"
+    return f"""query Canvas($id: ID!, $start: Date!, $end: Date!{declared}) {{ journey(id: $id) {{
+  id name performance({window}) {{ {journey} }}
+  nodes {{ id type name position {{ x y }} performance({window}) {{ {node} }} }}
+  paths {{ id index source {{ id }} target {{ id }} performance({window}) {{ {path} }} }}
 }} }}"""
 
 
 CANVAS = canvas(JOURNEY_FIELDS, NODE_FIELDS, PATH_FIELDS)
+# The same canvas in a time zone behind UTC: each edge of the window is part of a UTC day.
+CANVAS_ZONED = canvas(JOURNEY_FIELDS, NODE_FIELDS, PATH_FIELDS, zoned=True)
+ZONE = "America/New_York"
 CANVAS_COUNTS = canvas(_counts(JOURNEY_FIELDS), _counts(NODE_FIELDS), _counts(PATH_FIELDS))
 TWO_WINDOWS = f"""query Compare($id: ID!, $start: Date!, $end: Date!, $prevStart: Date!, $prevEnd: Date!) {{ journey(id: $id) {{
   now: performance(startDate: $start, endDate: $end) {{ {JOURNEY_FIELDS} }}

@@ -41,6 +41,10 @@ from bench.floors import graphql_floor, ingestion_floor
 from db.engine import create_engine, create_sessionmaker
 from journeygraph import embedded, migrations
 
+# Requests before measuring: each server worker's pooled connections prepare a statement
+# on its first use, and a request takes several connections at once.
+WARM_UP = 10
+
 
 def plain_url(url: str) -> str:
     """The URL as asyncpg.connect takes it (no driver suffix)."""
@@ -132,7 +136,7 @@ async def timed(
     async with httpx.AsyncClient(
         base_url=base, timeout=300, limits=httpx.Limits(max_connections=concurrency)
     ) as client:
-        for _ in range(3):
+        for _ in range(WARM_UP):
             answer = (await client.post("/graphql", json=body, headers=headers)).json()
             if "errors" in answer:
                 raise RuntimeError(answer["errors"])
@@ -336,9 +340,14 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             result["two_windows"] = await timed(
                 server.base, key, queries.TWO_WINDOWS, previous, args.requests, 1
             )
+            zoned = {**window, "tz": queries.ZONE}
+            result["canvas_zoned"] = await timed(
+                server.base, key, queries.CANVAS_ZONED, zoned, args.requests, 1
+            )
             result["hourly_31d"] = await timed(server.base, key, queries.HOURLY, window, args.requests, 1)
             result["by_ids_20"] = await timed(server.base, key, queries.BY_IDS, ids, args.requests, 1)
             result["statements"]["two_windows"] = await statements(url, key, queries.TWO_WINDOWS, previous)
+            result["statements"]["canvas_zoned"] = await statements(url, key, queries.CANVAS_ZONED, zoned)
             result["statements"]["hourly_31d"] = await statements(url, key, queries.HOURLY, window)
             result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
             result["floors"] = await floors(server.base, key, url, dataset, window, args)
@@ -368,6 +377,7 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
     ]
     for name, label in [("canvas", "canvas, all fields, c=1"), ("canvas_c4", "canvas, all fields, c=4"),
                         ("canvas_counts", "canvas, counts only, c=1"), ("two_windows", "canvas, two windows (aliases)"),
+                        ("canvas_zoned", f"canvas, all fields, {queries.ZONE} window"),
                         ("hourly_31d", "journey HOUR series, 31 days"), ("by_ids_20", "journeysByIds, 20 journeys")]:  # fmt: skip
         if name in main:
             m = main[name]
