@@ -55,7 +55,7 @@ async def _by_id(
     rows = await session.execute(
         sa.select(table).where(table.c.workspace_id == workspace_id, table.c.id.in_(ids))
     )
-    return {row.id: record(*row) for row in rows}
+    return {row.id: record(*row) for row in rows.all()}
 
 
 async def _by_journey(

@@ -283,9 +283,8 @@ async def counts(
             params.update(_slots(found, prefix))
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    for row in await session.execute(
-        _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters))), params
-    ):
+    statement = _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters)))
+    for row in (await session.execute(statement, params)).all():  # all at once, not a fetch per row
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
 
@@ -320,8 +319,7 @@ async def uniques(
     if quarters:
         params.update(_slots(quarters, "q"))
     found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
-    for idx, owner, kind, n in await session.execute(
-        _uniques_statement(_reads(days), _reads(quarters)), params
-    ):
+    statement = _uniques_statement(_reads(days), _reads(quarters))
+    for idx, owner, kind, n in (await session.execute(statement, params)).all():
         found.setdefault((idx, owner), {})[kind] = int(n or 0)
     return found
