@@ -36,6 +36,8 @@ Series = tuple[Span, ...]
 Kind = Literal["journey", "node", "path"]
 # (owner, journey, points, kind): the owner is a journey, node or path, as kind says.
 Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
+# (journey, points, kind): every current node or path of the journey, as kind says.
+Whole = tuple[uuid.UUID, Series, Kind]
 
 # The distinct-contact kinds each level shows.
 LEVEL_KINDS: dict[reads.Level, list[int]] = {
@@ -68,9 +70,13 @@ class _ByWindowLoader:
     """Batches the keys asked for in one turn of the event loop: one statement per distinct series.
 
     A DataLoader, but a whole list's keys wait on their batch's one future rather than
-    on a future each: a canvas asks for a thousand keys at once. Each key's answer, in
-    `answers` once its batch is done, has one entry per point: the owner's figures, or
-    None when it has none.
+    on a future each: a canvas asks for a thousand keys at once. Each key's answer,
+    from `answer` once its batch is done, has one entry per point: the owner's figures,
+    or None when it has none.
+
+    A journey's current nodes (or paths) can be asked for as a whole (`whole`) before
+    their rows are loaded: the statement then names the journey, and answers every one
+    of them, so a canvas's figures are read while its nodes and paths are.
     """
 
     def __init__(
@@ -79,94 +85,130 @@ class _ByWindowLoader:
         self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
         self.answers: dict[Key, list[Any]] = {}
         self._batch_of: dict[Key, asyncio.Future[None]] = {}  # every key asked for: its batch
+        self._whole_of: dict[Whole, asyncio.Future[None]] = {}  # every whole asked for: its batch
+        self._rows_of: dict[Series, dict[tuple[int, uuid.UUID], Any]] = defaultdict(dict)  # wholes' rows
         self._queued: list[Key] = []
+        self._queued_wholes: list[Whole] = []
         self._next: asyncio.Future[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
 
     def holds(self, key: Key) -> bool:
         """Whether the key was asked for already (its answer may still be on its way)."""
-        return key in self._batch_of
+        return key in self._batch_of or key[1:] in self._whole_of
 
     def many(self, keys: Sequence[Key]) -> Awaitable[Any]:
-        """Wait until every key's answer is in `answers`; keys asked for before are not fetched again."""
+        """Wait until every key can be answered; keys asked for before are not fetched again."""
         batches = set()
         for key in keys:
-            batch = self._batch_of.get(key)
+            batch = self._batch_of.get(key) or self._whole_of.get(key[1:])
             if batch is None:
-                batch = self._batch_of[key] = self._queue(key)
+                batch = self._batch_of[key] = self._queue()
+                self._queued.append(key)
             batches.add(batch)
         return next(iter(batches)) if len(batches) == 1 else asyncio.gather(*batches)
 
-    def _queue(self, key: Key) -> asyncio.Future[None]:
+    def whole(self, whole: Whole) -> None:
+        """Ask for every current node (or path, as its kind says) of a journey over a series."""
+        if whole not in self._whole_of:
+            self._whole_of[whole] = self._queue()
+            self._queued_wholes.append(whole)
+
+    def holds_whole(self, whole: Whole) -> bool:
+        """Whether every current node (or path) of a journey was asked for already."""
+        return whole in self._whole_of
+
+    def answer(self, key: Key) -> list[Any]:
+        """A key's answer, once `many` is done waiting for it."""
+        found = self.answers.get(key)
+        if found is None:  # answered by its journey's whole batch
+            rows = self._rows_of[key[2]]
+            found = self.answers[key] = [rows.get((i, key[0])) for i in range(len(key[2]))]
+        return found
+
+    def _queue(self) -> asyncio.Future[None]:
         if self._next is None:
             loop = asyncio.get_running_loop()
             self._next = loop.create_future()
             loop.call_soon(self._dispatch)  # after everything asked for in this turn
-        self._queued.append(key)
         return self._next
 
     def _dispatch(self) -> None:
-        keys, batch = self._queued, self._next
-        self._queued, self._next = [], None
+        keys, wholes, batch = self._queued, self._queued_wholes, self._next
+        self._queued, self._queued_wholes, self._next = [], [], None
         assert batch is not None
-        task = asyncio.ensure_future(self._run(keys, batch))
+        task = asyncio.ensure_future(self._run(keys, wholes, batch))
         self._running.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self._running.discard)
 
-    async def _run(self, keys: list[Key], batch: asyncio.Future[None]) -> None:
+    async def _run(self, keys: list[Key], wholes: list[Whole], batch: asyncio.Future[None]) -> None:
         try:
-            self.answers.update(await self._load(keys))
+            await self._load(keys, wholes)
         except Exception as error:  # every key of the batch fails with it
             batch.set_exception(error)
         else:
             batch.set_result(None)
 
-    async def _load(self, keys: list[Key]) -> dict[Key, list[Any]]:
-        by_series: dict[Series, list[Key]] = defaultdict(list)
+    async def _load(self, keys: list[Key], wholes: list[Whole]) -> None:
+        by_series: dict[Series, tuple[list[Key], list[Whole]]] = defaultdict(lambda: ([], []))
         for key in keys:
-            by_series[key[2]].append(key)
-        found: dict[Key, list[Any]] = {}
+            by_series[key[2]][0].append(key)
+        for whole in wholes:
+            by_series[whole[1]][1].append(whole)
         async with self.sessions() as session:
-            for series, group in by_series.items():
-                rows = await self._fetch(session, series, group)
+            for series, (group, whole_group) in by_series.items():
+                rows = await self._fetch(session, series, group, whole_group)
                 for key in group:
-                    found[key] = [rows.get((i, key[0])) for i in range(len(series))]
-        return found
+                    self.answers[key] = [rows.get((i, key[0])) for i in range(len(series))]
+                if whole_group:
+                    self._rows_of[series].update(rows)
 
     @staticmethod
     def _owners(keys: list[Key], kind: Kind | None = None) -> list[uuid.UUID]:
         return list({k[0] for k in keys if kind is None or k[3] == kind})
 
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key]
+        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         raise NotImplementedError
 
 
+def _whole_journeys(wholes: list[Whole], kind: Kind) -> list[uuid.UUID]:
+    return [w[0] for w in wholes if w[2] == kind]
+
+
 class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key]
+        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        journeys, ranges = list({k[1] for k in keys}), _ranges(series)
+        journeys, ranges = list({k[1] for k in keys} | {w[0] for w in wholes}), _ranges(series)
         if self.level == "journey":
             return await reads.counts(session, self.workspace_id, "journey", journeys, [], ranges)
         # a path loader may hold its paths' source nodes too (see _take)
-        nodes, paths = self._owners(keys, "node"), self._owners(keys, "path")
-        return await reads.counts(session, self.workspace_id, "subject", journeys, nodes, ranges, paths)
+        return await reads.counts(
+            session,
+            self.workspace_id,
+            "subject",
+            journeys,
+            self._owners(keys, "node"),
+            ranges,
+            self._owners(keys, "path"),
+            reads.Whole(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+        )
 
 
 class UniquesByWindowLoader(_ByWindowLoader):
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key]
+        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # A journey's whole-journey contact sets are kept under the journey's own id.
         return await reads.uniques(
             session,
             self.workspace_id,
-            list({k[1] for k in keys}),
+            list({k[1] for k in keys} | {w[0] for w in wholes}),
             self._owners(keys),
             LEVEL_KINDS[self.level],
             _ranges(series),
+            reads.Whole(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
 
@@ -174,7 +216,7 @@ class InProgressByWindowLoader(_ByWindowLoader):
     """Contacts inside a journey as of each point's end: entered minus completed minus exited, over all time."""
 
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key]
+        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
         ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + _ranges(series)
@@ -293,9 +335,9 @@ async def _figures(
     absent, points = [None] * len(series), range(len(series))
     results = []
     for i, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        own, own_u = counts[i].answers[key], uniques[i].answers[key] if with_uniques else absent
+        own, own_u = counts[i].answer(key), uniques[i].answer(key) if with_uniques else absent
         if kind == "journey":
-            progress = loaders.in_progress.answers[key] if with_progress else absent
+            progress = loaders.in_progress.answer(key) if with_progress else absent
             results.append(
                 [journey_figures(own[p] or Counts(), own_u[p] or {}, progress[p] or 0) for p in points]
             )
@@ -303,8 +345,8 @@ async def _figures(
             node_type = row.type  # type: ignore[union-attr]
             results.append([node_figures(own[p] or Counts(), own_u[p] or {}, node_type) for p in points])
         else:
-            source = source_counts[i].answers[sources[i]]
-            source_u = source_uniques[i].answers[sources[i]] if with_uniques else absent
+            source = source_counts[i].answer(sources[i])
+            source_u = source_uniques[i].answer(sources[i]) if with_uniques else absent
             results.append(
                 [
                     path_figures(own[p] or Counts(), own_u[p] or {}, source[p] or Counts(), source_u[p] or {})
@@ -312,6 +354,37 @@ async def _figures(
                 ]
             )
     return results
+
+
+def prefetch(
+    context: Context,
+    journey: Journey,
+    kind: Kind,
+    start: date,
+    end: date,
+    tz_name: str | None,
+    wanted: set[str],
+) -> None:
+    """Ask for the figures of every current node (or path) of a journey over a window before
+    their rows are loaded. Nothing is read twice: nodes already asked for as a whole by the
+    paths' loaders (a path's ratios need its source node) are not asked for again, and paths
+    ask for their journey's nodes with theirs unless the nodes' loaders have them (see _take)."""
+    try:
+        series = _series(context, start, end, tz_name, None)
+    except Exception:  # an unknown time zone, say: the field itself reports it
+        return
+    loaders = context.loaders.performance
+    kinds: list[Mapping[str, _ByWindowLoader]] = [loaders.counts]
+    if wanted & UNIQUE_FIELDS:
+        kinds.append(loaders.uniques)
+    for by_kind in kinds:
+        if kind == "node":
+            if not by_kind["path"].holds_whole((journey.id, series, "node")):
+                by_kind["node"].whole((journey.id, series, "node"))
+        else:
+            by_kind["path"].whole((journey.id, series, "path"))
+            if not by_kind["node"].holds_whole((journey.id, series, "node")):
+                by_kind["path"].whole((journey.id, series, "node"))
 
 
 async def performance(

@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers import journeys as resolve
 from schema.enums import JourneyStatus, NodeType
-from schema.measures import performance_field, time_series_field
+from schema.measures import performance_field, prefetch_figures, time_series_field
 from schema.scalars import JSON
 
 if TYPE_CHECKING:
@@ -63,12 +63,14 @@ class Journey:
         info: strawberry.Info[Context, None],
         types: list[NodeType] | None = None,
     ) -> list[NodeRef]:
+        prefetch_figures(info, root, "node")
         return await resolve.journey_nodes(info.context, root, types)  # type: ignore[return-value]  # rows stand in for Node
 
     @strawberry.field(description="The paths of the current canvas, in the order they were saved.")
     async def paths(
         self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
     ) -> list[PathRef]:
+        prefetch_figures(info, root, "path")
         return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
 
     performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef, "journey")

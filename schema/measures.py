@@ -3,17 +3,18 @@
 # No `from __future__ import annotations` here: these factories build resolvers whose
 # return types are their arguments, which strawberry must see as objects, not strings.
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
+from graphql.execution.values import VariableValues, get_argument_values
 
 from resolvers import performance as measure
 from resolvers.context import Context
 from resolvers.performance import Kind
 from schema.enums import Granularity
 from schema.execution import BATCH
-from schema.selection import selected, selected_below
+from schema.selection import fields_below, names_below, selected, selected_below
 
 PERFORMANCE = "Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
 SERIES = "Consecutive points covering the window, each with the same figures over its own [start, end)."
@@ -65,3 +66,28 @@ def time_series_field(point: Any, kind: Kind) -> Any:
         )
 
     return strawberry.field(resolver=time_series, description=SERIES)
+
+
+def prefetch_figures(info: strawberry.Info[Context, None], journey: Any, kind: Kind) -> None:
+    """Before a journey's nodes (or paths) are loaded, ask for the figures their `performance`
+    fields will want, so those statements run while the rows are read. Arguments that do not
+    coerce are left for the field itself to report."""
+    raw = info._raw_info
+    item = get_named_type(raw.return_type)
+    assert isinstance(item, GraphQLObjectType)
+    # strawberry's resolve info holds the variables' coerced values alone, a dict
+    variables = VariableValues({}, cast("dict[str, Any]", raw.variable_values))
+    for field in fields_below(raw, "performance"):
+        try:
+            args = get_argument_values(item.fields["performance"], field, variables)
+        except Exception:  # the field reports it when it runs
+            continue
+        measure.prefetch(
+            info.context,
+            journey,
+            kind,
+            args["startDate"],
+            args["endDate"],
+            args.get("timeZone"),
+            names_below(field, raw),
+        )

@@ -55,3 +55,33 @@ def selected_below(raw: GraphQLResolveInfo, under: str | None = None) -> set[str
         }
     found: set[str] = cache[key]
     return found
+
+
+def fields_below(raw: GraphQLResolveInfo, name: str) -> list[FieldNode]:
+    """The fields called `name` selected right below the current field (aliases apart, through
+    fragments); those under a directive (@skip, @include) are left out, not evaluated."""
+    found: list[FieldNode] = []
+
+    def visit(selections: Iterable[SelectionNode]) -> None:
+        for selection in selections:
+            if selection.directives:
+                continue
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    found.append(selection)
+            elif isinstance(selection, FragmentSpreadNode):
+                visit(raw.fragments[selection.name.value].selection_set.selections)
+            elif isinstance(selection, InlineFragmentNode):
+                visit(selection.selection_set.selections)
+
+    for node in raw.field_nodes:
+        if node.selection_set is not None:
+            visit(node.selection_set.selections)
+    return found
+
+
+def names_below(field: FieldNode, raw: GraphQLResolveInfo) -> set[str]:
+    """Field names selected right below `field`."""
+    if field.selection_set is None:
+        return set()
+    return _names(field.selection_set.selections, None, raw.fragments)

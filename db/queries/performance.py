@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 
@@ -139,13 +139,32 @@ def _union(parts: list[str]) -> str:
     return "\n        UNION ALL\n".join(parts)
 
 
-def _owners(level: Level) -> str:
+class Whole(NamedTuple):
+    """Journeys whose every current node, and every current path, a statement reads."""
+
+    nodes_of: Sequence[uuid.UUID] = ()
+    paths_of: Sequence[uuid.UUID] = ()
+
+
+NO_WHOLE = Whole()
+
+
+def _current(table: str, journeys: str) -> str:
+    """The ids of the current rows of `table` (nodes or paths) in the journeys a parameter names."""
+    return f"""ARRAY(SELECT c.id FROM {table} c WHERE c.workspace_id = :workspace_id
+            AND c.journey_id = ANY(CAST(:{journeys} AS uuid[])) AND c.removed_at IS NULL)"""
+
+
+def _owners(level: Level, ids: str = "subjects", *current: tuple[str, str]) -> str:
+    """The rows of the journey totals, or of the subjects listed in `ids` and those `current` adds."""
     base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
     if level == "journey":
         # the journey's totals row; naming the ids lets the primary key find them (with
         # `subject_id = journey_id` alone the planner reads every subject of the journey)
         return base + " AND x.subject_id = ANY(CAST(:journeys AS uuid[])) AND x.subject_id = x.journey_id"
-    return base + " AND x.subject_id = ANY(CAST(:subjects AS uuid[]))"
+    # one array, computed once before the scan, so the key still finds each subject
+    listed = " || ".join([f"CAST(:{ids} AS uuid[])", *(_current(*c) for c in current)])
+    return base + f" AND x.subject_id = ANY({listed})"
 
 
 def _summed(owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets) -> str:
@@ -163,7 +182,8 @@ def _counts_sql(level: Level, buckets: Buckets) -> sa.TextClause:
     owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
-    summed = _summed(owner, _owners(level), [*COUNTERS, "revenue", "last_event_at"], sums, buckets)
+    owners = _owners(level, "subjects", ("nodes", "node_journeys"))
+    summed = _summed(owner, owners, [*COUNTERS, "revenue", "last_event_at"], sums, buckets)
     if level == "journey":
         return sa.text(summed)
     # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
@@ -176,7 +196,7 @@ def _counts_sql(level: Level, buckets: Buckets) -> sa.TextClause:
             "CAST(NULL AS timestamptz)",
         ]
     )
-    paths = _owners("subject").replace(":subjects", ":paths")
+    paths = _owners("subject", "paths", ("paths", "path_journeys"))
     return sa.text(
         summed + "\n        UNION ALL\n" + _summed(owner, paths, [PATH_COLUMN], traversed, buckets)
     )
@@ -189,7 +209,8 @@ def _uniques_sql(days: Reads, quarters: Reads) -> sa.TextClause:
     point's days, the one whose previous day is before them. Edge quarter-hours
     come from the contact sets, minus contacts already counted in those days.
     """
-    owners = _owners("subject") + " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
+    listed = _owners("subject", "subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
+    owners = listed + " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
     parts = []
     if days:
         gaps = _bucketed(
@@ -267,17 +288,20 @@ async def counts(
     node_ids: Sequence[uuid.UUID],
     ranges: Sequence[Range],
     path_ids: Sequence[uuid.UUID] = (),
+    whole: Whole = NO_WHOLE,
 ) -> dict[tuple[int, uuid.UUID], Counts]:
     """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
 
     A path's counts are its traversals alone (its only events): other counters are 0,
-    revenue 0 and last_event_at None.
+    revenue 0 and last_event_at None. `whole` adds every current node and path of some
+    journeys as owners.
     """
     days, quarters = _split(ranges)
     weeks, days = _weeks(days)
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
         params["subjects"], params["paths"] = list(node_ids), list(path_ids)
+        params["node_journeys"], params["path_journeys"] = list(whole.nodes_of), list(whole.paths_of)
     for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q")):
         if found:
             params.update(_slots(found, prefix))
@@ -296,8 +320,10 @@ async def uniques(
     owner_ids: Sequence[uuid.UUID],
     kinds: Sequence[int],
     ranges: Sequence[Range],
+    whole: Whole = NO_WHOLE,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
-    """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey."""
+    """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
+    `whole` adds every current node and path of some journeys as owners."""
     days, quarters = _split(ranges)
     points = max(r[0] for r in ranges) + 1
     first_day: list[date | None] = [None] * points
@@ -309,6 +335,8 @@ async def uniques(
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
         "subjects": list(owner_ids),
+        "node_journeys": list(whole.nodes_of),
+        "path_journeys": list(whole.paths_of),
         "kinds": list(kinds),
         "first_day": first_day,
         "days_from": days_from,

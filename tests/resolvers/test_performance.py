@@ -366,8 +366,67 @@ async def test_path_ratios_and_statements_hold_whichever_list_arrives_first(data
     check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
 
 
-async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(dataset, monkeypatch):
-    # given a canvas whose nodes query answers after its paths query
+@pytest.mark.parametrize("read_ahead", [True, False])
+async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(dataset, monkeypatch, read_ahead):
+    # given a canvas whose nodes query answers after its paths query (with and without the
+    # figures asked for before the rows arrive, as a whole journey's nodes and paths)
+    import asyncio
+
+    import schema.journey
+    from db.queries import canvas
+    from db.queries import performance as reads
+
+    api, journey, events, _ = dataset
+    variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
+    original, counts, uniques = canvas.nodes_by_journey_ids, reads.counts, reads.uniques
+    asked: dict[str, list[tuple[list[Any], Any]]] = {"counts": [], "uniques": []}
+
+    async def late(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)
+        return await original(*args, **kwargs)
+
+    async def counting(
+        session: Any, workspace: Any, level: str, journeys: Any, nodes: Any, ranges: Any, *more: Any
+    ) -> Any:
+        paths = more[0] if more else []
+        whole = more[1] if len(more) > 1 else reads.NO_WHOLE
+        asked["counts"].append(([*nodes, *paths], whole))
+        return await counts(session, workspace, level, journeys, nodes, ranges, *more)
+
+    async def distinct(
+        session: Any, workspace: Any, journeys: Any, owners: Any, kinds: Any, ranges: Any, *more: Any
+    ) -> Any:
+        asked["uniques"].append((list(owners), more[0] if more else reads.NO_WHOLE))
+        return await uniques(session, workspace, journeys, owners, kinds, ranges, *more)
+
+    monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
+    monkeypatch.setattr(reads, "counts", counting)
+    monkeypatch.setattr(reads, "uniques", distinct)
+    if not read_ahead:
+        monkeypatch.setattr(schema.journey, "prefetch_figures", lambda *args: None)
+
+    # when
+    data = await api.gql(CANVAS, variables)
+
+    # then every subject is read once: by id, or as one of its journey's current nodes or paths
+    nodes = {str(parse_id(n["id"])) for n in data["journey"]["nodes"]}
+    paths = {str(parse_id(p["id"])) for p in data["journey"]["paths"]}
+    journey_id = parse_id(journey["id"])
+    for kind, calls in asked.items():
+        subjects = []
+        for ids, whole in calls:
+            subjects += [str(s) for s in ids if s != journey_id]  # not its totals
+            subjects += sorted(nodes) if journey_id in whole.nodes_of else []
+            subjects += sorted(paths) if journey_id in whole.paths_of else []
+        assert len(subjects) == len(set(subjects)), kind
+        assert nodes | paths <= set(subjects), kind
+        wholes = [whole for _, whole in calls if whole.nodes_of or whole.paths_of]
+        assert bool(wholes) == read_ahead, kind
+    check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
+
+
+async def test_a_canvas_figures_are_read_while_its_nodes_and_paths_are(dataset, monkeypatch):
+    # given a canvas whose nodes and paths take a while to load
     import asyncio
 
     from db.queries import canvas
@@ -375,36 +434,54 @@ async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(datase
 
     api, journey, events, _ = dataset
     variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
-    original, counts, uniques = canvas.nodes_by_journey_ids, reads.counts, reads.uniques
-    asked: dict[str, list[Any]] = {"counts": [], "uniques": []}
+    _, usual = await api.count(CANVAS, variables)
+    happened: list[str] = []
+    loads = {"nodes": canvas.nodes_by_journey_ids, "paths": canvas.paths_by_journey_ids}
+    counts, uniques = reads.counts, reads.uniques
 
-    async def late(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.05)
-        return await original(*args, **kwargs)
+    def slow(name: str) -> Any:
+        async def load(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0.05)
+            found = await loads[name](*args, **kwargs)
+            happened.append(f"{name} loaded")
+            return found
 
-    async def counting(
-        session: Any, workspace: Any, level: str, journeys: Any, nodes: Any, ranges: Any, paths: Any = ()
-    ) -> Any:
-        asked["counts"] += [*nodes, *paths]
-        return await counts(session, workspace, level, journeys, nodes, ranges, paths)
+        return load
 
-    async def distinct(
-        session: Any, workspace: Any, journeys: Any, owners: Any, kinds: Any, ranges: Any
-    ) -> Any:
-        asked["uniques"] += owners
-        return await uniques(session, workspace, journeys, owners, kinds, ranges)
+    async def counting(session: Any, workspace: Any, level: str, *args: Any) -> Any:
+        happened.append(f"{level} counts asked")
+        return await counts(session, workspace, level, *args)
 
-    monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
+    async def distinct(*args: Any) -> Any:
+        happened.append("uniques asked")
+        return await uniques(*args)
+
+    monkeypatch.setattr(canvas, "nodes_by_journey_ids", slow("nodes"))
+    monkeypatch.setattr(canvas, "paths_by_journey_ids", slow("paths"))
     monkeypatch.setattr(reads, "counts", counting)
     monkeypatch.setattr(reads, "uniques", distinct)
 
     # when
-    data = await api.gql(CANVAS, variables)
+    data, count = await api.count(CANVAS, variables)
 
-    # then the paths' statements read their source nodes, and the nodes' statements only the rest
-    current = [n["id"] for n in data["journey"]["nodes"]] + [p["id"] for p in data["journey"]["paths"]]
-    for kind, subjects in asked.items():
-        subjects = [str(s) for s in subjects if str(s) != str(parse_id(journey["id"]))]  # its totals
-        assert len(subjects) == len(set(subjects)), kind
-        assert {str(parse_id(s)) for s in current} <= set(subjects), kind
-    check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "late nodes")
+    # then the nodes' and paths' figures were asked for before either list had loaded,
+    # with the statements and figures of the usual order
+    first_rows = min(happened.index("nodes loaded"), happened.index("paths loaded"))
+    asked_before = happened[:first_rows]
+    assert "subject counts asked" in asked_before and "uniques asked" in asked_before, happened
+    assert count == usual
+    check_canvas(data["journey"], events, journey["id"], *reference.window(*YEAR, "UTC"), "read ahead")
+
+
+async def test_figures_a_directive_skips_are_not_read(dataset):
+    # given the canvas's node figures behind @skip: nothing asks for them ahead of the rows
+    api, journey, _, _ = dataset
+    bare = """query($id: ID!) { journey(id: $id) { nodes { id } } }"""
+    skipped = f"""query($id: ID!, $skip: Boolean!) {{ journey(id: $id) {{ nodes {{ id
+      performance(startDate: "2026-01-01", endDate: "2026-12-31") @skip(if: $skip) {{ {NODE_FIELDS} }} }} }} }}"""
+
+    _, without = await api.count(bare, {"id": journey["id"]})
+    data, count = await api.count(skipped, {"id": journey["id"], "skip": True})
+
+    assert count == without
+    assert all("performance" not in node for node in data["journey"]["nodes"])

@@ -64,3 +64,21 @@ async def test_a_malformed_date_is_bad_user_input(api):
     )
 
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_bad_window_on_a_canvas_is_reported_as_without_reading_ahead(api, monkeypatch):
+    # the nodes' figures are asked for before their rows load; a bad window is left to the field
+    import schema.journey
+
+    journey = await create_journey(api)
+    query = """query($id: ID!, $tz: String) { journey(id: $id) { nodes { id
+      performance(startDate: "2026-03-01", endDate: "2026-03-02", timeZone: $tz) { trafficCount } } } }"""
+    variables = {"id": journey["id"], "tz": "Mars/Olympus"}
+
+    ahead = (await api.post(query, variables)).json()
+    monkeypatch.setattr(schema.journey, "prefetch_figures", lambda *args: None)
+    usual = (await api.post(query, variables)).json()
+
+    message = "timeZone 'Mars/Olympus' is not an IANA time zone (e.g. Europe/Paris)"
+    assert [(e["message"], e["extensions"]["code"]) for e in ahead["errors"]] == [(message, "BAD_USER_INPUT")]
+    assert ahead["data"] == usual["data"] and ahead["errors"] == usual["errors"]
