@@ -36,7 +36,7 @@ Series = tuple[Span, ...]
 Kind = Literal["journey", "node", "path"]
 # (owner, journey, points, kind): the owner is a journey, node or path, as kind says.
 Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
-# (journey, points, kind): every current node or path of the journey, as kind says.
+# (journey, points, kind): every node or path of the journey (removed ones too), as kind says.
 Whole = tuple[uuid.UUID, Series, Kind]
 
 # The distinct-contact kinds each level shows.
@@ -74,7 +74,7 @@ class _ByWindowLoader:
     from `answer` once its batch is done, has one entry per point: the owner's figures,
     or None when it has none.
 
-    A journey's current nodes (or paths) can be asked for as a whole (`whole`) before
+    A journey's nodes (or paths) can be asked for as a whole (`whole`) before
     their rows are loaded: the statement then names the journey, and answers every one
     of them, so a canvas's figures are read while its nodes and paths are.
     """
@@ -108,13 +108,13 @@ class _ByWindowLoader:
         return next(iter(batches)) if len(batches) == 1 else asyncio.gather(*batches)
 
     def whole(self, whole: Whole) -> None:
-        """Ask for every current node (or path, as its kind says) of a journey over a series."""
+        """Ask for every node (or path, as its kind says) of a journey over a series."""
         if whole not in self._whole_of:
             self._whole_of[whole] = self._queue()
             self._queued_wholes.append(whole)
 
     def holds_whole(self, whole: Whole) -> bool:
-        """Whether every current node (or path) of a journey was asked for already."""
+        """Whether every node (or path) of a journey was asked for already."""
         return whole in self._whole_of
 
     def answer(self, key: Key) -> list[Any]:
@@ -365,7 +365,7 @@ def prefetch(
     tz_name: str | None,
     wanted: set[str],
 ) -> None:
-    """Ask for the figures of every current node (or path) of a journey over a window before
+    """Ask for the figures of every node (or path) of a journey over a window before
     their rows are loaded. Nothing is read twice: nodes already asked for as a whole by the
     paths' loaders (a path's ratios need its source node) are not asked for again, and paths
     ask for their journey's nodes with theirs unless the nodes' loaders have them (see _take)."""

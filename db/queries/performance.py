@@ -140,7 +140,8 @@ def _union(parts: list[str]) -> str:
 
 
 class Whole(NamedTuple):
-    """Journeys whose every current node, and every current path, a statement reads."""
+    """Journeys whose every node, and every path, a statement reads (removed ones too: a
+    removed node asked for by id in the same request is then answered by the same rows)."""
 
     nodes_of: Sequence[uuid.UUID] = ()
     paths_of: Sequence[uuid.UUID] = ()
@@ -149,21 +150,22 @@ class Whole(NamedTuple):
 NO_WHOLE = Whole()
 
 
-def _current(table: str, journeys: str) -> str:
-    """The ids of the current rows of `table` (nodes or paths) in the journeys a parameter names."""
+def _of_journeys(table: str, journeys: str) -> str:
+    """The ids of the rows of `table` (nodes or paths) in the journeys a parameter names."""
     return f"""ARRAY(SELECT c.id FROM {table} c WHERE c.workspace_id = :workspace_id
-            AND c.journey_id = ANY(CAST(:{journeys} AS uuid[])) AND c.removed_at IS NULL)"""
+            AND c.journey_id = ANY(CAST(:{journeys} AS uuid[])))"""
 
 
-def _owners(level: Level, ids: str = "subjects", *current: tuple[str, str]) -> str:
-    """The rows of the journey totals, or of the subjects listed in `ids` and those `current` adds."""
+def _owners(level: Level, ids: str = "subjects", *of_journeys: tuple[str, str]) -> str:
+    """The rows of the journey totals, or of the subjects listed in `ids` and the nodes or paths
+    of the journeys `of_journeys` names (a table and a parameter each)."""
     base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
     if level == "journey":
         # the journey's totals row; naming the ids lets the primary key find them (with
         # `subject_id = journey_id` alone the planner reads every subject of the journey)
         return base + " AND x.subject_id = ANY(CAST(:journeys AS uuid[])) AND x.subject_id = x.journey_id"
     # one array, computed once before the scan, so the key still finds each subject
-    listed = " || ".join([f"CAST(:{ids} AS uuid[])", *(_current(*c) for c in current)])
+    listed = " || ".join([f"CAST(:{ids} AS uuid[])", *(_of_journeys(*c) for c in of_journeys)])
     return base + f" AND x.subject_id = ANY({listed})"
 
 
@@ -293,8 +295,8 @@ async def counts(
     """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
 
     A path's counts are its traversals alone (its only events): other counters are 0,
-    revenue 0 and last_event_at None. `whole` adds every current node and path of some
-    journeys as owners.
+    revenue 0 and last_event_at None. `whole` adds every node and path of some journeys
+    as owners.
     """
     days, quarters = _split(ranges)
     weeks, days = _weeks(days)
@@ -323,7 +325,7 @@ async def uniques(
     whole: Whole = NO_WHOLE,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
-    `whole` adds every current node and path of some journeys as owners."""
+    `whole` adds every node and path of some journeys as owners."""
     days, quarters = _split(ranges)
     points = max(r[0] for r in ranges) + 1
     first_day: list[date | None] = [None] * points

@@ -217,6 +217,23 @@ async def test_a_removed_node_still_counts_and_still_resolves(dataset):
     assert_figures(data["node"]["performance"], expected, "removed node")
 
 
+async def test_a_removed_node_beside_its_journeys_canvas_still_counts(dataset):
+    # the canvas asks for its journey's nodes' figures as a whole; the removed node is not on it
+    api, journey, events, removed = dataset
+    lo, hi = reference.window(date(2026, 1, 1), date(2026, 12, 31), "UTC")
+    window = 'startDate: "2026-01-01", endDate: "2026-12-31"'
+    query = f"""query($journey: ID!, $removed: ID!) {{
+        journey(id: $journey) {{ nodes {{ id performance({window}) {{ trafficCount }} }} }}
+        node(id: $removed) {{ performance({window}) {{ {NODE_FIELDS} }} }} }}"""
+
+    data = await api.gql(query, {"journey": journey["id"], "removed": removed["id"]})
+
+    assert removed["id"] not in [n["id"] for n in data["journey"]["nodes"]]
+    expected = reference.node(events, removed["id"], "WAIT", lo, hi)
+    assert expected["trafficCount"] > 0
+    assert_figures(data["node"]["performance"], expected, "removed node beside the canvas")
+
+
 async def test_the_workspace_time_zone_is_the_default(app, http, statements):
     # given a workspace in Asia/Kolkata with one event at 20:00 UTC on 1 March (01:30 on 2 March there)
     from db.queries.workspaces import create_api_key, create_workspace
