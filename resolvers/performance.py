@@ -192,7 +192,7 @@ class CountsByWindowLoader(_ByWindowLoader):
             self._owners(keys, "node"),
             ranges,
             self._owners(keys, "path"),
-            reads.Whole(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            reads.EveryOf(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
 
@@ -208,7 +208,7 @@ class UniquesByWindowLoader(_ByWindowLoader):
             self._owners(keys),
             LEVEL_KINDS[self.level],
             _ranges(series),
-            reads.Whole(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            reads.EveryOf(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
 

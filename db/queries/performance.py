@@ -139,7 +139,7 @@ def _union(parts: list[str]) -> str:
     return "\n        UNION ALL\n".join(parts)
 
 
-class Whole(NamedTuple):
+class EveryOf(NamedTuple):
     """Journeys whose every node, and every path, a statement reads (removed ones too: a
     removed node asked for by id in the same request is then answered by the same rows)."""
 
@@ -147,7 +147,7 @@ class Whole(NamedTuple):
     paths_of: Sequence[uuid.UUID] = ()
 
 
-NO_WHOLE = Whole()
+EVERY_OF_NONE = EveryOf()
 
 
 def _of_journeys(table: str, journeys: str) -> str:
@@ -290,12 +290,12 @@ async def counts(
     node_ids: Sequence[uuid.UUID],
     ranges: Sequence[Range],
     path_ids: Sequence[uuid.UUID] = (),
-    whole: Whole = NO_WHOLE,
+    every: EveryOf = EVERY_OF_NONE,
 ) -> dict[tuple[int, uuid.UUID], Counts]:
     """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
 
     A path's counts are its traversals alone (its only events): other counters are 0,
-    revenue 0 and last_event_at None. `whole` adds every node and path of some journeys
+    revenue 0 and last_event_at None. `every` adds every node and path of some journeys
     as owners.
     """
     days, quarters = _split(ranges)
@@ -303,7 +303,7 @@ async def counts(
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
         params["subjects"], params["paths"] = list(node_ids), list(path_ids)
-        params["node_journeys"], params["path_journeys"] = list(whole.nodes_of), list(whole.paths_of)
+        params["node_journeys"], params["path_journeys"] = list(every.nodes_of), list(every.paths_of)
     for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q")):
         if found:
             params.update(_slots(found, prefix))
@@ -322,10 +322,10 @@ async def uniques(
     owner_ids: Sequence[uuid.UUID],
     kinds: Sequence[int],
     ranges: Sequence[Range],
-    whole: Whole = NO_WHOLE,
+    every: EveryOf = EVERY_OF_NONE,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
-    `whole` adds every node and path of some journeys as owners."""
+    `every` adds every node and path of some journeys as owners."""
     days, quarters = _split(ranges)
     points = max(r[0] for r in ranges) + 1
     first_day: list[date | None] = [None] * points
@@ -337,8 +337,8 @@ async def uniques(
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
         "subjects": list(owner_ids),
-        "node_journeys": list(whole.nodes_of),
-        "path_journeys": list(whole.paths_of),
+        "node_journeys": list(every.nodes_of),
+        "path_journeys": list(every.paths_of),
         "kinds": list(kinds),
         "first_day": first_day,
         "days_from": days_from,
