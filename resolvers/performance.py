@@ -18,7 +18,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import Journey, Node
 from db.queries import performance as reads
 from db.queries.performance import Counts
 from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figures, path_figures
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from db.models import Path
+    from db.models import Journey, Node, Path
     from resolvers.context import Context
 
 Series = tuple[Span, ...]

@@ -59,8 +59,15 @@ def selected_below(raw: GraphQLResolveInfo, under: str | None = None) -> set[str
 
 def fields_below(raw: GraphQLResolveInfo, name: str) -> list[FieldNode]:
     """The fields called `name` selected right below the current field (aliases apart, through
-    fragments); those under a directive (@skip, @include) are left out, not evaluated."""
+    fragments); those under a directive (@skip, @include) are left out, not evaluated.
+    Remembered per request, as `selected_below` is: a list of journeys asks once per journey."""
+    cache = raw.context.cache
+    key = ("fields", *(id(node) for node in raw.field_nodes), name)
+    if key in cache:
+        cached: list[FieldNode] = cache[key]
+        return cached
     found: list[FieldNode] = []
+    cache[key] = found
 
     def visit(selections: Iterable[SelectionNode]) -> None:
         for selection in selections:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import sqlalchemy as sa
 
 from db.enums import EventType
+from db.queries.events import week_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -273,7 +274,7 @@ def _weeks(
     """The whole UTC weeks (Monday to Monday) inside day ranges, and the days left at their edges."""
     weeks, rest = [], []
     for idx, lo, hi in days:
-        first, last = lo + timedelta(days=-lo.weekday() % 7), hi - timedelta(days=hi.weekday())
+        first, last = week_of(lo + timedelta(days=6)), week_of(hi)  # Mondays: on or after lo, on or before hi
         if first < last:
             weeks.append((idx, first, last))
             rest += [(idx, a, b) for a, b in ((lo, first), (last, hi)) if a < b]
