@@ -1,23 +1,22 @@
 """Nodes and paths: batched look-ups and the bulk write behind a saved canvas.
 
-Look-ups return plain records, not ORM instances: a record reads like its model
-(`row.id`, `row.type`, `row.config`, the same values), and nothing changes these
-rows through a session. A canvas reads hundreds of them per request, and building
-ORM instances (identity map, instance state) took about twice the CPU of the rows
-themselves. Not Core rows either: graphql-core asks every value it completes for
-`__await__`, and a Row answers a missing attribute by formatting an error message.
+Look-ups run on the driver (db.driver) and return plain records, not ORM
+instances: a record reads like its model (`row.id`, `row.type`, `row.config`,
+the same values), and nothing changes these rows through a session. Not Core
+rows either: graphql-core asks every value it completes for `__await__`, and a
+Row answers a missing attribute by formatting an error message.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import make_dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from db.driver import Statement, fetch, record_of, row_reader, select_columns
 from db.models import Node, Path
 
 if TYPE_CHECKING:
@@ -26,12 +25,21 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def _record(model: Any) -> Any:
-    """A slotted class with the model's columns as attributes, built from a row in column order."""
-    return make_dataclass(f"{model.__name__}Record", [c.key for c in model.__table__.columns], slots=True)
+_RECORDS = {Node: record_of(Node), Path: record_of(Path)}
+_READERS = {model: row_reader(model.__table__) for model in (Node, Path)}
 
 
-_RECORDS = {Node: _record(Node), Path: _record(Path)}
+_IN_JOURNEYS = "journey_id = ANY(CAST(:ids AS uuid[]))"
+_BY_ID = {model: select_columns(model, "id = ANY(CAST(:ids AS uuid[]))") for model in (Node, Path)}
+_BY_JOURNEY = {
+    (model, removed): select_columns(
+        model,
+        _IN_JOURNEYS if removed else _IN_JOURNEYS + " AND removed_at IS NULL",
+        "ORDER BY journey_id, ordinal",
+    )
+    for model in (Node, Path)
+    for removed in (False, True)
+}
 
 
 async def nodes_by_ids(
@@ -51,11 +59,10 @@ async def paths_by_ids(
 async def _by_id(
     session: AsyncSession, model: Any, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Any]:
-    table, record = model.__table__, _RECORDS[model]
-    rows = await session.execute(
-        sa.select(table).where(table.c.workspace_id == workspace_id, table.c.id.in_(ids))
-    )
-    return {row.id: record(*row) for row in rows.all()}
+    record, read = _RECORDS[model], _READERS[model]
+    rows = await fetch(session, _BY_ID[model], {"workspace_id": workspace_id, "ids": list(ids)})
+    found = (record(*read(row)) for row in rows)
+    return {row.id: row for row in found}
 
 
 async def _by_journey(
@@ -65,13 +72,12 @@ async def _by_journey(
     journey_ids: Sequence[uuid.UUID],
     removed: bool,
 ) -> dict[uuid.UUID, list[Any]]:
-    table, record = model.__table__, _RECORDS[model]
-    query = sa.select(table).where(table.c.workspace_id == workspace_id, table.c.journey_id.in_(journey_ids))
-    if not removed:
-        query = query.where(table.c.removed_at.is_(None))
+    record, read = _RECORDS[model], _READERS[model]
+    statement = _BY_JOURNEY[(model, removed)]
     grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for row in (await session.execute(query.order_by(table.c.journey_id, table.c.ordinal))).all():
-        grouped[row.journey_id].append(record(*row))
+    for row in await fetch(session, statement, {"workspace_id": workspace_id, "ids": list(journey_ids)}):
+        found = record(*read(row))
+        grouped[found.journey_id].append(found)
     return grouped
 
 
@@ -140,25 +146,23 @@ async def write_canvas(
     await _remove_others(session, Node, workspace_id, journey_id, [n["id"] for n in nodes])
 
 
+_SIZES = Statement(
+    """
+    SELECT j.id, count(*),
+           (SELECT count(*) FROM paths p WHERE p.workspace_id = :workspace_id AND p.journey_id = j.id
+                AND p.removed_at IS NULL)
+    FROM unnest(CAST(:ids AS uuid[])) AS j(id)
+    JOIN nodes n ON n.workspace_id = :workspace_id AND n.journey_id = j.id AND n.removed_at IS NULL
+    GROUP BY j.id
+    """
+)
+
+
 async def canvas_sizes(
     session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[int, int]]:
-    """(current nodes, current paths) of each of the workspace's journeys among `journey_ids`, in one statement."""
-    nodes = (
-        sa.select(Node.journey_id, sa.func.count().label("n"))
-        .where(Node.workspace_id == workspace_id, Node.journey_id.in_(journey_ids), Node.removed_at.is_(None))
-        .group_by(Node.journey_id)
-        .subquery()
-    )
-    paths = (
-        sa.select(Path.journey_id, sa.func.count().label("n"))
-        .where(Path.workspace_id == workspace_id, Path.journey_id.in_(journey_ids), Path.removed_at.is_(None))
-        .group_by(Path.journey_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        sa.select(nodes.c.journey_id, nodes.c.n, sa.func.coalesce(paths.c.n, 0)).outerjoin(
-            paths, paths.c.journey_id == nodes.c.journey_id
-        )
-    )
+    """(current nodes, current paths) of each of the workspace's journeys among `journey_ids`, in one
+    statement; a journey without current nodes is absent."""
+    ids = list(dict.fromkeys(journey_ids))  # each once: unnest would count a repeated one twice
+    rows = await fetch(session, _SIZES, {"workspace_id": workspace_id, "ids": ids})
     return {journey_id: (n, p) for journey_id, n, p in rows}

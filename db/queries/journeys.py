@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from db.driver import fetch, record_of, row_reader, select_columns
 from db.enums import JourneyStatus
 from db.models import Journey
 
@@ -18,14 +19,17 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
+_BY_ID = select_columns(Journey, "id = ANY(CAST(:ids AS uuid[]))")
+_RECORD, _READ = record_of(Journey), row_reader(Journey.__table__)
+
+
 async def journeys_by_ids(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Journey]:
-    """The workspace's journeys among `ids`, by id."""
-    rows = await session.scalars(
-        sa.select(Journey).where(Journey.workspace_id == workspace_id, Journey.id.in_(ids))
-    )
-    return {row.id: row for row in rows}
+    """The workspace's journeys among `ids`, by id, as plain records (see db.driver)."""
+    rows = await fetch(session, _BY_ID, {"workspace_id": workspace_id, "ids": list(ids)})
+    found = (_RECORD(*_READ(row)) for row in rows)
+    return {row.id: row for row in found}
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-import sqlalchemy as sa
-
+from db.driver import Statement, fetch
 from db.enums import EventType
 from db.queries.events import week_of
 
@@ -181,14 +180,14 @@ def _summed(owner: str, owners: str, columns: list[str], sums: str, buckets: Buc
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
 
-def _counts_sql(level: Level, buckets: Buckets) -> sa.TextClause:
+def _counts_sql(level: Level, buckets: Buckets) -> Statement:
     owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
     owners = _owners(level, "subjects", ("nodes", "node_journeys"))
     summed = _summed(owner, owners, [*COUNTERS, "revenue", "last_event_at"], sums, buckets)
     if level == "journey":
-        return sa.text(summed)
+        return Statement(summed)
     # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
     # only), so paths sum that one column: each sum is a cost per row, and a canvas has more
     # path rows than node rows.
@@ -200,12 +199,12 @@ def _counts_sql(level: Level, buckets: Buckets) -> sa.TextClause:
         ]
     )
     paths = _owners("subject", "paths", ("paths", "path_journeys"))
-    return sa.text(
+    return Statement(
         summed + "\n        UNION ALL\n" + _summed(owner, paths, [PATH_COLUMN], traversed, buckets)
     )
 
 
-def _uniques_sql(days: Reads, quarters: Reads) -> sa.TextClause:
+def _uniques_sql(days: Reads, quarters: Reads) -> Statement:
     """Distinct contacts per (point, owner, kind); owners are subjects, or journeys (their own scope).
 
     Whole days come from unique_gaps: a contact counts on its first day in the
@@ -250,7 +249,7 @@ def _uniques_sql(days: Reads, quarters: Reads) -> sa.TextClause:
             WHERE idx IS NOT NULL{counted_in_days}
             GROUP BY idx, owner, kind"""
         )
-    return sa.text(
+    return Statement(
         f"SELECT idx, owner, kind, sum(n) FROM ({_union(parts)}) AS found GROUP BY idx, owner, kind"
     )
 
@@ -311,7 +310,7 @@ async def counts(
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
     statement = _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters)))
-    for row in (await session.execute(statement, params)).all():  # all at once, not a fetch per row
+    for row in await fetch(session, statement, params):
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
 
@@ -351,6 +350,6 @@ async def uniques(
         params.update(_slots(quarters, "q"))
     found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
     statement = _uniques_statement(_reads(days), _reads(quarters))
-    for idx, owner, kind, n in (await session.execute(statement, params)).all():
+    for idx, owner, kind, n in await fetch(session, statement, params):
         found.setdefault((idx, owner), {})[kind] = int(n or 0)
     return found
