@@ -24,6 +24,7 @@ import re
 from dataclasses import make_dataclass
 from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _DIALECT = PGDialect_asyncpg()
+# the connection itself failed, not the statement
+BROKEN = (
+    OSError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
 # `:name`, not `::type` (a cast) nor a name's own colon inside a word
 _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -69,7 +77,13 @@ async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     assert driver is not None
-    rows: Sequence[Any] = await driver.fetch(statement.positional, *args)
+    try:
+        rows: Sequence[Any] = await driver.fetch(statement.positional, *args)
+    except BROKEN:
+        # What SQLAlchemy does on a disconnect: the pool drops the connection instead of
+        # handing it to the next request.
+        await connection.invalidate()
+        raise
     return rows
 
 

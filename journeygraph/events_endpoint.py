@@ -62,7 +62,7 @@ async def record_events(request: Request) -> JSONResponse:
     state = request.app.state
     settings = state.settings
     try:
-        principal = await authenticate(request.headers.get("authorization"), state.sessions, settings)
+        principal = await authenticate(request.headers.get("authorization"), state.reads, settings)
     except AuthError as problem:
         return error(401, ErrorCode.UNAUTHENTICATED.value, str(problem))
     if Scope.INGEST not in principal.scopes:

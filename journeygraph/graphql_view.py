@@ -126,7 +126,7 @@ class GraphQLView(GraphQL[Context, None]):
                     request = Request(scope, receive)
                 try:
                     principal = await authenticate(
-                        request.headers.get("authorization"), state.sessions, state.settings
+                        request.headers.get("authorization"), state.reads, state.settings
                     )
                 except AuthError as error:
                     await unauthenticated(str(error))(scope, receive, send)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from db.driver import Statement, fetch, record_of, row_reader
 from db.models import ApiKey, Workspace
 
 if TYPE_CHECKING:
@@ -59,23 +60,29 @@ async def create_api_key(session: AsyncSession, workspace_id: uuid.UUID, scopes:
     return key
 
 
+_WORKSPACE = record_of(Workspace)
+_READ_WORKSPACE = row_reader(Workspace.__table__)
+_WIDTH = len(Workspace.__table__.columns)
+_FOR_KEY = Statement(
+    f"""
+    SELECT {", ".join("w." + c.name for c in Workspace.__table__.columns)}, k.scopes
+    FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
+    WHERE k.workspace_id = :workspace_id AND k.key_hash = :key_hash AND k.revoked_at IS NULL
+    """
+)
+
+
 async def workspace_for_key(session: AsyncSession, key: str) -> tuple[Workspace, list[str]] | None:
-    """The workspace and scopes of a live API key, or None when the key is unknown or revoked."""
+    """The workspace (a plain record, see db.driver) and scopes of a live API key, or None when
+    the key is unknown or revoked."""
     workspace_id = key_workspace(key)
     if workspace_id is None:
         return None
-    row = (
-        await session.execute(
-            sa.select(Workspace, ApiKey.scopes)
-            .join(ApiKey, ApiKey.workspace_id == Workspace.id)
-            .where(
-                ApiKey.workspace_id == workspace_id,
-                ApiKey.key_hash == hash_key(key),
-                ApiKey.revoked_at.is_(None),
-            )
-        )
-    ).first()
-    return None if row is None else (row[0], list(row[1]))
+    rows = await fetch(session, _FOR_KEY, {"workspace_id": workspace_id, "key_hash": hash_key(key)})
+    if not rows:
+        return None
+    values = _READ_WORKSPACE(rows[0])
+    return _WORKSPACE(*values[:_WIDTH]), list(values[_WIDTH])
 
 
 async def any_workspace(session: AsyncSession) -> bool:

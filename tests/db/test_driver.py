@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from db.driver import Statement, fetch
+from db.driver import BROKEN, Statement, fetch
+from db.engine import create_engine, create_reader
 from db.enums import Channel, JourneyStatus, NodeType
 from db.models import Journey, Node
 from db.queries import canvas, journeys
@@ -82,3 +85,24 @@ async def test_canvas_sizes_count_current_rows_once_per_journey(app, api):
         sizes = await canvas.canvas_sizes(session, api.workspace_id, [journey_id, journey_id, uuid.uuid4()])
 
     assert sizes == {journey_id: (len(SIMPLE_NODES), len(SIMPLE_PATHS))}
+
+
+async def test_a_connection_that_broke_under_a_read_is_not_handed_out_again(app, database_url):
+    engine = create_engine(database_url, pool_size=1)  # one connection: the next read would get it back
+    reader = create_reader(engine)
+    try:
+        async with reader() as session:
+            ((pid,),) = await fetch(session, Statement("SELECT pg_backend_pid()"), {})
+        async with app.state.sessions() as other:
+            await other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})  # waits
+        await asyncio.sleep(0.05)  # the pooled connection's end of the socket hears of it
+
+        async with reader() as session:
+            with pytest.raises(BROKEN):
+                await fetch(session, Statement("SELECT 1"), {})
+        async with reader() as session:
+            rows = await fetch(session, Statement("SELECT 1"), {})
+    finally:
+        await engine.dispose()
+
+    assert [tuple(r) for r in rows] == [(1,)]
