@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import uuid
 import zoneinfo
@@ -220,6 +221,10 @@ def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
     return demo.Demo(key=saved["key"], query=demo.CANVAS_QUERY, variables=variables)
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -233,6 +238,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     print(f"journeygraph: GraphiQL at {address}", file=sys.stderr)
     if demo_state is not None:
         print(f"journeygraph: demo API key {demo_state.key}", file=sys.stderr)
+    # uvicorn shuts down gracefully on SIGTERM (what `docker stop` and most supervisors send),
+    # then raises it again under the handler it found. Python's default would end the process
+    # there, skipping exit handlers, and the embedded PostgreSQL would be left running; as an
+    # exit instead, its handle stops it like after Ctrl-C.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # The app logs each request as one JSON line (journeygraph.request); uvicorn's access log would repeat it.
     uvicorn.run(
         create_app(settings, url, demo_state),

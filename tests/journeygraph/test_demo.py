@@ -110,7 +110,11 @@ def test_first_serve_on_the_embedded_database_shows_the_demo(tmp_path):
         assert journey["performance"]["enteredCount"] > 0
         assert sum(n["performance"]["trafficCount"] for n in journey["nodes"]) > 0
     finally:
-        server.terminate()
+        server.terminate()  # SIGTERM, as `docker stop` sends
         server.wait(timeout=30)
         if server.stdout:
             server.stdout.close()
+
+    # and stopping the server stops the embedded PostgreSQL it started (a clean shutdown
+    # removes postmaster.pid); left running, it would outlive every `journeygraph serve`
+    assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
