@@ -96,30 +96,29 @@ def select_columns(model: Any, where: str, order: str = "") -> Statement:
     )
 
 
-def record_of(model: Any) -> Any:
-    """A slotted class with the model's columns as attributes, built from a row in column order.
+def record_reader(model: Any) -> Callable[[Sequence[Any]], Any]:
+    """Turns a row whose leading values are `model`'s columns, in order, into a plain record:
+    a slotted class with the columns as attributes and the values SQLAlchemy would give
+    (its enums as enum members; what asyncpg already answers as SQLAlchemy would is left
+    alone). Values after the model's columns are ignored.
 
     A record reads like its model (`row.id`, `row.type`, the same values); it suits rows
     nothing changes through a session, read by the hundred, where building ORM instances
     (identity map, instance state) cost about twice the CPU of the rows themselves.
     """
-    return make_dataclass(f"{model.__name__}Record", [c.key for c in model.__table__.columns], slots=True)
-
-
-def row_reader(table: sa.FromClause) -> Callable[[Sequence[Any]], list[Any]]:
-    """Turns a row of `table`'s columns (in order) into the values SQLAlchemy would give:
-    its enums as enum members. Columns asyncpg already answers as SQLAlchemy would are
-    left alone."""
+    columns = list(model.__table__.columns)
+    record = make_dataclass(f"{model.__name__}Record", [c.key for c in columns], slots=True)
+    width = len(columns)
     processors = [
         (i, processor)
-        for i, column in enumerate(table.columns)
+        for i, column in enumerate(columns)
         if (processor := column.type.result_processor(_DIALECT, None)) is not None
     ]
 
-    def read(row: Sequence[Any]) -> list[Any]:
-        values = list(row)
+    def read(row: Sequence[Any]) -> Any:
+        values = list(row[:width])
         for i, processor in processors:
             values[i] = processor(values[i])
-        return values
+        return record(*values)
 
     return read

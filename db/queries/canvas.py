@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from db.driver import Statement, fetch, record_of, row_reader, select_columns
+from db.driver import Statement, fetch, record_reader, select_columns
 from db.models import Node, Path
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
-_RECORDS = {Node: record_of(Node), Path: record_of(Path)}
-_READERS = {model: row_reader(model.__table__) for model in (Node, Path)}
+_RECORDS = {model: record_reader(model) for model in (Node, Path)}
 
 
 _IN_JOURNEYS = "journey_id = ANY(CAST(:ids AS uuid[]))"
@@ -59,9 +58,9 @@ async def paths_by_ids(
 async def _by_id(
     session: AsyncSession, model: Any, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Any]:
-    record, read = _RECORDS[model], _READERS[model]
+    read = _RECORDS[model]
     rows = await fetch(session, _BY_ID[model], {"workspace_id": workspace_id, "ids": list(ids)})
-    found = (record(*read(row)) for row in rows)
+    found = (read(row) for row in rows)
     return {row.id: row for row in found}
 
 
@@ -72,11 +71,11 @@ async def _by_journey(
     journey_ids: Sequence[uuid.UUID],
     removed: bool,
 ) -> dict[uuid.UUID, list[Any]]:
-    record, read = _RECORDS[model], _READERS[model]
+    read = _RECORDS[model]
     statement = _BY_JOURNEY[(model, removed)]
     grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for row in await fetch(session, statement, {"workspace_id": workspace_id, "ids": list(journey_ids)}):
-        found = record(*read(row))
+        found = read(row)
         grouped[found.journey_id].append(found)
     return grouped
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from db.driver import fetch, record_of, row_reader, select_columns
+from db.driver import fetch, record_reader, select_columns
 from db.enums import JourneyStatus
 from db.models import Journey
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 _BY_ID = select_columns(Journey, "id = ANY(CAST(:ids AS uuid[]))")
-_RECORD, _READ = record_of(Journey), row_reader(Journey.__table__)
+_RECORD = record_reader(Journey)
 
 
 async def journeys_by_ids(
@@ -28,7 +28,7 @@ async def journeys_by_ids(
 ) -> dict[uuid.UUID, Journey]:
     """The workspace's journeys among `ids`, by id, as plain records (see db.driver)."""
     rows = await fetch(session, _BY_ID, {"workspace_id": workspace_id, "ids": list(ids)})
-    found = (_RECORD(*_READ(row)) for row in rows)
+    found = (_RECORD(row) for row in rows)
     return {row.id: row for row in found}
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.driver import Statement, fetch, record_of, row_reader
+from db.driver import Statement, fetch, record_reader
 from db.models import ApiKey, Workspace
 
 if TYPE_CHECKING:
@@ -60,9 +60,7 @@ async def create_api_key(session: AsyncSession, workspace_id: uuid.UUID, scopes:
     return key
 
 
-_WORKSPACE = record_of(Workspace)
-_READ_WORKSPACE = row_reader(Workspace.__table__)
-_WIDTH = len(Workspace.__table__.columns)
+_WORKSPACE = record_reader(Workspace)
 _FOR_KEY = Statement(
     f"""
     SELECT {", ".join("w." + c.name for c in Workspace.__table__.columns)}, k.scopes
@@ -81,8 +79,7 @@ async def workspace_for_key(session: AsyncSession, key: str) -> tuple[Workspace,
     rows = await fetch(session, _FOR_KEY, {"workspace_id": workspace_id, "key_hash": hash_key(key)})
     if not rows:
         return None
-    values = _READ_WORKSPACE(rows[0])
-    return _WORKSPACE(*values[:_WIDTH]), list(values[_WIDTH])
+    return _WORKSPACE(rows[0]), list(rows[0][-1])  # scopes come last
 
 
 async def any_workspace(session: AsyncSession) -> bool:
