@@ -24,7 +24,7 @@ from strawberry.http import GraphQLRequestData, process_result
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from journeygraph import observability
+from journeygraph import observability, request_json
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
 from journeygraph.persisted import PersistedQueryError, is_persisted
@@ -144,6 +144,14 @@ class GraphQLView(GraphQL[Context, None]):
         except PersistedQueryError as error:
             # 200, as Apollo clients expect before they send the query itself
             return request_error(200, error.code, str(error))
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request's JSON, refused with 400 when it holds what cannot be stored or answered
+        (NUL, lone surrogates, non-finite or huge numbers, deep nesting): journeygraph.request_json."""
+        try:
+            return request_json.decode(data)
+        except request_json.RequestValueError as problem:
+            raise HTTPException(400, str(problem)) from None
 
     def encode_json(self, data: object) -> bytes:
         """orjson, not json.dumps: a canvas answer is a few hundred kilobytes (UTF-8, not \\u escapes)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import GraphQLError
 
@@ -49,6 +50,15 @@ class ApiError(GraphQLError):
 
     def __init__(self, message: str, code: ErrorCode = ErrorCode.BAD_USER_INPUT) -> None:
         super().__init__(message, extensions={"code": code.value})
+
+
+SHOWN = 40  # characters of a bad value repeated in a message
+
+
+def shown(value: Any) -> str:
+    """`value` as a message may repeat it: escaped (NUL, surrogates) and cut to a readable length."""
+    text = ascii(value) if isinstance(value, str) else ascii(str(value))
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(str(value))} characters)"
 
 
 def bad_user_input(message: str) -> ApiError:

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.queries import events as store
 from db.queries.locks import lock_for_ingest
 from db.queries.lookups import existing_journeys, node_owners, path_owners
+from resolvers.errors import shown
+from resolvers.event_schema import (
+    FUTURE_SLACK,
+    NEEDS_NODE,
+    EventIn,
+    Unreadable,
+    rejection_of,
+)
 from resolvers.ids import parse_id
 
 if TYPE_CHECKING:
@@ -24,28 +33,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-MAX_ID = 128
-MAX_CONTACT = 256
-MAX_URL = 2048
-FUTURE_SLACK = timedelta(minutes=15)
-NEEDS_NODE = frozenset(
-    {
-        EventType.NODE_ENTERED,
-        EventType.MESSAGE_SENT,
-        EventType.MESSAGE_DELIVERED,
-        EventType.MESSAGE_BOUNCED,
-        EventType.MESSAGE_OPENED,
-        EventType.MESSAGE_CLICKED,
-        EventType.UNSUBSCRIBED,
-        EventType.SPAM_COMPLAINT,
-        EventType.HOLDOUT_GLOBAL,
-        EventType.HOLDOUT_JOURNEY,
-        EventType.ADDED_TO_CART,
-        EventType.TRANSACTION,
-        EventType.WEBHOOK_SUCCEEDED,
-        EventType.WEBHOOK_FAILED,
-    }
-)
+
+ECHOED_ID = 1024
 
 
 @dataclass(frozen=True)
@@ -68,91 +57,70 @@ class _Reject(Exception):
         self.code, self.message = code, message
 
 
-def _text(raw: dict[str, Any], name: str, limit: int, required: bool = True) -> str | None:
-    value = raw.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not 1 <= len(value) <= limit:
-        raise _Reject("INVALID", f"{name} must be a string of 1 to {limit} characters")
-    return value
-
-
-def _uuid(raw: dict[str, Any], name: str, missing_code: str | None, unknown_code: str) -> uuid.UUID | None:
-    value = raw.get(name)
+def _uuid(value: Any, name: str, missing_code: str | None, unknown_code: str) -> uuid.UUID | None:
     if value is None:
         if missing_code is not None:
             raise _Reject(missing_code, f"{name} is required for this event type")
         return None
     parsed = parse_id(value) if isinstance(value, str) else None
     if parsed is None:
-        raise _Reject(unknown_code, f"{name} {value!r} does not exist")
+        raise _Reject(unknown_code, f"{name} {shown(value)} does not exist")
     return parsed
 
 
-def _moment(raw: dict[str, Any], now: datetime) -> datetime:
-    value = raw.get("occurredAt")
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise _Reject("INVALID", "occurredAt must be an RFC 3339 timestamp with an offset")
-    if value > now + FUTURE_SLACK:
-        raise _Reject(
-            "FUTURE_TIMESTAMP", f"occurredAt {value.isoformat()} is more than 15 minutes in the future"
-        )
-    return value.astimezone(UTC)
+def _echoed_id(raw: Any) -> str | None:
+    """A rejected event's id as the answer may repeat it: a string of valid text up to
+    ECHOED_ID characters (an over-long one too, so the sender can find it), else None."""
+    value = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(value, str) or len(value) > ECHOED_ID:
+        return None
+    return value if value.isascii() or _encodable(value) else None
 
 
-def _revenue(raw: dict[str, Any], event_type: EventType) -> Decimal | None:
-    if event_type != EventType.TRANSACTION:
-        return None  # only transactions carry revenue; anything else sent is ignored
-    value = raw.get("revenue")
-    if value is None:
-        raise _Reject("MISSING_REVENUE", "revenue is required for TRANSACTION")
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        raise _Reject("INVALID", "revenue must be a decimal number or a string holding one")
+def _encodable(text: str) -> bool:
     try:
-        # a float here only comes from a caller who parsed JSON lossily; str() keeps what they see
-        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise _Reject("INVALID", f"revenue {value!r} is not a decimal number") from None
-    if not amount.is_finite():
-        raise _Reject("INVALID", f"revenue {value!r} is not a finite number")
-    if amount < 0:
-        raise _Reject("NEGATIVE_REVENUE", f"revenue {value} is negative")
-    return amount
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def check_event(raw: Any, now: datetime) -> store.NewEvent:
     """Check one event's own fields (not yet against the database)."""
+    if isinstance(raw, Unreadable):
+        raise _Reject("INVALID", raw.message)
     if not isinstance(raw, dict):
         raise _Reject("INVALID", "an event must be a JSON object")
-    event_id = _text(raw, "id", MAX_ID)
-    assert event_id is not None
     try:
-        event_type = EventType(str(raw.get("type")))
-    except ValueError:
-        raise _Reject("INVALID", f"type {raw.get('type')!r} is not an event type") from None
-    journey_id = _uuid(raw, "journeyId", "INVALID", "UNKNOWN_JOURNEY")
+        event = EventIn.model_validate(raw)
+    except ValidationError as error:
+        raise _Reject(*rejection_of(error)) from None
+    if event.occurred_at > now + FUTURE_SLACK:
+        raise _Reject(
+            "FUTURE_TIMESTAMP",
+            f"occurredAt {event.occurred_at.isoformat()} is more than 15 minutes in the future",
+        )
+    journey_id = _uuid(event.journey_id, "journeyId", "INVALID", "UNKNOWN_JOURNEY")
     assert journey_id is not None
-    node_id = _uuid(raw, "nodeId", "MISSING_NODE" if event_type in NEEDS_NODE else None, "UNKNOWN_NODE")
-    path_needed = event_type == EventType.PATH_TRAVERSED
+    node_needed = "MISSING_NODE" if event.type in NEEDS_NODE else None
+    node_id = _uuid(event.node_id, "nodeId", node_needed, "UNKNOWN_NODE")
     # Only PATH_TRAVERSED is about a path; a pathId on another type is not checked or kept.
-    path_id = _uuid(raw, "pathId", "MISSING_PATH", "UNKNOWN_PATH") if path_needed else None
-    contact_id = _text(raw, "contactId", MAX_CONTACT)
-    assert contact_id is not None
+    path_needed = event.type == EventType.PATH_TRAVERSED
+    path_id = _uuid(event.path_id, "pathId", "MISSING_PATH", "UNKNOWN_PATH") if path_needed else None
+    # Only transactions carry revenue; anything else sent is ignored.
+    revenue = event.revenue if event.type == EventType.TRANSACTION else None
+    if event.type == EventType.TRANSACTION and revenue is None:
+        raise _Reject("MISSING_REVENUE", "revenue is required for TRANSACTION")
     return store.NewEvent(
-        id=event_id,
-        type=event_type,
+        id=event.id,
+        type=event.type,
         journey_id=journey_id,
         node_id=node_id,
         path_id=path_id,
-        contact_id=contact_id,
-        occurred_at=_moment(raw, now),
-        revenue=_revenue(raw, event_type),
-        url=_text(raw, "url", MAX_URL, required=False),
+        contact_id=event.contact_id,
+        occurred_at=event.occurred_at,
+        revenue=revenue,
+        url=event.url,
     )
 
 
@@ -167,8 +135,7 @@ async def ingest(
         try:
             shaped.append((index, check_event(raw, now)))
         except _Reject as problem:
-            raw_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-            result.rejected.append(Rejection(index, raw_id, problem.code, problem.message))
+            result.rejected.append(Rejection(index, _echoed_id(raw), problem.code, problem.message))
 
     async with sessions.begin() as session:
         await lock_for_ingest(session, workspace_id)

@@ -7,7 +7,7 @@ import json
 import uuid
 from datetime import datetime
 
-from resolvers.errors import bad_user_input
+from resolvers.errors import bad_user_input, shown
 
 
 def encode_cursor(updated_at: datetime, journey_id: uuid.UUID) -> str:
@@ -22,7 +22,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         when, journey_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         position = datetime.fromisoformat(when), uuid.UUID(journey_id)
     except (ValueError, TypeError, UnicodeError):
-        raise bad_user_input(f"after: {cursor!r} is not a cursor of this list") from None
-    if position[0].tzinfo is None:
-        raise bad_user_input(f"after: {cursor!r} is not a cursor of this list")
+        raise bad_user_input(f"after: {shown(cursor)} is not a cursor of this list") from None
+    # Our cursors hold a row's updated_at: aware, and never before 1970 (a forged year 1
+    # with an offset would have no UTC form at all).
+    if position[0].tzinfo is None or position[0].year < 1970 or position[0].year > 9998:
+        raise bad_user_input(f"after: {shown(cursor)} is not a cursor of this list")
     return position

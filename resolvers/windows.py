@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import enum
 import itertools
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from resolvers.errors import bad_user_input
+from resolvers.errors import bad_user_input, shown
 
+# Events are dated from 1970 on; the last date leaves room for a window's end and a MONTH
+# series' next month without leaving the calendar Python and PostgreSQL share.
+FIRST_DATE = date(1970, 1, 1)
+LAST_DATE = date(9998, 12, 31)
+# An IANA name: letters, digits and `_+-` in up to three `/`-separated parts (Etc/GMT+5,
+# America/Argentina/Buenos_Aires); the longest in use is 32 characters.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}")
 MAX_DAYS = 366
 MAX_HOUR_DAYS = 31
 QUARTER = timedelta(minutes=15)
@@ -38,11 +46,18 @@ class Span:
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """The IANA time zone `name`; BAD_USER_INPUT when there is none."""
+    """The IANA time zone `name`; BAD_USER_INPUT when there is none.
+
+    Only names spelled like IANA's reach the look-up: a directory (`Europe`), a
+    path or a very long name makes the file system fail (IsADirectoryError,
+    ENAMETOOLONG), which must not read as a database outage.
+    """
+    if not _ZONE_NAME.fullmatch(name):
+        raise bad_user_input(f"timeZone {shown(name)} is not an IANA time zone (e.g. Europe/Paris)")
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise bad_user_input(f"timeZone {name!r} is not an IANA time zone (e.g. Europe/Paris)") from None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise bad_user_input(f"timeZone {shown(name)} is not an IANA time zone (e.g. Europe/Paris)") from None
 
 
 def local_midnight(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
@@ -59,6 +74,11 @@ def window(
     start_date: date, end_date: date, tz_name: str, granularity: Granularity | None = None
 ) -> tuple[Span, zoneinfo.ZoneInfo]:
     """Check the arguments and return the window in UTC."""
+    for name, day in (("startDate", start_date), ("endDate", end_date)):
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise bad_user_input(
+                f"{name} {day} is outside {FIRST_DATE} to {LAST_DATE}, the dates figures cover"
+            )
     if start_date > end_date:
         raise bad_user_input(f"startDate {start_date} is after endDate {end_date}")
     days = (end_date - start_date).days + 1

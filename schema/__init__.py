@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 
 from schema.execution import Executor
 from schema.limits import QueryLimits
 from schema.masking import ShapeErrors
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.text_rules import StorableText
 
 # Bounded caches: a canvas client sends the same few documents again and again.
 CACHED_DOCUMENTS = 1000
@@ -23,6 +24,7 @@ schema = strawberry.Schema(
         QueryLimits,
         lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
         lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        lambda: AddValidationRules([StorableText]),
     ],
 )
 
