@@ -27,6 +27,9 @@ def create_engine(url: str, pool_size: int = 10, connect_timeout: int = 5) -> As
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
+        # A traceback in the log must not carry contact ids, event ids or names: statements
+        # are logged without their parameters.
+        hide_parameters=True,
         # No pre-ping: asyncpg's wraps its probe in BEGIN/ROLLBACK (for PgBouncer), three round
         # trips on every checkout, a dozen checkouts per canvas. A connection that died (the
         # database restarted) fails its request instead: SQLAlchemy then drops every pooled

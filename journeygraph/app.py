@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -22,7 +23,9 @@ from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
 from journeygraph.rate_limit import RateLimiter
+from journeygraph.responses import endpoint_error, error_for
 from journeygraph.settings import Settings
+from resolvers.errors import ErrorCode
 from schema import schema
 
 if TYPE_CHECKING:
@@ -60,6 +63,17 @@ class RequestId:
         await self.app(scope, receive, send_with_id)
 
 
+async def refused(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (an unknown path, a method a route does not take) as JSON."""
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}.get(status, ErrorCode.BAD_USER_INPUT)
+    if request.url.path == "/graphql" and code == ErrorCode.METHOD_NOT_ALLOWED:
+        code = ErrorCode.BAD_USER_INPUT  # as a GET mutation's 405 on /graphql
+    message = f"{request.method} {request.url.path}: {error.detail}"
+    return error_for(request.url.path, status, code, message, dict(error.headers or {}))
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Liveness: the process answers."""
     return JSONResponse({"status": "ok"})
@@ -90,7 +104,7 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics; behind `Authorization: Bearer <JOURNEYGRAPH_METRICS_TOKEN>` when that is set."""
     token = request.app.state.settings.metrics_token
     if token is not None and request.headers.get("authorization") != f"Bearer {token}":
-        return JSONResponse({"error": "metrics need the metrics token"}, status_code=401)
+        return endpoint_error(401, ErrorCode.UNAUTHENTICATED, "metrics need the metrics token")
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
@@ -157,6 +171,7 @@ def create_app(
             Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: refused},
     )
     app.state.settings = settings
     app.state.demo = demo

@@ -9,6 +9,7 @@ stored sha256. JWTs are accepted when `JOURNEYGRAPH_JWT_SECRET` (HS256) or
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from journeygraph.settings import Settings
 
 ASYMMETRIC = ("RS256", "ES256")
+MAX_JWT_LIFETIME = 30 * 86400  # seconds: the furthest ahead a JWT's exp may be
 
 
 class AuthError(Exception):
@@ -57,13 +59,34 @@ def _jwt_claims(token: str, settings: Settings) -> dict[str, object]:
     else:
         raise AuthError(f"JWT algorithm {algorithm!r} is not accepted by this server")
     try:
-        return jwt.decode(
+        claims: dict[str, object] = jwt.decode(
             token, key, algorithms=[algorithm], options={"require": ["exp", "workspace_id", "scope"]}
         )
     except jwt.ExpiredSignatureError:
         raise AuthError("the JWT has expired") from None
+    except jwt.InvalidKeyError:
+        # PyJWT's own message here is a generator's repr; say what it means instead.
+        raise AuthError(
+            f"the JWT is signed with {algorithm}, which this server's public key cannot verify"
+        ) from None
     except jwt.PyJWTError as error:
         raise AuthError(f"the JWT is not valid: {error}") from None
+    _check_expiry(claims["exp"])
+    return claims
+
+
+def _check_expiry(exp: object) -> None:
+    """`exp` must be a NumericDate (RFC 7519: a JSON number) no further ahead than MAX_JWT_LIFETIME.
+
+    PyJWT takes a string of digits, or 10^30, as well; a token that never expires is a
+    credential that can never be taken back.
+    """
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        raise AuthError("the JWT's exp must be a number (seconds since 1970, RFC 7519 NumericDate)")
+    if exp > time.time() + MAX_JWT_LIFETIME:
+        raise AuthError(
+            f"the JWT's exp is more than {MAX_JWT_LIFETIME // 86400} days ahead; issue shorter-lived tokens"
+        )
 
 
 async def _authenticate(session: AsyncSession, token: str, settings: Settings) -> Principal:
@@ -85,9 +108,10 @@ async def _authenticate(session: AsyncSession, token: str, settings: Settings) -
     if named is None:
         raise AuthError("the JWT names no existing workspace")
     scope = claims["scope"]
-    return Principal(
-        named, _scopes(scope if isinstance(scope, str) else ""), f"jwt:{claims.get('sub', workspace_id)}"
-    )
+    # The rate-limit bucket is the workspace's and the subject's together: two workspaces
+    # whose tokens both say `sub: "engine"` must not share (or see) one bucket.
+    subject = claims.get("sub", "")
+    return Principal(named, _scopes(scope if isinstance(scope, str) else ""), f"jwt:{workspace_id}:{subject}")
 
 
 async def authenticate(

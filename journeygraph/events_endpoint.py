@@ -13,23 +13,15 @@ from typing import TYPE_CHECKING
 from starlette.responses import JSONResponse
 
 from db.enums import Scope
-from journeygraph import observability
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
 from journeygraph.event_json import BodyError, parse_events
+from journeygraph.responses import endpoint_error as error
 from resolvers.errors import ErrorCode
 from resolvers.ingest import ingest
 
 if TYPE_CHECKING:
     from starlette.requests import Request
-
-
-def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    """This endpoint's refusal: `{"error": {"code", "message"}}`."""
-    facts = observability.current()
-    if facts is not None:
-        facts.error_codes.append(code)
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 async def record_events(request: Request) -> JSONResponse:

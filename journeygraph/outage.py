@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 import sqlalchemy.exc
 
-from journeygraph.responses import request_error
+from journeygraph.responses import error_for
 from resolvers.errors import ErrorCode
 
 if TYPE_CHECKING:
@@ -66,5 +66,6 @@ class DatabaseOutage:
         except Exception as error:
             if started or not is_outage(error):
                 raise
-            response = request_error(503, ErrorCode.UNAVAILABLE, MESSAGE, {"Retry-After": "1"})
+            path = scope.get("path", "")
+            response = error_for(path, 503, ErrorCode.UNAVAILABLE, MESSAGE, {"Retry-After": "1"})
             await response(scope, receive, send)

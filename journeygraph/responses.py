@@ -1,4 +1,5 @@
-"""Refusals of an HTTP request itself, in the shape of a GraphQL response."""
+"""Refusals of an HTTP request itself: in the shape of a GraphQL response on /graphql,
+and `{"error": {"code", "message"}}` on every other route (/v1/events, unknown paths)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,22 @@ def request_error(
         status_code=status,
         headers=headers,
     )
+
+
+def endpoint_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An error of a route other than /graphql: `{"error": {"code", "message"}}`."""
+    facts = observability.current()
+    if facts is not None:
+        facts.error_codes.append(code)
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def error_for(
+    path: str, status: int, code: ErrorCode | str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """The refusal in the shape of the route at `path`."""
+    if path == "/graphql" or path.startswith("/graphql/"):
+        return request_error(status, ErrorCode(code), message, headers)
+    return endpoint_error(status, str(code), message, headers)

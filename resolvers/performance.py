@@ -21,7 +21,7 @@ from db.enums import UNIQUE_KINDS, EventType
 from db.queries import performance as reads
 from db.queries.performance import Counts
 from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figures, path_figures
-from resolvers.windows import Granularity, Span, before, cover, points, window
+from resolvers.windows import Granularity, Span, before, cover, points, window, zone
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping, Sequence
@@ -433,4 +433,10 @@ async def time_series(
     """The figures of a journey, node or path for each point of a series."""
     series = _series(context, start, end, tz_name, granularity)
     (found,) = await _figures(context, [row], kind, series, wanted)
-    return [Point(span.start, span.end, f) for span, f in zip(series, found, strict=True)]
+    # Each point's edges in the window's own offset (2026-11-20T00:00:00+05:30, not the same
+    # instant as 2026-11-19T18:30:00+00:00): a chart that slices the date gets the local day.
+    tz = zone(tz_name or context.principal.workspace.time_zone)
+    return [
+        Point(span.start.astimezone(tz), span.end.astimezone(tz), f)
+        for span, f in zip(series, found, strict=True)
+    ]

@@ -13,7 +13,7 @@ from schema.errors import UserError
 from schema.events import EventInput, RecordEventsPayload
 from schema.inputs import CreateJourneyInput, NodeInput, PathInput, UpdateJourneyInput
 from schema.journey import Journey
-from schema.permissions import CanIngest, CanWrite
+from schema.permissions import CanIngest, CanRead, CanWrite
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A journey mutation's answer: the journey as it now is, or why nothing changed.")
 class JourneyPayload:
-    journey: Journey | None
+    # What a mutation answers is read data: a `write`-only credential must not read figures
+    # (or anything else) through it. Without `read`, journey is null with a FORBIDDEN error.
+    journey: Journey | None = strawberry.field(
+        permission_classes=[CanRead],
+        description="The journey as it now is (null when nothing changed); reading it needs the `read` scope.",
+    )
     user_errors: list[UserError]
 
 
