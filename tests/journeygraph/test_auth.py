@@ -159,3 +159,75 @@ async def test_es256_jwts_are_accepted_with_an_ec_public_key(database_url, api):
         ok = await http.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"})
         assert ok.json()["data"] == {"workspace": {"id": str(api.workspace_id)}}
         assert await _status_and_code(http, f"Bearer {hs_token}") == (401, "UNAUTHENTICATED")
+
+
+@pytest.mark.parametrize("exp", ["99999999999", 10**30, True])
+async def test_a_jwt_whose_exp_is_not_a_near_number_is_401(http, api, exp):
+    # a string of digits, a date ages ahead, a boolean: none is a bounded NumericDate
+    token = jwt.encode(claims(api, exp=exp), JWT_SECRET, algorithm="HS256")
+
+    response = await http.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 401
+    assert "exp" in response.json()["errors"][0]["message"]
+
+
+async def test_a_jwt_signed_for_another_key_type_gets_a_plain_message(http, api):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    token = jwt.encode(claims(api), ec.generate_private_key(ec.SECP256R1()), algorithm="ES256")
+
+    response = await http.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"})
+
+    message = response.json()["errors"][0]["message"]
+    assert response.status_code == 401
+    assert message == "the JWT is signed with ES256, which this server's public key cannot verify"
+
+
+async def test_jwts_of_two_workspaces_with_one_subject_have_two_buckets(app, api, other_api):
+    # given service tokens of two workspaces that both say sub "engine"
+    from journeygraph.auth import authenticate
+
+    tokens = [
+        jwt.encode(claims(a, sub="engine", scope="read"), JWT_SECRET, algorithm="HS256")
+        for a in (api, other_api)
+    ]
+
+    # when each is authenticated
+    state = app.state
+    first, second = [
+        await authenticate(f"Bearer {token}", state.reads, state.settings) for token in tokens
+    ]
+
+    # then each has a rate-limit bucket of its own: spending one leaves the other full
+    assert first.credential != second.credential
+    state.limiter.take(first.credential, state.limiter.burst)
+    assert state.limiter.level(second.credential) == state.limiter.burst
+
+
+async def test_a_write_only_key_cannot_read_through_a_mutation_payload(app, http, statements, api):
+    # given a journey, and a key of its workspace with only the write scope
+    from db.queries.workspaces import create_api_key
+    from tests.operations import create_journey
+
+    journey = await create_journey(api)
+    async with app.state.sessions.begin() as session:
+        writer = await create_api_key(session, api.workspace_id, ["write"])
+    update = """mutation($id: ID!) { updateJourney(id: $id, input: {}) {
+      journey { id performance(startDate: "2026-01-01", endDate: "2026-01-31") { enteredCount } }
+      userErrors { code } } }"""
+
+    # when it asks for the journey's figures through updateJourney (which changes nothing)
+    body = (
+        await http.post(
+            "/graphql",
+            json={"query": update, "variables": {"id": journey["id"]}},
+            headers={"Authorization": f"Bearer {writer}"},
+        )
+    ).json()
+
+    # then the payload's journey is withheld with FORBIDDEN; userErrors still answer
+    assert body["data"]["updateJourney"] == {"journey": None, "userErrors": []}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["updateJourney", "journey"], "FORBIDDEN")
+    ]
