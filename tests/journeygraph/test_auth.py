@@ -195,9 +195,7 @@ async def test_jwts_of_two_workspaces_with_one_subject_have_two_buckets(app, api
 
     # when each is authenticated
     state = app.state
-    first, second = [
-        await authenticate(f"Bearer {token}", state.reads, state.settings) for token in tokens
-    ]
+    first, second = [await authenticate(f"Bearer {token}", state.reads, state.settings) for token in tokens]
 
     # then each has a rate-limit bucket of its own: spending one leaves the other full
     assert first.credential != second.credential

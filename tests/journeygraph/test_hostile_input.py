@@ -82,7 +82,7 @@ async def test_one_hostile_event_is_rejected_and_the_batch_is_stored(api, name):
     mail = journey["nodes"][1]["id"]
     fields, message = BAD_EVENTS[name]
     hostile = {**good(journey["id"], 1, "bad")[0], "nodeId": mail, **fields}
-    events = good(journey["id"], 5, "a") + [hostile] + good(journey["id"], 4, "b")
+    events = [*good(journey["id"], 5, "a"), hostile, *good(journey["id"], 4, "b")]
 
     # when they are sent in one batch (json.dumps writes NUL and surrogates as JSON escapes)
     response = await post_events(api, json.dumps({"events": events}))
@@ -167,8 +167,9 @@ async def test_a_body_nested_too_deeply_outside_the_events_is_400(api):
 async def test_record_events_rejects_the_same_events_alone(api):
     # the GraphQL way in runs the same checks: a year-1 timestamp is one rejection
     journey = await create_journey(api)
-    events = good(journey["id"], 2, "g") + [
-        {**good(journey["id"], 1, "old")[0], "occurredAt": "0001-01-01T00:00:00+01:00"}
+    events = [
+        *good(journey["id"], 2, "g"),
+        {**good(journey["id"], 1, "old")[0], "occurredAt": "0001-01-01T00:00:00+01:00"},
     ]
     record = """mutation($events: [EventInput!]!) { recordEvents(events: $events) {
       accepted rejected { index code message } } }"""
@@ -290,7 +291,13 @@ async def test_windows_out_of_bounds_are_bad_user_input_not_outages(api, name):
 async def test_a_month_series_up_to_the_last_date_answers(api):
     # the last allowed date: its series' next month is still in the calendar
     journey = await create_journey(api)
-    variables = {"id": journey["id"], "s": "9998-01-01", "e": "9998-12-31", "tz": "Pacific/Kiritimati", "g": "MONTH"}
+    variables = {
+        "id": journey["id"],
+        "s": "9998-01-01",
+        "e": "9998-12-31",
+        "tz": "Pacific/Kiritimati",
+        "g": "MONTH",
+    }
 
     data = await api.gql(SERIES, variables)
 
