@@ -7,6 +7,8 @@ several commands in a row, and `serve` after them, see the same database.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import ipaddress
 import asyncio
 import json
 import signal
@@ -225,6 +227,16 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -234,6 +246,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     configure_logging()
     url = resolve_url(settings.database_url, settings.data_dir) if args.no_migrate else _ready_url(settings)
     demo_state = _demo_on_first_start(settings, url)
+    if demo_state is not None:
+        shared = args.share_demo_key or is_loopback(args.host)
+        demo_state = dataclasses.replace(demo_state, share_key=shared)
     address = f"http://{args.host}:{args.port}/graphql"
     print(f"journeygraph: GraphiQL at {address}", file=sys.stderr)
     if demo_state is not None:
@@ -259,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve /graphql, /healthz and /readyz")
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--share-demo-key",
+        action="store_true",
+        help="pre-fill the demo key in GraphiQL even when serving beyond loopback (anyone who opens it gets it)",
+    )
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--no-migrate",

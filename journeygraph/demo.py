@@ -28,6 +28,9 @@ class Demo:
     key: str
     query: str
     variables: dict[str, str]
+    # Whether GraphiQL's page hands out the key: only when the server listens on a loopback
+    # address (or `serve --share-demo-key` says so), never to whoever reaches 0.0.0.0.
+    share_key: bool = True
 
 
 def canvas_variables(journey_id: str, today: date) -> dict[str, str]:

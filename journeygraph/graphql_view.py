@@ -45,6 +45,17 @@ JSON = "application/json"
 CDN = "https://unpkg.com/"
 ASSETS_PATH = "/graphiql-assets"
 ASSETS_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+# The GraphiQL page: its scripts and styles come from this server only (inline ones are
+# GraphiQL's own bootstrap), it may not be framed, and it is never cached (it may hold a key).
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class SubResponse(Response):
@@ -247,14 +258,16 @@ class GraphQLView(GraphQL[Context, None]):
         demo = getattr(request.app.state, "demo", None)
         if demo is not None:
             # Only a server on its embedded (local, demo) database fills these in, so a
-            # newcomer can run the README's canvas query without typing a token.
-            headers = {"Authorization": f"Bearer {demo.key}"}
-            html = html.replace(
-                "const defaultHeaders = {};", f"const defaultHeaders = {json.dumps(headers)};"
-            )
-            html = html.replace(
-                "parameters.headers);", f"parameters.headers || {json.dumps(json.dumps(headers))});", 1
-            )
+            # newcomer can run the README's canvas query without typing a token; the key
+            # only when the server listens on loopback (journeygraph.cli, --share-demo-key).
+            if demo.share_key:
+                headers = {"Authorization": f"Bearer {demo.key}"}
+                html = html.replace(
+                    "const defaultHeaders = {};", f"const defaultHeaders = {json.dumps(headers)};"
+                )
+                html = html.replace(
+                    "parameters.headers);", f"parameters.headers || {json.dumps(json.dumps(headers))});", 1
+                )
             html = html.replace(
                 "parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(demo.query)}", 1
             )
@@ -263,7 +276,7 @@ class GraphQLView(GraphQL[Context, None]):
                 f"parameters.variables || {json.dumps(json.dumps(demo.variables))},",
                 1,
             )
-        return HTMLResponse(html)
+        return HTMLResponse(html, headers=PAGE_HEADERS)
 
 
 def graphql_app(schema: Any) -> GraphQLView:

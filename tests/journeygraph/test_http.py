@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from journeygraph.app import create_app
@@ -79,6 +80,48 @@ async def test_graphiql_prefills_the_demo_key_and_canvas_query(database_url, set
     assert journey["id"] in page
     assert "query Canvas($journeyId: ID!" in page
     assert "2026-10-24" in page  # the last 30 days
+
+
+async def test_graphiql_withholds_the_demo_key_when_not_on_loopback(database_url, settings, api):
+    # given a demo server told not to share its key (serve --host 0.0.0.0 without --share-demo-key)
+    journey = await create_journey(api)
+    demo = Demo(
+        key=api.key,
+        query=CANVAS_QUERY,
+        variables=canvas_variables(journey["id"], date(2026, 11, 22)),
+        share_key=False,
+    )
+    app = create_app(settings, database_url, demo)
+
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+
+    # then the page has the canvas query but not the key
+    assert api.key not in page
+    assert "query Canvas($journeyId: ID!" in page
+
+
+@pytest.mark.parametrize(
+    ("host", "shared"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.0.0.5", False)],
+)
+def test_the_demo_key_is_shared_only_on_loopback(host, shared):
+    from journeygraph.cli import is_loopback
+
+    assert is_loopback(host) is shared
+
+
+async def test_the_graphiql_page_sends_its_security_headers(http):
+    response = await http.get("/graphql", headers={"Accept": "text/html"})
+
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
 
 
 async def test_unexpected_errors_are_masked_with_the_request_id(api, monkeypatch, caplog):
