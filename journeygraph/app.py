@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hmac
 import re
 import uuid
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from db.engine import create_engine, create_reader, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
 from journeygraph.graphql_view import ASSETS_DIR, ASSETS_PATH, graphql_app
+from journeygraph.net import is_loopback
 from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
@@ -103,7 +105,17 @@ async def readyz(request: Request) -> JSONResponse:
 async def metrics(request: Request) -> Response:
     """Prometheus metrics; behind `Authorization: Bearer <JOURNEYGRAPH_METRICS_TOKEN>` when that is set."""
     token = request.app.state.settings.metrics_token
-    if token is not None and request.headers.get("authorization") != f"Bearer {token}":
+    if token is None:
+        # No token set: only this machine may read them (operation names are every
+        # workspace's); a scraper elsewhere needs JOURNEYGRAPH_METRICS_TOKEN.
+        client = request.client.host if request.client else ""
+        if not is_loopback(client):
+            return endpoint_error(
+                403,
+                ErrorCode.FORBIDDEN,
+                "metrics are served to loopback only; set JOURNEYGRAPH_METRICS_TOKEN",
+            )
+    elif not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
         return endpoint_error(401, ErrorCode.UNAUTHENTICATED, "metrics need the metrics token")
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 

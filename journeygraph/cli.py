@@ -7,9 +7,8 @@ several commands in a row, and `serve` after them, see the same database.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import ipaddress
 import asyncio
+import dataclasses
 import json
 import signal
 import sys
@@ -24,6 +23,7 @@ from db.queries import rollups, workspaces
 from journeygraph import demo, migrations
 from journeygraph.demo_events import load_demo_events
 from journeygraph.embedded import resolve_url
+from journeygraph.net import is_loopback
 from journeygraph.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -225,16 +225,6 @@ def _demo_on_first_start(settings: Settings, url: str) -> demo.Demo | None:
 
 def _exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine reaches (127.0.0.0/8, ::1, localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:

@@ -28,6 +28,7 @@ request_log = logging.getLogger("journeygraph.request")
 
 # Operation names come from clients; past this many distinct ones, the rest share a label.
 MAX_OPERATION_LABELS = 200
+MAX_LABELS_PER_WORKSPACE = 20
 LOG_FIELDS = ("request_id", "method", "path", "status", "operation", "cost", "duration_ms", "statements")
 
 
@@ -92,12 +93,20 @@ class Metrics:
             registry=self.registry,
         )
         self._operations: set[str] = set()
+        self._introduced: dict[object, int] = {}  # labels each workspace brought in
 
-    def operation_label(self, name: str) -> str:
-        if name in self._operations or len(self._operations) < MAX_OPERATION_LABELS:
-            self._operations.add(name)
+    def operation_label(self, name: str, workspace: object = None) -> str:
+        """`name` as a label, or "other": at most MAX_OPERATION_LABELS in all, and at most
+        MAX_LABELS_PER_WORKSPACE brought in by any one workspace, so one tenant's made-up
+        names cannot use up the labels of all the others."""
+        if name in self._operations:
             return name
-        return "other"
+        introduced = self._introduced.get(workspace, 0)
+        if len(self._operations) >= MAX_OPERATION_LABELS or introduced >= MAX_LABELS_PER_WORKSPACE:
+            return "other"
+        self._operations.add(name)
+        self._introduced[workspace] = introduced + 1
+        return name
 
     def record_events(self, result: IngestResult) -> None:
         self.events.labels("accepted").inc(result.accepted)
@@ -147,7 +156,9 @@ class Observe:
             _current.reset(token)
             elapsed = time.perf_counter() - started
             metrics: Metrics = scope["app"].state.metrics
-            operation = metrics.operation_label(operation_of(scope["path"], facts))
+            principal = scope.get("state", {}).get("principal")
+            workspace = principal.workspace_id if principal is not None else None
+            operation = metrics.operation_label(operation_of(scope["path"], facts), workspace)
             metrics.duration.labels(operation).observe(elapsed)
             metrics.statements.labels(operation).observe(facts.statements)
             for code in facts.error_codes:

@@ -109,7 +109,7 @@ async def test_graphiql_withholds_the_demo_key_when_not_on_loopback(database_url
     [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("10.0.0.5", False)],
 )
 def test_the_demo_key_is_shared_only_on_loopback(host, shared):
-    from journeygraph.cli import is_loopback
+    from journeygraph.net import is_loopback
 
     assert is_loopback(host) is shared
 

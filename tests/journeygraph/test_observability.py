@@ -121,3 +121,29 @@ async def test_paths_that_are_not_operations_do_not_become_metric_labels(http):
 
     assert 'operation="graphiql-assets"' in text and 'operation="other"' in text
     assert "react.production" not in text and "a1b2c3" not in text
+
+
+async def test_without_a_token_metrics_answer_only_loopback(app):
+    import httpx
+
+    # given a client that is not on this machine
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as remote:
+        response = await remote.get("/metrics")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "FORBIDDEN"
+
+
+def test_one_workspace_cannot_use_up_the_operation_labels():
+    from journeygraph.observability import MAX_LABELS_PER_WORKSPACE, Metrics
+
+    metrics = Metrics()
+    # given a workspace that sends ever new operation names
+    made_up = [metrics.operation_label(f"Op{i}", "greedy") for i in range(MAX_LABELS_PER_WORKSPACE + 5)]
+
+    # then only its first names become labels, and another workspace still gets its own
+    assert made_up[-5:] == ["other"] * 5
+    assert len(set(made_up) - {"other"}) == MAX_LABELS_PER_WORKSPACE
+    assert metrics.operation_label("Canvas", "modest") == "Canvas"
+    assert metrics.operation_label("Op0", "modest") == "Op0"  # a known label is shared, not charged
