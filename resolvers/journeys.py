@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from db.queries.journeys import JourneyFilter, count_journeys, list_journeys
-from resolvers.errors import bad_user_input
+from resolvers.errors import ApiError, ErrorCode, bad_user_input, shown
 from resolvers.ids import parse_id
 from resolvers.pagination import decode_cursor, encode_cursor
 
@@ -27,15 +27,25 @@ async def journey(context: Context, id: str) -> Journey | None:
     return None if journey_id is None else await context.loaders.journey_by_id.load(journey_id)
 
 
-async def journeys_by_ids(context: Context, ids: Sequence[str]) -> list[Journey | None]:
-    """Journeys in the order of `ids`, None where an id is not found."""
+async def journeys_by_ids(context: Context, ids: Sequence[str]) -> list[Journey | ApiError]:
+    """Journeys in the order of `ids`. Where an id is malformed or not found, the entry is an
+    error: graphql-core answers it as null with an error at that entry's path (code
+    BAD_USER_INPUT or NOT_FOUND), so a client knows which entry failed and why."""
     limit = context.settings.max_ids
     if len(ids) > limit:
         raise bad_user_input(f"journeysByIds takes at most {limit} ids, got {len(ids)}")
     parsed = [parse_id(i) for i in ids]
     found = await context.loaders.journey_by_id.load_many([p for p in parsed if p is not None])
     by_id = {row.id: row for row in found if row is not None}
-    return [by_id.get(p) if p is not None else None for p in parsed]
+    answers: list[Journey | ApiError] = []
+    for raw, journey_id in zip(ids, parsed, strict=True):
+        if journey_id is None:
+            answers.append(bad_user_input(f"{shown(raw)} is not a journey id"))
+        elif journey_id not in by_id:
+            answers.append(ApiError(f"no journey with id {journey_id}", ErrorCode.NOT_FOUND))
+        else:
+            answers.append(by_id[journey_id])
+    return answers
 
 
 async def node(context: Context, id: str) -> Node | None:

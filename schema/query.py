@@ -45,7 +45,9 @@ class Query:
 
     @strawberry.field(
         permission_classes=[CanRead],
-        description="At most 100 ids; the result keeps their order, with null for an id that is not found.",
+        description="At most 100 ids; the result keeps their order, with null for an id that is not "
+        "found, and an error at that entry's path saying why (NOT_FOUND, or BAD_USER_INPUT for a "
+        "malformed id).",
     )
     async def journeys_by_ids(
         self, info: strawberry.Info[Context, None], ids: list[strawberry.ID]

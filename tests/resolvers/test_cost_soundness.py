@@ -83,7 +83,7 @@ QUERIES: list[tuple[str, str, int]] = [
         pageInfo {{ hasNextPage }} }} }}""",
         1,
     ),
-    ("by ids", """query($id: ID!) { journeysByIds(ids: [$id, $id, "nope"]) { id paths { id } } }""", 0),
+    ("by ids", """query($id: ID!) { journeysByIds(ids: [$id, $id]) { id paths { id } } }""", 0),
     (
         "fragments",
         """query($id: ID!) { journey(id: $id) { ...J } } fragment J on Journey {

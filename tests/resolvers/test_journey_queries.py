@@ -74,14 +74,17 @@ async def test_journeys_with_a_forged_cursor_is_bad_input(api):
     assert "after" in errors[0]["message"]
 
 
-async def test_journeys_by_ids_keeps_order_with_null_for_unknown(api):
+async def test_journeys_by_ids_keeps_order_with_null_and_an_error_for_each_unknown(api):
     a = await create_journey(api, name="A")
     b = await create_journey(api, name="B")
+    missing = "00000000-0000-0000-0000-000000000001"
 
-    data = await api.gql(
-        BY_IDS, {"ids": [b["id"], "nope", a["id"], "00000000-0000-0000-0000-000000000001", b["id"]]}
-    )
+    body = (await api.post(BY_IDS, {"ids": [b["id"], "nope", a["id"], missing, b["id"]]})).json()
 
+    # each failed entry is null, with an error at its own path saying why
+    errors = [(e["path"], e["extensions"]["code"]) for e in body["errors"]]
+    assert errors == [(["journeysByIds", 1], "BAD_USER_INPUT"), (["journeysByIds", 3], "NOT_FOUND")]
+    data = body["data"]
     assert data["journeysByIds"] == [
         {"id": b["id"], "name": "B"},
         None,

@@ -16,10 +16,12 @@ async def test_reads_of_another_workspace_answer_as_not_found(api, other_api):
     assert await api.gql(JOURNEY, {"id": foreign["id"]}) == await api.gql(JOURNEY, {"id": MISSING})
     assert await api.gql(NODE, {"id": node_id}) == await api.gql(NODE, {"id": MISSING}) == {"node": None}
     assert await api.gql(PATH, {"id": path_id}) == await api.gql(PATH, {"id": MISSING}) == {"path": None}
-    by_ids = await api.gql(
-        "query($ids: [ID!]!) { journeysByIds(ids: $ids) { id } }", {"ids": [foreign["id"]]}
-    )
-    assert by_ids == {"journeysByIds": [None]}
+    by_ids = "query($ids: [ID!]!) { journeysByIds(ids: $ids) { id } }"
+    seen = (await api.post(by_ids, {"ids": [foreign["id"]]})).json()
+    unseen = (await api.post(by_ids, {"ids": [MISSING]})).json()
+    assert seen["data"] == unseen["data"] == {"journeysByIds": [None]}
+    assert [e["extensions"]["code"] for e in seen["errors"]] == ["NOT_FOUND"]
+    assert seen["errors"][0]["message"].replace(foreign["id"], MISSING) == unseen["errors"][0]["message"]
     listed = await api.gql('{ journeys(search: "Secret") { totalCount edges { node { id } } } }')
     assert listed == {"journeys": {"totalCount": 0, "edges": []}}
 
