@@ -30,6 +30,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from db.enums import EventType
@@ -103,6 +104,14 @@ class EventIn(BaseModel):
         | None
     ) = None
     url: _text(MAX_URL) | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _revenue_of_transactions_only(cls, raw: Any) -> Any:
+        # Revenue counts on TRANSACTION only; on any other type it is ignored, whatever it holds.
+        if isinstance(raw, dict) and raw.get("type") != EventType.TRANSACTION and "revenue" in raw:
+            return {key: value for key, value in raw.items() if key != "revenue"}
+        return raw
 
     @field_validator("occurred_at")
     @classmethod

@@ -106,6 +106,15 @@ async def test_negative_revenue_keeps_its_own_code(api):
     assert [r["code"] for r in body["rejected"]] == ["NEGATIVE_REVENUE"]
 
 
+async def test_revenue_on_another_type_is_ignored_whatever_it_holds(api):
+    journey = await create_journey(api)
+    events = [{**good(journey["id"], 1, "r")[0], "revenue": "1e999999999"}]
+
+    body = (await post_events(api, json.dumps({"events": events}))).json()
+
+    assert (body["accepted"], body["rejected"]) == (1, [])
+
+
 async def test_revenue_at_the_bounds_is_stored_exactly(api):
     # 18 digits before the point, 6 after (and trailing zeros beyond them) are within the bounds
     journey = await create_journey(api)
