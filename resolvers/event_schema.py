@@ -73,8 +73,11 @@ class Unreadable:
     message: str
 
 
-def _text(limit: int) -> Any:
-    return Annotated[str, StringConstraints(strict=True, min_length=1, max_length=limit, pattern=_NO_NUL)]
+EventId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_ID, pattern=_NO_NUL)]
+ContactId = Annotated[
+    str, StringConstraints(strict=True, min_length=1, max_length=MAX_CONTACT, pattern=_NO_NUL)
+]
+Url = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=MAX_URL, pattern=_NO_NUL)]
 
 
 class EventIn(BaseModel):
@@ -82,14 +85,14 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=False)
 
-    id: _text(MAX_ID)  # type: ignore[valid-type]  # an Annotated alias built by a function
+    id: EventId
     type: EventType
     # Ids of journeys, nodes and paths are looked up, not stored as sent: one that is not a
     # UUID in text is simply unknown (UNKNOWN_JOURNEY, ...), which ingest decides.
     journey_id: Any = Field(default=None, alias="journeyId")
     node_id: Any = Field(default=None, alias="nodeId")
     path_id: Any = Field(default=None, alias="pathId")
-    contact_id: _text(MAX_CONTACT) = Field(alias="contactId")  # type: ignore[valid-type]
+    contact_id: ContactId = Field(alias="contactId")
     occurred_at: AwareDatetime = Field(alias="occurredAt")
     revenue: (
         Annotated[
@@ -103,7 +106,7 @@ class EventIn(BaseModel):
         ]
         | None
     ) = None
-    url: _text(MAX_URL) | None = None  # type: ignore[valid-type]
+    url: Url | None = None
 
     @model_validator(mode="before")
     @classmethod
