@@ -25,7 +25,7 @@ from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
 from journeygraph.rate_limit import RateLimiter
-from journeygraph.responses import endpoint_error, error_for
+from journeygraph.responses import endpoint_error, error_for, is_graphql
 from journeygraph.settings import Settings
 from resolvers.errors import ErrorCode
 from schema import schema
@@ -70,7 +70,7 @@ async def refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     status = error.status_code
     code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}.get(status, ErrorCode.BAD_USER_INPUT)
-    if request.url.path == "/graphql" and code == ErrorCode.METHOD_NOT_ALLOWED:
+    if is_graphql(request.url.path) and code == ErrorCode.METHOD_NOT_ALLOWED:
         code = ErrorCode.BAD_USER_INPUT  # as a GET mutation's 405 on /graphql
     message = f"{request.method} {request.url.path}: {error.detail}"
     return error_for(request.url.path, status, code, message, dict(error.headers or {}))

@@ -107,7 +107,7 @@ def _end_of_value(text: str, start: int) -> int:
             end = min(chunk + _CHUNK, stop)
             opened = text.count("[", chunk, end) + text.count("{", chunk, end)
             closed = text.count("]", chunk, end) + text.count("}", chunk, end)
-            if closed < depth or (closed == 0 and depth > 0):
+            if closed < depth:
                 depth += opened - closed
                 continue
             for index in range(chunk, end):

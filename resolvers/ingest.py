@@ -18,6 +18,7 @@ from db.enums import UNIQUE_KINDS, EventType
 from db.queries import events as store
 from db.queries.locks import lock_for_ingest
 from db.queries.lookups import existing_journeys, node_owners, path_owners
+from db.text import is_unicode
 from resolvers.errors import shown
 from resolvers.event_schema import (
     FUTURE_SLACK,
@@ -74,15 +75,7 @@ def _echoed_id(raw: Any) -> str | None:
     value = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(value, str) or len(value) > ECHOED_ID:
         return None
-    return value if value.isascii() or _encodable(value) else None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:  # a lone surrogate
-        return False
-    return True
+    return value if is_unicode(value) else None
 
 
 def check_event(raw: Any, now: datetime) -> store.NewEvent:
