@@ -54,6 +54,8 @@ class Context:
     # The objects in the answer's data, counted by the executor when the answer has no
     # error (schema/execution.py); None: the cost check counts them from the data.
     answer_objects: int | None = None
+    # Points taken for parsing and validating a document not seen before (schema/documents.py).
+    document_cost: int = 0
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reads, self.principal.workspace_id, self.read_sessions)

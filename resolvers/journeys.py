@@ -125,6 +125,12 @@ async def journey_paths(context: Context, journey: Journey) -> list[Path]:
     return paths
 
 
+async def canvas_size(context: Context, journey: Journey) -> tuple[int, int]:
+    """(current nodes, current paths) of the journey's canvas."""
+    size: tuple[int, int] = await context.loaders.canvas_size.load(journey.id)
+    return size
+
+
 async def node_paths(context: Context, node: Node, direction: str) -> list[Path]:
     """Current canvas paths into (`incoming`) or out of (`outgoing`) a node, by index."""
     paths: list[Path] = await context.loaders.paths_by_journey_id.load(node.journey_id)

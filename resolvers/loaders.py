@@ -74,6 +74,10 @@ class PathsByJourneyIdLoader(_Loader[list[Path]]):
     pass
 
 
+class CanvasSizeLoader(_Loader[tuple[int, int]]):
+    """(current nodes, current paths) of a journey; primed by the cost check when it looked them up."""
+
+
 class Loaders:
     """All loaders of one request, for one workspace."""
 
@@ -91,4 +95,5 @@ class Loaders:
         self.paths_by_journey_id = PathsByJourneyIdLoader(
             sessions, workspace_id, canvas.paths_by_journey_ids, list
         )
+        self.canvas_size = CanvasSizeLoader(sessions, workspace_id, canvas.canvas_sizes, lambda: (0, 0))
         self.performance = PerformanceLoaders(read_sessions or sessions, workspace_id)

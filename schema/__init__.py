@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules
 
+from schema.documents import Documents
 from schema.execution import Executor
 from schema.limits import QueryLimits
 from schema.masking import ShapeErrors
@@ -12,18 +13,15 @@ from schema.mutation import Mutation
 from schema.query import Query
 from schema.text_rules import StorableText
 
-# Bounded caches: a canvas client sends the same few documents again and again.
-CACHED_DOCUMENTS = 1000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     execution_context_class=Executor,
-    # Factories: a fresh extension per request; the caches themselves live at module level.
+    # A fresh extension per request; the document caches live at module level (schema/documents.py).
     extensions=[
         ShapeErrors,
         QueryLimits,
-        lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
-        lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+        Documents,
         lambda: AddValidationRules([StorableText]),
     ],
 )

@@ -13,7 +13,11 @@ The model (README, "Query cost"):
   granularity allow (a day has at most 25 hours);
 - each distinct window (dates and time zone) of `performance` or
   `timeSeries` adds `WINDOW_COST`: it runs its own statements;
-- each mutation field adds `MUTATION_COST`.
+- each mutation field adds `MUTATION_COST`;
+- introspection is priced the same way, its lists bounded by the schema itself:
+  `__schema { types }` holds every type once, so the `fields` of those types
+  together are the schema's fields (and their `args` its arguments); a list
+  under any other `__Type` holds at most the largest such list of one type.
 
 Every figure above is an upper bound of what execution does, so the computed
 cost is never below the cost of the answer (`response_cost`, used to refund
@@ -23,6 +27,7 @@ the difference to the caller's rate-limit bucket).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +35,20 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     get_named_type,
+    is_abstract_type,
     value_from_ast_untyped,
 )
 
@@ -61,6 +72,64 @@ UNBOUNDED = 2**62  # journeys above a node that no journey list bounds
 MAX_VISITS = 20_000
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """What introspection can list: for each list field of an introspection type, its items
+    over every parent together (`total`) and in the largest one parent (`most`)."""
+
+    total: dict[str, int]
+    most: dict[str, int]
+
+
+# (introspection type, list field) -> the collection its items are, each once, when its parents are
+# every item of the collection before them: types -> fields -> args, directives -> args.
+EVERY = {
+    ("__Schema", "types"): "types",
+    ("__Schema", "directives"): "directives",
+    ("__Type", "fields"): "fields",
+    ("__Type", "inputFields"): "inputFields",
+    ("__Type", "enumValues"): "enumValues",
+    ("__Type", "interfaces"): "interfaces",
+    ("__Type", "possibleTypes"): "possibleTypes",
+    ("__Field", "args"): "args",
+    ("__Directive", "args"): "directiveArgs",
+}
+PARENTS = {
+    "fields": "types",
+    "inputFields": "types",
+    "enumValues": "types",
+    "interfaces": "types",
+    "possibleTypes": "types",
+    "args": "fields",
+    "directiveArgs": "directives",
+}
+
+
+@functools.lru_cache(maxsize=4)
+def introspection_sizes(schema: GraphQLSchema) -> Sizes:
+    """Count what each introspection list of `schema` can hold."""
+    lists: dict[str, list[int]] = {name: [] for name in EVERY.values()}
+    types = list(schema.type_map.values())
+    lists["types"] = [1] * len(types)
+    lists["directives"] = [1] * len(schema.directives)
+    lists["directiveArgs"] = [len(d.args) for d in schema.directives]
+    for type_ in types:
+        if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
+            lists["fields"].append(len(type_.fields))
+            lists["args"].extend(len(f.args) for f in type_.fields.values())
+            lists["interfaces"].append(len(type_.interfaces))
+        if isinstance(type_, GraphQLInputObjectType):
+            lists["inputFields"].append(len(type_.fields))
+        if isinstance(type_, GraphQLEnumType):
+            lists["enumValues"].append(len(type_.values))
+        if is_abstract_type(type_):
+            lists["possibleTypes"].append(len(schema.get_possible_types(type_)))
+    return Sizes(
+        total={name: sum(counts) for name, counts in lists.items()},
+        most={name: max(counts, default=0) for name, counts in lists.items()},
+    )
+
+
 class TooManyFields(Exception):
     """The document expands to more than MAX_VISITS fields."""
 
@@ -75,6 +144,7 @@ class Measure:
     aliases: int = 0
     windows: set[tuple[Any, ...]] = field(default_factory=set)
     named_journeys: set[str] = field(default_factory=set)
+    listed: int = 0  # most journeys of a `journeys` list whose canvases (nodes, paths) are asked for
     expanded: bool = False  # the walk stopped at MAX_VISITS fields
 
 
@@ -114,13 +184,25 @@ class Scope:
     first: Any = None  # `first` of the journeys connection above
     events: Any = None  # `events` of the recordEvents above
     distinct_nodes: bool = False  # the nodes being walked are a journey's `nodes`, each once
+    listed: bool = False  # the journeys being walked are a `journeys` list's, each once
+    canvas: tuple[int, int] | None = None  # nodes and paths the journey has (a mutation's input says)
+    every: str | None = None  # the introspection objects walked are this whole collection, each once
+
+
+@dataclass(frozen=True)
+class Largest:
+    """The current node and path counts of the workspace's largest canvases, largest first."""
+
+    nodes: list[int]
+    paths: list[int]
 
 
 class CostCounter:
     """Walks one operation of a parsed document with the variables it is sent with.
 
     `canvas_sizes` (journey id -> current nodes, paths), when given, bounds the
-    nodes and paths of journeys named by id at the root by their real number.
+    nodes and paths of journeys named by id at the root by their real number;
+    `largest`, when given, bounds those of N listed journeys by the N largest canvases.
     """
 
     def __init__(
@@ -130,12 +212,14 @@ class CostCounter:
         variables: dict[str, Any] | None,
         settings: Settings,
         canvas_sizes: dict[str, tuple[int, int]] | None = None,
+        largest: Largest | None = None,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables or {}
         self.settings = settings
         self.canvas_sizes = canvas_sizes
+        self.largest = largest
         self.named_journeys: set[str] = set()
         self.measure = Measure()
         self.visits = 0
@@ -155,15 +239,42 @@ class CostCounter:
         return values
 
     def _canvas(self, scope: Scope, count: int, which: int, most: int) -> int:
+        """Nodes (`which` 0) or paths (1) of `count` journeys."""
+        if scope.canvas is not None:
+            return count * scope.canvas[which]
         if scope.journey_ids is not None:
             self.named_journeys.update(scope.journey_ids)
             if self.canvas_sizes is not None:
                 return sum(self.canvas_sizes.get(i, (0, 0))[which] for i in scope.journey_ids)
+        elif scope.listed:
+            self.measure.listed = max(self.measure.listed, count)
+            if self.largest is not None:
+                return sum((self.largest.nodes, self.largest.paths)[which][:count])
         return count * most
+
+    def _paths_of_one(self, scope: Scope) -> int:
+        """The most paths one of the journeys being walked can have."""
+        if scope.canvas is not None:
+            return scope.canvas[1]
+        if scope.journey_ids is not None and self.canvas_sizes is not None:
+            return max((self.canvas_sizes.get(i, (0, 0))[1] for i in scope.journey_ids), default=0)
+        if scope.listed and scope.journey_ids is None and self.largest is not None:
+            return max(self.largest.paths, default=0)
+        return self.settings.max_canvas_paths
+
+    def introspected(self, parent: str, name: str, count: int, scope: Scope) -> int:
+        """How many items the introspection list `parent.name` can hold over `count` parents."""
+        collection = EVERY[(parent, name)]
+        sizes = introspection_sizes(self.schema)
+        if parent == "__Schema" or scope.every == PARENTS[collection]:
+            return sizes.total[collection] * (count if parent == "__Schema" else 1)
+        return count * sizes.most[collection]
 
     def list_bound(self, parent: str, name: str, arguments: dict[str, Any], count: int, scope: Scope) -> int:
         """How many items the list field `parent.name` can hold over `count` parents."""
         settings = self.settings
+        if (parent, name) in EVERY:
+            return self.introspected(parent, name, count, scope)
         if parent == "Query" and name == "journeysByIds":
             return _size(arguments.get("ids"), settings.max_ids)
         if parent == "JourneyConnection" and name == "edges":
@@ -174,9 +285,7 @@ class CostCounter:
         if parent == "Journey" and name == "paths":
             return self._canvas(scope, count, 1, settings.max_canvas_paths)
         if parent == "Node" and name in ("incoming", "outgoing"):
-            each = settings.max_canvas_paths
-            if scope.journey_ids is not None and self.canvas_sizes is not None:
-                each = max((self.canvas_sizes.get(i, (0, 0))[1] for i in scope.journey_ids), default=0)
+            each = self._paths_of_one(scope)
             together = self._canvas(scope, scope.journeys, 1, settings.max_canvas_paths)
             # The distinct nodes of a journey together have at most that journey's paths;
             # nodes reached as path ends repeat, and each may have all of them.
@@ -189,6 +298,25 @@ class CostCounter:
             return count * USER_ERRORS_BOUND
         raise ValueError(f"no size bound for list field {parent}.{name}")  # a schema change needs one
 
+    def mutation_scope(self, name: str, arguments: dict[str, Any], scope: Scope) -> Scope:
+        """What a mutation's answer inherits: the events it records, the journey it names, or the
+        canvas its input makes (the journey as it now is holds exactly the nodes and paths sent)."""
+        settings = self.settings
+        if name == "recordEvents":
+            return replace(scope, events=arguments.get("events"))
+        if name == "saveCanvas":
+            sent = (arguments.get("nodes"), arguments.get("paths"))
+        elif name == "createJourney":
+            given = arguments.get("input")
+            given = given if isinstance(given, dict) else {}
+            sent = (given.get("nodes") or [], given.get("paths") or [])
+        elif "id" in arguments:
+            return replace(scope, journey_ids=(str(arguments["id"]),))
+        else:
+            return scope
+        canvas = (_size(sent[0], settings.max_canvas_nodes), _size(sent[1], settings.max_canvas_paths))
+        return replace(scope, canvas=canvas)
+
     def selection(
         self,
         selection_set: SelectionSetNode,
@@ -200,7 +328,10 @@ class CostCounter:
     ) -> None:
         """Walk one selection set. `spread`: fragments already spread into it — as in execution
         (CollectFields), a fragment counts once per selection set however often it is spread."""
-        self.measure.depth = max(self.measure.depth, depth)
+        if not parent.name.startswith(
+            "__"
+        ):  # introspection's depth is the schema's (GraphiQL asks 9 levels of ofType)
+            self.measure.depth = max(self.measure.depth, depth)
         spread = set() if spread is None else spread
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
@@ -226,11 +357,12 @@ class CostCounter:
             raise TooManyFields
         if node.alias is not None:
             self.measure.aliases += 1
-        if name.startswith("__"):
-            # Introspection: answered from the schema in memory, bounded by the token limit.
-            self.measure.cost += 1 if node.selection_set else 0
-            return
-        definition = parent.fields.get(name)
+        if name == "__schema":
+            definition = SchemaMetaFieldDef
+        elif name == "__type":
+            definition = TypeMetaFieldDef
+        else:
+            definition = parent.fields.get(name)  # `__typename` is a scalar: free
         if definition is None:
             return  # validation has refused the document already
         arguments = self.arguments(node, definition)
@@ -244,8 +376,7 @@ class CostCounter:
             named_ids = tuple(str(i) for i in ids) if isinstance(ids, list) else None
         if parent.name == "Mutation":
             self.measure.fixed += MUTATION_COST
-            if name == "recordEvents":
-                scope = replace(scope, events=arguments.get("events"))
+            scope = self.mutation_scope(name, arguments, scope)
         if name in WINDOW_FIELDS and parent.name in MEASURED:
             window = (arguments.get("startDate"), arguments.get("endDate"), arguments.get("timeZone"))
             if window not in self.measure.windows:
@@ -260,9 +391,22 @@ class CostCounter:
             else count
         )
         if named.name == "Journey":
-            scope = replace(scope, journeys=items, journey_ids=named_ids)
+            if parent.name == "JourneyPayload":
+                named_ids = scope.journey_ids  # the mutation's journey
+            scope = replace(
+                scope,
+                journeys=items,
+                journey_ids=named_ids,
+                listed=parent.name == "JourneyEdge",
+                canvas=scope.canvas if parent.name in ("JourneyPayload", "Node", "Path") else None,
+            )
         if named.name == "Node":
             scope = replace(scope, distinct_nodes=parent.name == "Journey" and name == "nodes")
+        if named.name.startswith("__"):
+            # only `__schema { types }` or its lists, each walked whole, stay one collection
+            every = EVERY.get((parent.name, name))
+            whole = every is not None and (parent.name == "__Schema" or scope.every == PARENTS[every])
+            scope = replace(scope, every=every if whole else None)
         self.measure.cost += items
         self.selection(node.selection_set, named, items, scope, depth + 1)
 
@@ -285,12 +429,15 @@ def measure_operation(
     variables: dict[str, Any] | None,
     settings: Settings,
     canvas_sizes: dict[str, tuple[int, int]] | None = None,
+    largest: Largest | None = None,
 ) -> Measure:
     """Cost, depth and aliases of the operation a request runs (the only one, or the named one).
 
     Without `canvas_sizes`, every journey's canvas counts as the largest allowed;
     `Measure.named_journeys` lists the journeys named by id at the root whose
     nodes or paths the operation lists: their real sizes bound those lists.
+    `Measure.listed` says how many of the largest canvases (`largest`) bound the
+    nodes and paths of the journeys a `journeys` list returns.
     """
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
@@ -301,7 +448,7 @@ def measure_operation(
             name = definition.variable.name.value
             if name not in sent and definition.default_value is not None:
                 sent[name] = value_from_ast_untyped(definition.default_value)
-        counter = CostCounter(schema, fragments, sent, settings, canvas_sizes)
+        counter = CostCounter(schema, fragments, sent, settings, canvas_sizes, largest)
         root = {
             OperationType.QUERY: schema.query_type,
             OperationType.MUTATION: schema.mutation_type,

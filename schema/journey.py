@@ -73,6 +73,18 @@ class Journey:
         prefetch_figures(info, root, "path")
         return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
 
+    @strawberry.field(description="How many nodes the current canvas has (what `nodes` lists).")
+    async def node_count(
+        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+    ) -> int:
+        return (await resolve.canvas_size(info.context, root))[0]
+
+    @strawberry.field(description="How many paths the current canvas has (what `paths` lists).")
+    async def path_count(
+        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+    ) -> int:
+        return (await resolve.canvas_size(info.context, root))[1]
+
     performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef, "journey")
     time_series: list[JourneyPointRef] = time_series_field(JourneyPointRef, "journey")
 

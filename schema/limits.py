@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
-from db.queries.canvas import canvas_sizes
+from db.queries.canvas import canvas_sizes, largest_canvases
 from journeygraph import observability
 from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
 from journeygraph.outage import is_outage
 from resolvers.errors import ApiError, ErrorCode
 from resolvers.ids import parse_id
-from schema.cost import MAX_VISITS, Measure, measure_operation, response_cost
+from schema.cost import MAX_VISITS, Largest, Measure, measure_operation, response_cost
 
 logger = logging.getLogger("journeygraph.errors")
 
@@ -59,6 +59,21 @@ def _limit_errors(measure: Measure, settings: Settings) -> ApiError | None:
     return None
 
 
+def refused_rate(context: Context, points: int, what: str) -> ApiError | None:
+    """Take `points` from the caller's bucket; when it lacks them, the RATE_LIMITED error (HTTP 429
+    with Retry-After set on the response)."""
+    decision = context.limiter.take(context.principal.credential, points)
+    if decision.allowed:
+        return None
+    context.response.status_code = 429
+    context.response.headers["Retry-After"] = str(decision.retry_after)
+    return ApiError(
+        f"rate limit: {what} costs {points} points and {int(decision.available)} are available; "
+        f"{context.limiter.per_second} points come back every second, retry after {decision.retry_after} s",
+        ErrorCode.RATE_LIMITED,
+    )
+
+
 class QueryLimits(SchemaExtension):
     """Measures the operation, refuses it over a limit, charges the caller's bucket, reports the cost."""
 
@@ -77,15 +92,18 @@ class QueryLimits(SchemaExtension):
         yield
 
     async def _measure(self) -> Measure:
-        """The operation's measure, with the real canvas sizes of the journeys it names and lists the canvas of.
+        """The operation's measure, bounding the canvases it asks for by their real sizes: those of
+        the journeys it names, and the largest of the workspace for the journeys it lists.
 
-        The look-up is one statement, run whenever such a canvas is listed (not only
+        Each look-up is one statement, run whenever such a canvas is asked for (not only
         over the budget), so the statements of a query never depend on its sizes.
         """
         context = self.context
         execution = self.execution_context
 
-        def measure(sizes: dict[str, tuple[int, int]] | None = None) -> Measure:
+        def measure(
+            sizes: dict[str, tuple[int, int]] | None = None, largest: Largest | None = None
+        ) -> Measure:
             return measure_operation(
                 execution.schema._schema,
                 execution.graphql_document,
@@ -93,22 +111,30 @@ class QueryLimits(SchemaExtension):
                 execution.variables,
                 context.settings,
                 sizes,
+                largest,
             )
 
         first = measure()
         ids = [i for i in (parse_id(name) for name in first.named_journeys) if i is not None]
-        if not ids:
+        if not ids and not first.listed:
             return first
+        workspace_id = context.principal.workspace_id
+        sizes, largest = None, None
         try:
             async with context.reads() as session:
-                sizes = await canvas_sizes(session, context.principal.workspace_id, ids)
+                if ids:
+                    found = await canvas_sizes(session, workspace_id, ids)
+                    context.loaders.canvas_size.prime_many({i: found.get(i, (0, 0)) for i in ids})
+                    sizes = {str(journey_id): size for journey_id, size in found.items()}
+                if first.listed:
+                    largest = Largest(*await largest_canvases(session, workspace_id, first.listed))
         except Exception as error:
             # Raised here it would bypass error masking (strawberry formats it as it is).
             if is_outage(error):
                 raise ApiError(OUTAGE_MESSAGE, ErrorCode.UNAVAILABLE) from None
             logger.exception("canvas sizes failed in request %s", context.request_id)
             raise ApiError("Internal server error", ErrorCode.INTERNAL) from None
-        return measure({str(journey_id): size for journey_id, size in sizes.items()})
+        return measure(sizes, largest)
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.context
@@ -122,16 +148,7 @@ class QueryLimits(SchemaExtension):
         self.requested = measure.cost
         refusal = _limit_errors(measure, context.settings)
         if refusal is None:
-            decision = context.limiter.take(context.principal.credential, measure.cost)
-            if not decision.allowed:
-                refusal = ApiError(
-                    f"rate limit: this query costs {measure.cost} points and "
-                    f"{int(decision.available)} are available; {context.limiter.per_second} points "
-                    f"come back every second, retry after {decision.retry_after} s",
-                    ErrorCode.RATE_LIMITED,
-                )
-                context.response.status_code = 429
-                context.response.headers["Retry-After"] = str(decision.retry_after)
+            refusal = refused_rate(context, measure.cost, "this query")
         facts = observability.current()
         if facts is not None:
             facts.cost = measure.cost
@@ -153,6 +170,7 @@ class QueryLimits(SchemaExtension):
             "cost": {
                 "requested": self.requested,
                 "actual": self.actual,
+                "document": context.document_cost,
                 "maximum": context.settings.max_query_cost,
                 "remaining": int(limiter.level(context.principal.credential)),
                 "capacity": limiter.burst,

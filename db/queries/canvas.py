@@ -165,3 +165,23 @@ async def canvas_sizes(
     ids = list(dict.fromkeys(journey_ids))  # each once: unnest would count a repeated one twice
     rows = await fetch(session, _SIZES, {"workspace_id": workspace_id, "ids": ids})
     return {journey_id: (n, p) for journey_id, n, p in rows}
+
+
+_LARGEST = Statement(
+    """
+    SELECT ARRAY(SELECT count(*) FROM nodes WHERE workspace_id = :workspace_id AND removed_at IS NULL
+                 GROUP BY journey_id ORDER BY count(*) DESC LIMIT :most),
+           ARRAY(SELECT count(*) FROM paths WHERE workspace_id = :workspace_id AND removed_at IS NULL
+                 GROUP BY journey_id ORDER BY count(*) DESC LIMIT :most)
+    """
+)
+
+
+async def largest_canvases(
+    session: AsyncSession, workspace_id: uuid.UUID, most: int
+) -> tuple[list[int], list[int]]:
+    """The current node counts of the workspace's `most` largest canvases, and (apart) their path
+    counts, largest first, in one statement: N journeys of a list have at most the sum of the first N."""
+    rows = await fetch(session, _LARGEST, {"workspace_id": workspace_id, "most": most})
+    nodes, paths = rows[0]
+    return list(nodes), list(paths)

@@ -79,25 +79,27 @@ async def test_a_body_over_one_mib_is_413_and_runs_nothing(api):
 
 
 async def test_a_query_over_the_cost_budget_is_refused_naming_cost_and_budget(api):
-    # 100 journeys x up to 1000 nodes x 31 days of hours
-    query = f"""{{ journeys(first: 100) {{ edges {{ node {{ nodes {{
-        timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ trafficCount }} }} }} }} }} }} }}"""
+    # 100 journeys x 31 days of hours, whatever the data
+    query = f"""{{ journeys(first: 100) {{ edges {{ node {{
+        timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ opens }} }} }} }} }} }}"""
 
     error, statements = await refused(api, query)
 
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    cost = 1 + 100 + 100 + 100 * 1000 * (1 + 2 * 31 * 25) + 10
+    cost = 1 + 100 + 100 + 100 * 2 * 31 * 25 + 10
     assert f"query cost {cost} is over the budget of 25000" in error["message"]
     assert statements == 1
 
 
 async def test_a_mutation_over_the_budget_changes_nothing(api):
-    query = f"""mutation {{ createJourney(input: {{name: "never"}}) {{ journey {{ nodes {{
-        timeSeries({ONE_MONTH_HOURS}) {{ start }} }} }} }} }}"""
+    # the journey it creates has the 20 nodes sent: 20 x (1 + 2 x 31 x 25) > 25,000
+    query = f"""mutation($nodes: [NodeInput!]) {{ createJourney(input: {{name: "never", nodes: $nodes}}) {{
+        journey {{ nodes {{ timeSeries({ONE_MONTH_HOURS}) {{ start performance {{ trafficCount }} }} }} }} }} }}"""
 
-    error, _ = await refused(api, query)
+    error, _ = await refused(api, query, {"nodes": [{"type": "WAIT"}] * 20})
 
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert f"query cost {1 + 1 + 20 * (1 + 2 * 31 * 25) + 10 + 10} " in error["message"]  # + mutation, window
     listed = await api.gql('{ journeys(search: "never") { totalCount } }')
     assert listed["journeys"]["totalCount"] == 0
 
@@ -126,7 +128,15 @@ async def test_every_answer_reports_its_cost(api):
     assert ok["extensions"]["cost"]["actual"] == 1  # no journeys: the connection only
     for body in (ok, syntax, invalid):
         cost = body["extensions"]["cost"]
-        assert set(cost) == {"requested", "actual", "maximum", "remaining", "capacity", "restoreRate"}
+        assert set(cost) == {
+            "requested",
+            "actual",
+            "document",
+            "maximum",
+            "remaining",
+            "capacity",
+            "restoreRate",
+        }
         assert cost["maximum"] == 25_000 and cost["capacity"] == 100_000
     assert syntax["extensions"]["cost"]["requested"] == 0
 
@@ -182,23 +192,6 @@ async def test_http_level_refusals_are_json_with_a_code(api):
         assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_parsed_and_validated_documents_are_cached_with_a_bound(api):
-    from strawberry.extensions.parser_cache import _get_parse_cache
-
-    from schema import CACHED_DOCUMENTS
-
-    parse_cache = _get_parse_cache(CACHED_DOCUMENTS)
-    before = parse_cache.cache_info()
-    query = f"{{ workspace {{ id }} }} # {uuid.uuid4()}"
-
-    await api.post(query)
-    await api.post(query)
-
-    after = parse_cache.cache_info()
-    assert after.maxsize == CACHED_DOCUMENTS  # bounded
-    assert after.hits >= before.hits + 1  # the second request did not parse again
-
-
 async def test_a_document_whose_fragments_expand_too_far_is_refused(api):
     fragments = ["fragment F0 on Journey { id }"] + [
         f"fragment F{k} on Journey {{ nodes {{ journey {{ ...F{k - 1} }} }} paths {{ journey {{ ...F{k - 1} }} }} }}"
@@ -211,3 +204,106 @@ async def test_a_document_whose_fragments_expand_too_far_is_refused(api):
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "expands to more than 20000 fields" in error["message"]
     assert statements == 1
+
+
+def objects(value: Any) -> int:
+    """Objects in an answer, the root apart: what the cost model charges one point each."""
+    if isinstance(value, dict):
+        return 1 + sum(objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(objects(v) for v in value)
+    return 0
+
+
+async def test_introspection_is_priced_by_what_it_lists(api):
+    from graphql import get_introspection_query
+
+    one = "{ __schema { types { fields { args { type { name } } } } } }"
+    forty = "{ " + " ".join(f"a{i}: {one[2:-2]}" for i in range(40)) + " }"
+    graphiql = get_introspection_query(descriptions=True)
+
+    answers = [(await api.post(query)).json() for query in (one, forty, graphiql)]
+
+    for body in answers:
+        assert "errors" not in body, body["errors"]
+        assert body["extensions"]["cost"]["requested"] >= objects(body["data"]) - 1
+    # every type once, their fields together, their arguments together: nothing left over
+    assert answers[0]["extensions"]["cost"]["requested"] == objects(answers[0]["data"]) - 1
+    assert answers[1]["extensions"]["cost"]["requested"] == 40 * (objects(answers[0]["data"]) - 1)
+    # A field's type is any type: its fields are bounded by the largest type's.
+    types = answers[0]["data"]["__schema"]["types"]
+    fields = sum(len(t["fields"] or ()) for t in types)
+    most = max(len(t["fields"] or ()) for t in types)
+    nested = (
+        "{ "
+        + " ".join(
+            f"a{i}: __schema {{ types {{ fields {{ type {{ fields {{ name }} }} }} }} }}" for i in range(5)
+        )
+        + " }"
+    )
+    bound = 5 * (1 + len(types) + fields + fields + fields * most)
+    assert bound > 25_000
+    refused = await api.errors(nested)
+    assert (
+        refused[0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        and f"query cost {bound} " in refused[0]["message"]
+    )
+
+
+def chain(size: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A trigger and `size - 1` waits in a line: `size` nodes, `size - 1` paths."""
+    nodes = [{"key": "n0", "type": "TRIGGER"}] + [{"key": f"n{i}", "type": "WAIT"} for i in range(1, size)]
+    paths = [{"source": f"n{i - 1}", "target": f"n{i}"} for i in range(1, size)]
+    return nodes, paths
+
+
+async def test_a_small_save_reserves_what_its_canvas_can_answer(api):
+    from tests.operations import SAVE
+
+    journey = await create_journey(api)
+    nodes, paths = chain(3)
+
+    body = (await api.post(SAVE, {"journeyId": journey["id"], "nodes": nodes, "paths": paths})).json()
+
+    assert body["data"]["saveCanvas"]["userErrors"] == []
+    # payload, journey, its goal, 3 nodes (+ position each), 2 paths (+ source and target each),
+    # up to 100 userErrors, and the mutation's own 10
+    assert body["extensions"]["cost"]["requested"] == 1 + 1 + 1 + 3 * 2 + 2 * 3 + 100 + 10
+    assert body["extensions"]["cost"]["actual"] == 1 + 1 + 3 + 2 * 3 + 10  # no goal, positions, errors
+
+
+async def test_listed_canvases_are_priced_by_the_largest_canvases_of_the_workspace(api):
+    for size in (2, 5, 3):
+        nodes, paths = chain(size)
+        await create_journey(api, f"chain {size}", nodes, paths)
+    query = "{ journeys(first: 2) { edges { node { nodeCount pathCount nodes { id } paths { id } } } } }"
+
+    body = (await api.post(query)).json()
+
+    assert "errors" not in body, body
+    listed = [edge["node"] for edge in body["data"]["journeys"]["edges"]]
+    assert sorted((j["nodeCount"], j["pathCount"]) for j in listed) == sorted(
+        (len(j["nodes"]), len(j["paths"])) for j in listed
+    )
+    # the connection, 2 edges, 2 journeys, then the nodes and paths of the two largest canvases (5 + 3, 4 + 2)
+    assert body["extensions"]["cost"]["requested"] == 1 + 2 + 2 + (5 + 3) + (4 + 2)
+    ten = "{ journeys(first: 10) { edges { node { nodes { id } paths { id } } } } }"
+    assert (await api.post(ten)).json()["extensions"]["cost"]["requested"] == 1 + 10 + 10 + 10 + 7
+
+
+async def test_node_and_path_counts_follow_the_canvas(api):
+    nodes, paths = chain(4)
+    journey = await create_journey(api, "counted", nodes, paths)
+    query = "query($id: ID!) { journey(id: $id) { nodeCount pathCount } }"
+    assert (await api.gql(query, {"id": journey["id"]}))["journey"] == {"nodeCount": 4, "pathCount": 3}
+
+    _, counted = await api.count(query, {"id": journey["id"]})
+    _, plain = await api.count("query($id: ID!) { journey(id: $id) { id } }", {"id": journey["id"]})
+    assert counted == plain + 1  # one statement for the counts
+    # listing the canvas looks its size up for the cost check already: the counts reuse it
+    _, canvas = await api.count(
+        "query($id: ID!) { journey(id: $id) { nodes { id } } }", {"id": journey["id"]}
+    )
+    both = "query($id: ID!) { journey(id: $id) { nodes { id } nodeCount pathCount } }"
+    _, with_counts = await api.count(both, {"id": journey["id"]})
+    assert with_counts == canvas
