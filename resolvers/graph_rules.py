@@ -42,24 +42,27 @@ def graph_problems(
 ) -> list[Problem]:
     """Publishing needs a TRIGGER, no path into a TRIGGER, and every other node reachable from one.
 
-    `nodes` are (id, type) pairs; `paths` are (id, source id, target id) triples.
+    `nodes` are (id, type) pairs; `paths` are (id, source id, target id) triples. A problem's
+    field is its node's or path's position, `["nodes", "3"]`: the input path when they are a
+    mutation's `nodes` and `paths` in the order sent.
     """
     problems: list[Problem] = []
     nodes = list(nodes)
+    paths = list(paths)
     triggers = {node_id for node_id, node_type in nodes if node_type == NodeType.TRIGGER}
     if not triggers:
         problems.append(
             Problem("a journey needs at least one TRIGGER node", UserErrorCode.GRAPH_INVALID, ["nodes"])
         )
     outgoing: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for path_id, source, target in paths:
+    for position, (path_id, source, target) in enumerate(paths):
         outgoing[source].append(target)
         if target in triggers:
             problems.append(
                 Problem(
                     f"path {path_id} leads into TRIGGER node {target}",
                     UserErrorCode.GRAPH_INVALID,
-                    ["paths", str(path_id)],
+                    ["paths", str(position)],
                 )
             )
     reached = set(triggers)
@@ -69,13 +72,13 @@ def graph_problems(
             if target not in reached:
                 reached.add(target)
                 frontier.append(target)
-    for node_id, node_type in nodes:
+    for position, (node_id, node_type) in enumerate(nodes):
         if node_id not in reached:
             problems.append(
                 Problem(
                     f"node {node_id} ({node_type.value}) cannot be reached from a TRIGGER",
                     UserErrorCode.GRAPH_INVALID,
-                    ["nodes", str(node_id)],
+                    ["nodes", str(position)],
                 )
             )
     return problems

@@ -286,7 +286,9 @@ async def move_journey(context: Context, mutation: str, id: str) -> JourneyResul
                 ((n.id, n.type) for n in nodes), ((p.id, p.source_node_id, p.target_node_id) for p in paths)
             )
             if problems:
-                raise _Rollback(problems)
+                # The canvas was saved before: the input at fault is the journey's `id` (the
+                # message names the node or path).
+                raise _Rollback([Problem(p.message, p.code, ["id"]) for p in problems])
             values["published_at"] = sa.func.now()
         return await journey_queries.touch_journey(session, journey, **values)
 

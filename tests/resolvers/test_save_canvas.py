@@ -205,6 +205,22 @@ async def test_a_live_journey_keeps_a_publishable_graph(api):
     assert len((await api.gql(JOURNEY, {"id": journey["id"]}))["journey"]["nodes"]) == 2
 
 
+async def test_graph_problems_of_a_save_point_at_the_input_sent(api):
+    journey = await create_journey(api)
+    await api.gql(move("publishJourney"), {"id": journey["id"]})
+    nodes = [
+        {"key": "t", "type": "TRIGGER"},
+        {"key": "w", "type": "WAIT"},
+        {"key": "island", "type": "EXIT"},
+    ]
+    paths = [{"source": "t", "target": "w"}, {"source": "w", "target": "t"}]
+
+    payload = await save(api, journey["id"], nodes, paths)
+
+    # the same path as a malformed input would have: argument, then position in the list sent
+    assert sorted(e["field"] for e in payload["userErrors"]) == [["nodes", "2"], ["paths", "1"]]
+
+
 async def test_an_archived_journey_cannot_be_edited(api):
     journey = await create_journey(api)
     await api.gql(move("archiveJourney"), {"id": journey["id"]})
