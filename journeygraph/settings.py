@@ -1,66 +1,71 @@
-"""Settings read from `JOURNEYGRAPH_*` environment variables.
+"""Settings read from `JOURNEYGRAPH_*` environment variables, with pydantic-settings.
 
 One `Settings` object is used by the app, the CLI and Alembic, so every entry
-point agrees on which database it talks to and which limits apply.
+point agrees on which database it talks to and which limits apply. Each
+setting is declared once below, with its default and its bounds; the
+variable is its name in capitals after `JOURNEYGRAPH_` (an empty one counts
+as unset). `Settings(...)` in code takes only what it is given;
+`Settings.from_env()` reads the environment.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "JOURNEYGRAPH_"
 
+Positive = Annotated[int, Field(ge=1)]
+
 
 class SettingsError(ValueError):
-    """A setting has a value that cannot be used; the message names it."""
+    """A setting has a value that cannot be used; the message names its variable."""
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = env.get(PREFIX + name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{PREFIX}{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
-    return value
+class _Environment(EnvSettingsSource):
+    """The JOURNEYGRAPH_* variables of `environ` (os.environ unless another mapping is given)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # not case-sensitive, as pydantic-settings' own source: names are compared in lower case
+        return {name.lower(): value for name, value in self.environ.items() if value != ""}
 
 
-def _optional(env: dict[str, str], name: str) -> str | None:
-    value = env.get(PREFIX + name)
-    return value if value else None
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything configurable about a journeygraph process."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
 
     database_url: str | None = None
     read_database_url: str | None = None  # a read replica for performance figures
     data_dir: Path = Path(".journeygraph")
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
-    max_page_size: int = 100
-    max_ids: int = 100
-    max_canvas_nodes: int = 1000
-    max_canvas_paths: int = 2000
-    db_pool_size: int = 10
-    max_events: int = 10_000
-    max_events_body: int = 10 * 1024 * 1024
-    max_depth: int = 12
-    max_aliases: int = 40
-    max_tokens: int = 10_000
-    max_query_body: int = 1024 * 1024
-    max_query_cost: int = 25_000
-    rate_limit_per_second: int = 20_000  # cost points a credential regains per second
-    rate_limit_burst: int = 100_000  # the most points a credential can hold
-    db_connect_timeout: int = 5  # seconds; an unreachable database fails requests this fast
+    max_page_size: Positive = 100
+    max_ids: Positive = 100
+    max_canvas_nodes: Positive = 1000
+    max_canvas_paths: Positive = 2000
+    db_pool_size: Positive = 10
+    max_events: Positive = 10_000
+    max_events_body: Positive = 10 * 1024 * 1024
+    max_depth: Positive = 12
+    max_aliases: Positive = 40
+    max_tokens: Positive = 10_000
+    max_query_body: Positive = 1024 * 1024
+    max_query_cost: Positive = 25_000
+    rate_limit_per_second: Positive = 20_000  # cost points a credential regains per second
+    rate_limit_burst: Positive = 100_000  # the most points a credential can hold
+    db_connect_timeout: Positive = 5  # seconds; an unreachable database fails requests this fast
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
-    cache_max_age: int = 0  # seconds a GET of a persisted query may be reused without asking again
+    cache_max_age: Annotated[int, Field(ge=0)] = 0  # seconds a GET of a persisted query may be reused
 
     @property
     def embedded(self) -> bool:
@@ -68,37 +73,44 @@ class Settings:
         return self.database_url is None
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read settings from the environment (or the given mapping)."""
-        env = dict(os.environ if environ is None else environ)
-        return cls(
-            database_url=_optional(env, "DATABASE_URL"),
-            read_database_url=_optional(env, "READ_DATABASE_URL"),
-            data_dir=Path(env.get(PREFIX + "DATA_DIR") or ".journeygraph"),
-            jwt_secret=_optional(env, "JWT_SECRET"),
-            jwt_public_key=_optional(env, "JWT_PUBLIC_KEY"),
-            max_page_size=_int(env, "MAX_PAGE_SIZE", 100),
-            max_ids=_int(env, "MAX_IDS", 100),
-            max_canvas_nodes=_int(env, "MAX_CANVAS_NODES", 1000),
-            max_canvas_paths=_int(env, "MAX_CANVAS_PATHS", 2000),
-            db_pool_size=_int(env, "DB_POOL_SIZE", 10),
-            max_events=_int(env, "MAX_EVENTS", 10_000),
-            max_events_body=_int(env, "MAX_EVENTS_BODY", 10 * 1024 * 1024),
-            max_depth=_int(env, "MAX_DEPTH", 12),
-            max_aliases=_int(env, "MAX_ALIASES", 40),
-            max_tokens=_int(env, "MAX_TOKENS", 10_000),
-            max_query_body=_int(env, "MAX_QUERY_BODY", 1024 * 1024),
-            max_query_cost=_int(env, "MAX_QUERY_COST", 25_000),
-            rate_limit_per_second=_int(env, "RATE_LIMIT_PER_SECOND", 20_000),
-            rate_limit_burst=_int(env, "RATE_LIMIT_BURST", 100_000),
-            db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 5),
-            metrics_token=_optional(env, "METRICS_TOKEN"),
-            cache_max_age=_int(env, "CACHE_MAX_AGE", 0, minimum=0),
-        )
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """What the code passes, only: `from_env` hands the environment in as that."""
+        return (init_settings,)
 
-    def __post_init__(self) -> None:
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from the environment (or the given mapping); SettingsError names a bad variable."""
+        values: dict[str, Any] = _Environment(cls, os.environ if environ is None else environ)()
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise SettingsError(_explain(error)) from None
+
+    @model_validator(mode="after")
+    def _budget_fits_the_bucket(self) -> Self:
         if self.rate_limit_burst < self.max_query_cost:
-            raise SettingsError(
+            raise ValueError(
                 f"{PREFIX}RATE_LIMIT_BURST ({self.rate_limit_burst}) must be at least "
                 f"{PREFIX}MAX_QUERY_COST ({self.max_query_cost}), or the costliest allowed query could never run"
             )
+        return self
+
+
+def _explain(error: ValidationError) -> str:
+    """One line per bad setting, each naming its variable and the value it had."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        if not problem["loc"]:  # a rule across settings: its message names them
+            lines.append(str(problem["msg"]).removeprefix("Value error, "))
+            continue
+        name = PREFIX + str(problem["loc"][0]).upper()
+        message = str(problem["msg"])
+        lines.append(f"{name}: {message[:1].lower()}{message[1:]}, got {problem['input']!r}")
+    return "; ".join(lines)
