@@ -72,15 +72,19 @@ class Server:
     """The real server in its own processes, on a free loopback port: one uvicorn worker
     per core, as a deployment on this machine would run it (the API is stateless)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, source: str | None = None) -> None:
+        """`source`: another checkout whose code the server runs (a before/after comparison)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = {**os.environ, "JOURNEYGRAPH_DATABASE_URL": url, "JOURNEYGRAPH_DB_POOL_SIZE": "10"}
+        if source is not None:
+            env["PYTHONPATH"] = str(Path(source).resolve())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "journeygraph.app:create_app", "--factory", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning", "--workers", str(os.cpu_count() or 1)],
             env=env,
+            cwd=source,
         )  # fmt: skip
         self.base = f"http://127.0.0.1:{self.port}"
 

@@ -7,11 +7,13 @@ pair of fields that share a response name, ~15 µs a pair (2,400 copies of
 
 - documents are cached by their tokens (comments, whitespace and commas do not
   make a new document), up to CACHED_DOCUMENTS of them;
-- a document not in the cache costs `tokens + comparisons` points, taken from
-  the caller's rate-limit bucket before the work is done (one point is about
-  15 µs of work, the rate of the execution cost model), at most the query
-  budget (JOURNEYGRAPH_MAX_QUERY_COST), and reported as
-  `extensions.cost.document`; a cached one costs nothing;
+- a document not in the cache costs one point per CHARS_PER_POINT characters
+  (taken before its text is read: lexing is ~0.75 µs a character), then one per
+  token (before parsing), then one per pair of fields validation will compare
+  (before validating): one point is about 15 µs of work, the rate of the
+  execution cost model. At most the query budget (JOURNEYGRAPH_MAX_QUERY_COST)
+  in all, reported as `extensions.cost.document`; a cached document costs nothing.
+  A caller whose bucket is short is refused before the step it cannot pay for;
 - before validation, a response name selected more than MAX_SAME_NAME times in
   one merged selection set (fragments included) is refused: validation's work
   grows with the square of that number.
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 
 CACHED_DOCUMENTS = 1000
 MAX_SAME_NAME = 20
+CHARS_PER_POINT = 20
 
 
 @dataclass
@@ -190,6 +193,7 @@ class Documents(SchemaExtension):
             entry = BY_TEXT.get_fresh(query)
             if entry is None:
                 max_tokens = self.context.settings.max_tokens
+                self.charge(-(-len(query) // CHARS_PER_POINT))
                 key, tokens = token_key(query, max_tokens)
                 self.charge(min(tokens, max_tokens))
                 entry = Entry(parse(query, max_tokens=max_tokens), key)

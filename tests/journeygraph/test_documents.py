@@ -18,6 +18,11 @@ def cost(body: dict) -> dict:
     return body["extensions"]["cost"]
 
 
+def read(query: str) -> int:
+    """Points for reading a text: one per 20 characters, rounded up."""
+    return (len(query) + 19) // 20
+
+
 async def test_a_new_document_costs_its_tokens_and_pairs_once(api):
     marker = uuid.uuid4().hex  # a document no other test sent
     query = f"{{ workspace {{ id }} w: workspace {{ id }} workspace {{ id name }} }} # {marker}"
@@ -28,9 +33,11 @@ async def test_a_new_document_costs_its_tokens_and_pairs_once(api):
     same_tokens = (await api.post(query.replace(marker, "another comment"))).json()
 
     assert "errors" not in first, first
-    assert cost(first)["document"] == 17 + 2
+    assert cost(first)["document"] == read(query) + 17 + 2
     assert cost(again)["document"] == 0  # the same text: neither parsed nor validated again
-    assert cost(same_tokens)["document"] == 17  # parsed again (its own locations), not validated again
+    other = query.replace(marker, "another comment")
+    # parsed again (its own locations), not validated again
+    assert cost(same_tokens)["document"] == read(other) + 17
 
 
 async def test_an_invalid_document_is_charged_even_though_it_never_runs(api):
@@ -40,7 +47,7 @@ async def test_an_invalid_document_is_charged_even_though_it_never_runs(api):
     again = (await api.post(query)).json()
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert cost(body)["document"] == 3
+    assert cost(body)["document"] == read(query) + 3
     assert cost(again)["document"] == 0 and again["errors"] == body["errors"]
 
 
@@ -48,16 +55,18 @@ async def test_many_copies_of_one_field_are_refused_before_validation(api, state
     copies = "{" + " workspace { id }" * 2400 + "}"
     allowed = "{" + " workspace { id }" * documents.MAX_SAME_NAME + "}"
 
+    sent = f"{copies} # {uuid.uuid4()}"
     statements.count, statements.counting = 0, True
     try:
-        body = (await api.post(f"{copies} # {uuid.uuid4()}")).json()
+        body = (await api.post(sent)).json()
     finally:
         statements.counting = False
 
     error = body["errors"][0]
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "`workspace` is selected 2400 times" in error["message"] and "at most 20" in error["message"]
-    assert cost(body)["document"] == 2 + 4 * 2400  # its tokens were read; nothing else ran
+    # its text and tokens were read; nothing else ran
+    assert cost(body)["document"] == read(sent) + 2 + 4 * 2400
     assert statements.count == 1  # authentication only
     assert "errors" not in (await api.post(allowed)).json()
 
@@ -82,8 +91,8 @@ async def test_a_new_document_over_the_bucket_is_429_and_is_not_parsed(database_
             workspace = await create_workspace(session, f"documents {uuid.uuid4().hex[:6]}")
             key = await create_api_key(session, workspace.id, ["read"])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            query = "{ workspace { id } }"  # 6 tokens, no pairs: 6 points, then 1 to run
-            marked = [f"{query} # {uuid.uuid4()}" for _ in range(2)]  # 7 points, then 3 are left
+            query = "{ workspace { id } }"  # 59 characters with the comment (3 points), 6 tokens, no pairs
+            marked = [f"{query} # {uuid.uuid4()}" for _ in range(2)]  # 3 + 6 points, 1 to run: 0 are left
             answers = [
                 await http.post("/graphql", json={"query": q}, headers={"Authorization": f"Bearer {key}"})
                 for q in marked
@@ -94,5 +103,6 @@ async def test_a_new_document_over_the_bucket_is_429_and_is_not_parsed(database_
     assert refused.status_code == 429 and refused.headers["retry-after"]
     error = refused.json()["errors"][0]
     assert error["extensions"]["code"] == "RATE_LIMITED"
-    assert "reading this new document costs 6 points and 3 are available" in error["message"]
-    assert marked[0] in documents.BY_TEXT and marked[1] not in documents.BY_TEXT  # refused before parsing
+    assert "reading this new document costs 3 points and 0 are available" in error["message"]
+    # refused before its text was read
+    assert marked[0] in documents.BY_TEXT and marked[1] not in documents.BY_TEXT
