@@ -125,6 +125,7 @@ async def build(sessions: async_sessionmaker[AsyncSession], events: int, seed: i
             )  # fmt: skip
     async with sessions.begin() as session:
         await rollups.rebuild(session, workspace.id)
+    await rollups.fold_all(sessions)
     # The steady state a live database reaches once autovacuum has passed: statistics for the
     # planner, and the visibility map set. Left to autovacuum, it would run during the measurements.
     async with sessions() as session:

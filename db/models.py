@@ -9,7 +9,7 @@ per-request loaders in batches, never lazily.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -199,18 +199,6 @@ class _Rollup:
     last_event_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
-class _ContactSet:
-    """The distinct contacts (by ordinal) with events of one unique-counted kind, per subject
-    and UTC bucket; subject_id = journey_id holds the whole journey's."""
-
-    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    kind: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
-    bucket: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
-    ordinal: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-
-
 def _rollup_table(name: str, doc: str) -> type[Base]:
     namespace: dict[str, Any] = {"__tablename__": name, "__doc__": doc, **_counter_columns()}
     return type(name.title().replace("_", ""), (_Rollup, Base), namespace)
@@ -224,49 +212,40 @@ RollupDay = _rollup_table("rollup_days", "Counts per UTC day.")
 RollupWeek = _rollup_table("rollup_weeks", "Counts per UTC week, from Monday.")
 
 
-class ContactQuarter(_ContactSet, Base):
-    __tablename__ = "contact_quarters"
+class EventTail(Base):
+    """Events stored and acknowledged but not yet folded into the rollups and contact sets.
 
-
-class ContactDay(_ContactSet, Base):
-    __tablename__ = "contact_days"
-
-    # Keyed by contact, then day: ingestion looks up a new day's neighbours, edge
-    # windows and rebuilds walk one contact's days in order; nothing reads by day alone.
-    __table_args__ = (
-        sa.PrimaryKeyConstraint("workspace_id", "journey_id", "subject_id", "kind", "ordinal", "bucket"),
-    )
-
-
-# Gaps longer than a window can be are all alike: "no earlier day that matters".
-NO_EARLIER_DAY = 32767
-
-
-class UniqueGap(Base):
-    """Exact distinct-contact counts over any run of whole UTC days, without scanning contacts.
-
-    For each contact-day (a contact with an event of `kind` on `subject` on `day`),
-    `gap` is the days since that contact's previous such day (NO_EARLIER_DAY when
-    none within 366 days); `n` counts the contact-days with that gap. A contact is
-    active in [a, b] exactly once with its first day d in it, the one whose
-    previous day is before a, so the distinct contacts are
-    SUM(n) WHERE a <= day <= b AND gap > day - a. Rows grow with subjects x days
-    x distinct gaps (at most 367), not with contacts or events.
+    The ingest path appends here in the same statement as `events`; the folder
+    (db/queries/fold.py) moves rows out into the rollups in one transaction, so
+    every committed event is in exactly one of the two. Figures read both.
     """
 
-    __tablename__ = "unique_gaps"
-    # The key's index carries n: a window's counts are read from the index alone (an
-    # index-only scan, once vacuum has marked the pages all-visible), not row by row.
-    __table_args__ = (
-        sa.PrimaryKeyConstraint(
-            "workspace_id", "journey_id", "subject_id", "kind", "day", "gap", postgresql_include=["n"]
-        ),
-    )
+    __tablename__ = "event_tail"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column()
+    subject_id: Mapped[uuid.UUID] = mapped_column()  # its path, else its node, else NO_SUBJECT
+    type: Mapped[EventType] = mapped_column(_enum(EventType, "event_type"))
+    contact_id: Mapped[str] = mapped_column(sa.String(256))
+    occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revenue: Mapped[Decimal | None] = mapped_column(sa.Numeric)
+
+    __table_args__ = (sa.Index(None, "workspace_id", "journey_id", "occurred_at"),)
+
+
+class ContactSet(Base):
+    """The distinct contacts (a roaring bitmap of ordinals) with events of one unique-counted kind,
+    per subject and UTC bucket of one grain (quarter-hour, hour, day, week); subject_id =
+    journey_id holds the whole journey's. `n` is the bitmap's cardinality."""
+
+    __tablename__ = "contact_sets"
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     subject_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     kind: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
-    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
-    gap: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    grain: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
     n: Mapped[int] = mapped_column(sa.Integer)
+    bitmap: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from db.engine import create_engine, create_reader, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
+from journeygraph.folder import Folder
 from journeygraph.graphql_view import ASSETS_DIR, ASSETS_PATH, graphql_app
 from journeygraph.net import is_loopback
 from journeygraph.observability import Metrics, Observe, count_statements
@@ -165,10 +166,17 @@ def create_app(
         app.state.read_engine = read_engine
         app.state.read_sessions = create_reader(read_engine) if read_engine else None
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
+        # The folder has a connection of its own: it never waits for (or holds) a request's.
+        fold_engine = create_engine(url, pool_size=1, connect_timeout=settings.db_connect_timeout)
+        app.state.folder = Folder(create_sessionmaker(fold_engine), settings.fold_batch)
+        if settings.folder:
+            app.state.folder.start()
         tune_garbage_collector()
         try:
             yield
         finally:
+            await app.state.folder.stop()
+            await fold_engine.dispose()
             await engine.dispose()
             if read_engine is not None:
                 await read_engine.dispose()

@@ -68,6 +68,7 @@ def _demo_events(url: str, workspace_id: uuid.UUID, journeys: list[Any], count: 
     """Simulated events for the published journeys, through the normal ingestion."""
     live = [j.id for j in journeys if j.status == JourneyStatus.PUBLISHED]
     result = _with_sessions(url, lambda sessions: load_demo_events(sessions, workspace_id, live, count))
+    _with_sessions(url, rollups.fold_all)
     print(f"demo events: {result.accepted} accepted over the last 90 days", file=sys.stderr)
 
 
@@ -157,7 +158,11 @@ def cmd_rebuild_rollups(settings: Settings, args: argparse.Namespace) -> None:
             targets = await rollups.workspace_ids(session)
         return [(target, await rollups.rebuild(session, target)) for target in targets]
 
-    for workspace_id, events in _in_session(url, work):
+    rebuilt = _in_session(url, work)
+    _with_sessions(
+        url, rollups.fold_all
+    )  # the requeued events folded (a server would, too, in the background)
+    for workspace_id, events in rebuilt:
         print(f"{workspace_id}\t{events} events")
 
 

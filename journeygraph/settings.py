@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     db_connect_timeout: Positive = 5  # seconds; an unreachable database fails requests this fast
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
     cache_max_age: Annotated[int, Field(ge=0)] = 0  # seconds a GET of a persisted query may be reused
+    folder: bool = True  # fold the event tail into the rollups in the background (journeygraph/folder.py)
+    fold_batch: Positive = 50_000  # events one fold moves, in one transaction
 
     @property
     def embedded(self) -> bool:

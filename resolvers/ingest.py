@@ -1,8 +1,9 @@
 """Taking in events: one code path behind `POST /v1/events` and `recordEvents`.
 
-Each event is checked on its own; the good ones of a batch are stored, and
-rollups updated, in one transaction, so an accepted event shows in every
-figure as soon as the answer is sent. Ids already stored are duplicates.
+Each event is checked on its own; the good ones of a batch are stored and
+queued for the folder in one transaction, and figures read that queue (the
+tail) as well as the rollups, so an accepted event shows in every figure as
+soon as the answer is sent. Ids already stored are duplicates.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from db.enums import UNIQUE_KINDS, EventType
+from db.enums import EventType
 from db.queries import events as store
 from db.queries.locks import lock_for_ingest
 from db.queries.lookups import existing_journeys, node_owners, path_owners
@@ -142,14 +143,8 @@ async def ingest(
                 seen.add(event.id)
                 unique.append(event)
         stored = await store.insert_events(session, workspace_id, unique) if unique else set()
-        fresh = [event for event in unique if event.id in stored]
-        result.accepted = len(fresh)
-        result.duplicates += len(unique) - len(fresh)
-        if fresh:
-            ordinals = await store.contact_ordinals(
-                session, workspace_id, {e.contact_id for e in fresh if e.type in UNIQUE_KINDS}
-            )
-            await store.add_to_rollups(session, workspace_id, fresh, ordinals)
+        result.accepted = len(stored)
+        result.duplicates += len(unique) - len(stored)
     result.rejected.sort(key=lambda r: r.index)
     return result
 

@@ -1,10 +1,8 @@
 """Per-workspace advisory locks, held until the transaction ends.
 
 - Ingestion holds INGEST shared: batches of a workspace run side by side.
-- A rebuild holds INGEST and UNIQUES exclusively: nothing lands half-counted.
-- The unique-gap step of ingestion holds UNIQUES exclusively: a new day's gap
-  depends on the contact's neighbouring days, so two batches must not compute
-  them from each other's half-written state.
+- A rebuild holds INGEST exclusively: no batch lands while its events are requeued.
+  (Folds are serialized by their own lock, db/queries/fold.py FOLD_LOCK.)
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 INGEST = 7316
-UNIQUES = 7317
 
 
 async def _lock(session: AsyncSession, kind: int, workspace_id: uuid.UUID, shared: bool = False) -> None:
@@ -33,12 +30,6 @@ async def lock_for_ingest(session: AsyncSession, workspace_id: uuid.UUID) -> Non
     await _lock(session, INGEST, workspace_id, shared=True)
 
 
-async def lock_uniques(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    """One writer of unique gaps per workspace at a time."""
-    await _lock(session, UNIQUES, workspace_id)
-
-
 async def lock_for_rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> None:
-    """Nobody else writes the workspace's events or rollups until this transaction ends."""
+    """Nobody else writes the workspace's events until this transaction ends."""
     await _lock(session, INGEST, workspace_id)
-    await _lock(session, UNIQUES, workspace_id)

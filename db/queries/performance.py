@@ -22,13 +22,16 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from pyroaring import BitMap
+
 from db.driver import Statement, fetch
-from db.enums import EventType
-from db.queries.events import week_of
+from db.enums import UNIQUE_KINDS, EventType
+from db.queries.events import hour_of, week_of
+from db.queries.fold import DAY, HOUR, QUARTER, WEEK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -110,29 +113,40 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
     return params
 
 
-def _bucketed(
-    table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str, reads: Reads
-) -> str:
+def _point(prefix: str, column: str, cast: str, reads: Reads) -> str:
+    """The point a row belongs to (NULL: none), by its `column`."""
     assert reads is not None
-    point = (
-        f"CAST(:{prefix}_point AS int)"
-        if reads[0] == "single"
-        else f"(CAST(:{prefix}_points AS int[]))[width_bucket(x.{column}, CAST(:{prefix}_bounds AS {cast}[])) + 1]"
+    if reads[0] == "single":
+        return f"CAST(:{prefix}_point AS int)"
+    return (
+        f"(CAST(:{prefix}_points AS int[]))[width_bucket(x.{column}, CAST(:{prefix}_bounds AS {cast}[])) + 1]"
     )
+
+
+def _scan(source: str, prefix: str, column: str, cast: str, selected: str, where: str, reads: Reads) -> str:
+    """`SELECT idx, {selected} FROM {source} WHERE {where}`, over the ranges' buckets of `column`."""
+    assert reads is not None
+    point = _point(prefix, column, cast, reads)
     if reads[1] == "one":
         return f"""
-        SELECT {point} AS idx, x.{owner} AS owner, {columns}
-        FROM {table} x
-        WHERE {owners} AND x.{column} >= :{prefix}_lo AND x.{column} < :{prefix}_hi"""
+        SELECT {point} AS idx, {selected}
+        FROM {source}
+        WHERE {where} AND x.{column} >= :{prefix}_lo AND x.{column} < :{prefix}_hi"""
     # One index scan per run, so the gaps between runs (the whole days between a window's
     # edges in the quarter-hour tables) are never read. OFFSET 0 keeps the planner from
     # flattening the subquery into a join it could answer by reading all the buckets.
     return f"""
-        SELECT {point} AS idx, x.{owner} AS owner, {columns}
+        SELECT {point} AS idx, {selected}
         FROM unnest(CAST(:{prefix}_los AS {cast}[]), CAST(:{prefix}_his AS {cast}[])) AS run(lo, hi)
         CROSS JOIN LATERAL (
-            SELECT * FROM {table} x WHERE {owners} AND x.{column} >= run.lo AND x.{column} < run.hi OFFSET 0
+            SELECT * FROM {source} WHERE {where} AND x.{column} >= run.lo AND x.{column} < run.hi OFFSET 0
         ) AS x"""
+
+
+def _bucketed(
+    table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str, reads: Reads
+) -> str:
+    return _scan(f"{table} x", prefix, column, cast, f"x.{owner} AS owner, {columns}", owners, reads)
 
 
 def _union(parts: list[str]) -> str:
@@ -164,28 +178,53 @@ def _owners(level: Level, ids: str = "subjects", *of_journeys: tuple[str, str]) 
         # the journey's totals row; naming the ids lets the primary key find them (with
         # `subject_id = journey_id` alone the planner reads every subject of the journey)
         return base + " AND x.subject_id = ANY(CAST(:journeys AS uuid[])) AND x.subject_id = x.journey_id"
-    # one array, computed once before the scan, so the key still finds each subject
-    listed = " || ".join([f"CAST(:{ids} AS uuid[])", *(_of_journeys(*c) for c in of_journeys)])
-    return base + f" AND x.subject_id = ANY({listed})"
+    return base + f" AND x.subject_id = ANY({_listed(ids, *of_journeys)})"
 
 
-def _summed(owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets) -> str:
+def _listed(ids: str, *of_journeys: tuple[str, str]) -> str:
+    """The subjects listed in `ids` and the nodes or paths of the journeys `of_journeys` names, as one
+    array, computed once before the scan, so the key still finds each subject."""
+    return " || ".join([f"CAST(:{ids} AS uuid[])", *(_of_journeys(*c) for c in of_journeys)])
+
+
+_TAIL_COLUMNS = {
+    **{t.column: f"CAST(x.type = '{t.value}' AS int)" for t in EventType},
+    "revenue": "CASE WHEN x.type = 'TRANSACTION' THEN coalesce(x.revenue, 0) ELSE 0 END",
+    "last_event_at": "x.occurred_at",
+}
+# The tail's rows of the owners: every event of the journeys, or those of the subjects listed.
+_TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+
+
+def _summed(
+    owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, tail: tuple[str, Reads]
+) -> str:
+    """Sums per (point, owner) over the rollups' buckets and the tail's events not folded yet."""
     listed = ", ".join(f"x.{c}" for c in columns)
     parts = []
     tables = (("rollup_weeks", "w"), ("rollup_days", "d"), ("rollup_quarters", "q"))
     for (table, prefix), reads in zip(tables, buckets, strict=True):
         if reads:
             parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, listed, owners, reads))
+    tail_owners, tail_reads = tail
+    from_tail = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
+    parts.append(
+        _bucketed("event_tail", "t", "occurred_at", "timestamptz", owner, from_tail, tail_owners, tail_reads)
+    )
     return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
 
-def _counts_sql(level: Level, buckets: Buckets) -> Statement:
+def _counts_sql(level: Level, buckets: Buckets, tail: Reads) -> Statement:
     owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
     owners = _owners(level, "subjects", ("nodes", "node_journeys"))
-    summed = _summed(owner, owners, [*COUNTERS, "revenue", "last_event_at"], sums, buckets)
+    # the tail holds events, not totals rows: a journey's are all its events
+    tail_owners = _TAIL_JOURNEYS if level == "journey" else owners
+    summed = _summed(
+        owner, owners, [*COUNTERS, "revenue", "last_event_at"], sums, buckets, (tail_owners, tail)
+    )
     if level == "journey":
         return Statement(summed)
     # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
@@ -200,58 +239,60 @@ def _counts_sql(level: Level, buckets: Buckets) -> Statement:
     )
     paths = _owners("subject", "paths", ("paths", "path_journeys"))
     return Statement(
-        summed + "\n        UNION ALL\n" + _summed(owner, paths, [PATH_COLUMN], traversed, buckets)
+        summed
+        + "\n        UNION ALL\n"
+        + _summed(owner, paths, [PATH_COLUMN], traversed, buckets, (paths, tail))
     )
 
 
-def _uniques_sql(days: Reads, quarters: Reads) -> Statement:
-    """Distinct contacts per (point, owner, kind); owners are subjects, or journeys (their own scope).
+# The contact sets' grains, in the order a window is cut into them (db/queries/fold.py).
+_SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (HOUR, "gh"), (QUARTER, "gq"))
+_KIND_OF_TYPE = (
+    "CASE x.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
+)
 
-    Whole days come from unique_gaps: a contact counts on its first day in the
-    point's days, the one whose previous day is before them. Edge quarter-hours
-    come from the contact sets, minus contacts already counted in those days.
-    """
-    listed = _owners("subject", "subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
-    owners = listed + " AND x.kind = ANY(CAST(:kinds AS smallint[]))"
+
+def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
+    """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the tail's contacts
+    (their ordinal, or their id when the folder has not numbered them yet). Owners are subjects,
+    or journeys (their own scope: a contact counts on its subject and on its journey)."""
+    listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
+    owners = (
+        "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) "
+        f"AND x.subject_id = ANY({listed}) AND x.kind = ANY(CAST(:kinds AS smallint[]))"
+    )
     parts = []
-    if days:
-        gaps = _bucketed(
-            "unique_gaps", "g", "day", "date", "subject_id", "x.kind, x.n, x.gap, x.day", owners, days
-        )
-        parts.append(
-            f"""SELECT idx, owner, kind, sum(n) FILTER (WHERE gap > day - (CAST(:first_day AS date[]))[idx + 1]) AS n
-            FROM ({gaps}) AS g WHERE idx IS NOT NULL GROUP BY idx, owner, kind"""
-        )
-    if quarters:
-        edges = _bucketed(
-            "contact_quarters",
-            "q",
-            "bucket",
-            "timestamptz",
-            "subject_id",
-            "x.journey_id, x.kind, x.ordinal",
-            owners,
-            quarters,
-        )
-        # Only points that also have whole days need the look-up (an HOUR series has none).
-        counted_in_days = (
-            """ AND ((CAST(:days_from AS timestamptz[]))[e.idx + 1] IS NULL OR NOT EXISTS (
-                SELECT 1 FROM contact_days d
-                WHERE d.workspace_id = :workspace_id AND d.journey_id = e.journey_id AND d.subject_id = e.owner
-                  AND d.kind = e.kind AND d.ordinal = e.ordinal
-                  AND d.bucket >= (CAST(:days_from AS timestamptz[]))[e.idx + 1]
-                  AND d.bucket < (CAST(:days_to AS timestamptz[]))[e.idx + 1]))"""
-            if days
-            else ""
-        )
-        parts.append(
-            f"""SELECT idx, owner, kind, count(DISTINCT ordinal) AS n FROM ({edges}) AS e
-            WHERE idx IS NOT NULL{counted_in_days}
-            GROUP BY idx, owner, kind"""
-        )
-    return Statement(
-        f"SELECT idx, owner, kind, sum(n) FROM ({_union(parts)}) AS found GROUP BY idx, owner, kind"
+    for (grain, prefix), reads in zip(_SET_GRAINS, grains, strict=True):
+        if reads:
+            parts.append(
+                _scan(
+                    "contact_sets x",
+                    prefix,
+                    "bucket",
+                    "timestamptz",
+                    "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint) AS ordinal, "
+                    "CAST(NULL AS text) AS contact_id",
+                    owners + f" AND x.grain = {grain}",
+                    reads,
+                )
+            )
+    events = _scan(
+        "(SELECT t.*, c.ordinal FROM event_tail t LEFT JOIN contacts c"
+        " ON c.workspace_id = t.workspace_id AND c.contact_id = t.contact_id) x",
+        "t",
+        "occurred_at",
+        "timestamptz",
+        f"x.journey_id, x.subject_id, {_KIND_OF_TYPE} AS kind, x.ordinal, x.contact_id",
+        _TAIL_JOURNEYS + " AND x.type = ANY(CAST(:types AS text[]))",
+        tail,
     )
+    parts.append(
+        f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
+            e.ordinal, e.contact_id
+        FROM ({events}) AS e CROSS JOIN LATERAL (VALUES (e.subject_id), (e.journey_id)) AS scope(id)
+        WHERE scope.id = ANY({listed}) AND e.kind = ANY(CAST(:kinds AS smallint[]))"""
+    )
+    return Statement(f"SELECT * FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL")
 
 
 # Only the bucket sizes a request's ranges use are read; a statement per way of reading them.
@@ -296,23 +337,41 @@ async def counts(
 
     A path's counts are its traversals alone (its only events): other counters are 0,
     revenue 0 and last_event_at None. `every` adds every node and path of some journeys
-    as owners.
+    as owners. The rollups and the tail are read in one statement: one snapshot, in which
+    each acknowledged event is in exactly one of them.
     """
     days, quarters = _split(ranges)
     weeks, days = _weeks(days)
+    whole = [(r[0], r[2], r[3]) for r in ranges]
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
         params["subjects"], params["paths"] = list(node_ids), list(path_ids)
         params["node_journeys"], params["path_journeys"] = list(every.nodes_of), list(every.paths_of)
-    for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q")):
+    for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q"), (whole, "t")):
         if found:
             params.update(_slots(found, prefix))
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    statement = _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters)))
+    statement = _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters)), _reads(whole))
     for row in await fetch(session, statement, params):
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
+
+
+def _cut(ranges: Sequence[Range]) -> list[list[tuple[int, datetime, datetime]]]:
+    """Each range as aligned blocks of the contact sets' grains, in _SET_GRAINS order: whole weeks
+    and days of day ranges, whole hours and the quarter-hours left at the edges of the others."""
+    days, quarters = _split(ranges)
+    weeks, days = _weeks(days)
+    hours, rest = [], []
+    for idx, lo, hi in quarters:
+        first, last = hour_of(lo + timedelta(minutes=45)), hour_of(hi)  # on or after lo, on or before hi
+        if first < last:
+            hours.append((idx, first, last))
+            rest += [(idx, a, b) for a, b in ((lo, first), (last, hi)) if a < b]
+        else:
+            rest.append((idx, lo, hi))
+    return [weeks, days, hours, rest]
 
 
 async def uniques(
@@ -325,14 +384,14 @@ async def uniques(
     every: EveryOf = EVERY_OF_NONE,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
-    `every` adds every node and path of some journeys as owners."""
-    days, quarters = _split(ranges)
-    points = max(r[0] for r in ranges) + 1
-    first_day: list[date | None] = [None] * points
-    days_from: list[datetime | None] = [None] * points
-    days_to: list[datetime | None] = [None] * points
-    for idx, lo, hi in days:
-        first_day[idx], days_from[idx], days_to[idx] = lo.date(), lo, hi
+    `every` adds every node and path of some journeys as owners.
+
+    A point is the union of the stored sets of its blocks (roaring bitmaps) and of its
+    contacts still in the tail, read in one statement (one snapshot). A point that is one
+    stored set and nothing else is its cardinality, read without its bitmap being decoded.
+    """
+    blocks = _cut(ranges)
+    whole = [(r[0], r[2], r[3]) for r in ranges]
     params: dict[str, Any] = {
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
@@ -340,16 +399,34 @@ async def uniques(
         "node_journeys": list(every.nodes_of),
         "path_journeys": list(every.paths_of),
         "kinds": list(kinds),
-        "first_day": first_day,
-        "days_from": days_from,
-        "days_to": days_to,
+        "types": [t.value for t, k in UNIQUE_KINDS.items() if k in kinds],
+        **_slots(whole, "t"),
     }
-    if days:
-        params.update(_slots([(idx, lo.date(), hi.date()) for idx, lo, hi in days], "g"))
-    if quarters:
-        params.update(_slots(quarters, "q"))
-    found: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
-    statement = _uniques_statement(_reads(days), _reads(quarters))
-    for idx, owner, kind, n in await fetch(session, statement, params):
-        found.setdefault((idx, owner), {})[kind] = int(n or 0)
-    return found
+    for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
+        if block:
+            params.update(_slots(block, prefix))
+    statement = _uniques_statement(tuple(_reads(block) for block in blocks), _reads(whole))
+    sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
+    for idx, owner, kind, n, bitmap, ordinal, contact_id in await fetch(session, statement, params):
+        found = sets.setdefault((idx, owner, kind), [])
+        found.append((n, bitmap) if bitmap is not None else (ordinal, contact_id))
+    result: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
+    for (idx, owner, kind), parts in sets.items():
+        result.setdefault((idx, owner), {})[kind] = _distinct(parts)
+    return result
+
+
+def _distinct(found: list[Any]) -> int:
+    """Distinct contacts of stored sets (cardinality, bitmap) and tail contacts (ordinal, id)."""
+    if len(found) == 1 and isinstance(found[0][1], bytes):
+        return int(found[0][0])
+    union = BitMap()
+    unnumbered: set[str] = set()
+    for first, second in found:
+        if isinstance(second, bytes):
+            union |= BitMap.deserialize(second)
+        elif first is not None:
+            union.add(first)
+        else:
+            unnumbered.add(second)  # not numbered yet: in no stored set
+    return len(union) + len(unnumbered)

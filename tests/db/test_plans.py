@@ -51,11 +51,15 @@ async def test_a_journeys_totals_rows_are_found_by_the_key(app):
     )
 
     # the totals row's subject is part of the index search, not a filter over every subject
-    conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    lines = plan.splitlines()
+    scans = [i for i, line in enumerate(lines) if "on rollup_" in line]
+    conditions = [next(line for line in lines[i + 1 :] if "Index Cond" in line) for i in scans]
     assert conditions and all("subject_id" in line for line in conditions), plan
+    # the tail (events not folded yet) is read through an index, in the same statement
+    assert "Index Scan using" in plan and "on event_tail" in plan, plan
 
 
-async def test_distinct_contacts_are_read_from_the_index_alone(app):
+async def test_distinct_contacts_are_read_by_the_key_of_their_sets(app):
     workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
     (plan,) = await plans(
@@ -63,7 +67,14 @@ async def test_distinct_contacts_are_read_from_the_index_alone(app):
         lambda session: performance.uniques(session, workspace, [journey], [node], [1, 2], WINDOW),
     )
 
-    assert "Index Only Scan using pk_unique_gaps on unique_gaps" in plan, plan
+    # whole weeks, then the days at the edges: each a search of the key down to grain and bucket
+    lines = plan.splitlines()
+    scans = [i for i, line in enumerate(lines) if "using pk_contact_sets on contact_sets" in line]
+    assert len(scans) == 2, plan
+    for i in scans:
+        condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
+        assert "subject_id" in condition and "grain" in condition and "bucket" in condition, plan
+    assert "on event_tail" in plan, plan
 
 
 async def test_one_range_is_read_without_mapping_each_row_to_its_point(app):
@@ -116,14 +127,17 @@ async def test_a_windows_two_edges_are_read_without_the_days_between(app):
     counts, uniques = await plans(app, read)
 
     # each edge is its own index search; one range from the first edge to the last
-    # would read every quarter-hour of the 29 days between them
-    for plan, table in ((counts, "rollup_quarters"), (uniques, "contact_quarters")):
-        lines = plan.splitlines()
-        scans = [i for i, line in enumerate(lines) if f"on {table}" in line]
-        assert scans, plan
-        for i in scans:
-            condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
-            assert "(bucket >= run" in condition and "(bucket < run" in condition, plan
+    # would read every quarter-hour (or hour) of the 29 days between them
+    lines = counts.splitlines()
+    scans = [i for i, line in enumerate(lines) if "on rollup_quarters" in line]
+    edges = [next(line for line in lines[i + 1 :] if "Index Cond" in line) for i in scans]
+    lines = uniques.splitlines()
+    scans = [i for i, line in enumerate(lines) if "on contact_sets" in line]
+    conditions = [next(line for line in lines[i + 1 :] if "Index Cond" in line) for i in scans]
+    hours = [condition for condition in conditions if "(grain = 2)" in condition]  # the edges' hours
+    assert edges and hours, (counts, uniques)
+    for condition in edges + hours:
+        assert "(bucket >= run" in condition and "(bucket < run" in condition, (counts, uniques)
 
 
 async def test_whole_weeks_are_read_from_the_weekly_rows(app):

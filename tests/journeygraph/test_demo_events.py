@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from db.queries import rollups
 from journeygraph import demo
 from journeygraph.demo_events import load_graphs, simulate
 from resolvers.ingest import ingest
@@ -55,8 +56,9 @@ async def test_rebuild_rollups_recomputes_the_same_figures(app, http, statements
     api, journeys, events, _ = await demo_dataset(app, http, statements, 1500)
     journey_id = str(journeys[0].id)
     variables = {"id": journey_id, "start": "2026-08-01", "end": "2026-11-20", "tz": "America/New_York"}
+    await rollups.fold_all(app.state.sessions)  # all of them folded, none left in the tail
     async with app.state.sessions.begin() as session:
-        for table in ("rollup_days", "contact_quarters"):
+        for table in ("rollup_days", "contact_sets"):
             await session.execute(
                 sa.text(f"DELETE FROM {table} WHERE workspace_id = :ws"), {"ws": api.workspace_id}
             )

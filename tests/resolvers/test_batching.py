@@ -107,7 +107,7 @@ async def test_unique_counts_are_not_queried_unless_selected(api):
     with_uniques = list(api.counter.statements)
 
     def reads_uniques(statement: str) -> bool:
-        return "unique_gaps" in statement or "contact_quarters" in statement
+        return "contact_sets" in statement
 
     assert not any(reads_uniques(s) for s in counts_only)
     assert any(reads_uniques(s) for s in with_uniques)

@@ -1,0 +1,57 @@
+"""The folder: a server process's background task that folds the tail into the rollups.
+
+Every worker runs one; the fold lock (db/queries/fold.py) lets one fold at a
+time and the others find nothing to do. A fold that finds a full batch is
+followed at once by the next; an empty tail is looked at again after `idle`
+seconds. Queries read the tail as well as the rollups, so how far behind the
+folder is changes how much a query reads, never what it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from db.queries.fold import fold
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+logger = logging.getLogger("journeygraph.folder")
+RETRY_AFTER = 1.0  # seconds after a failed fold (the database restarting, say)
+
+
+class Folder:
+    """Folds batches of `batch` events until stopped."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], batch: int, idle: float = 0.2) -> None:
+        self.sessions = sessions
+        self.batch = batch
+        self.idle = idle
+        self.folded = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="journeygraph-folder")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with self.sessions.begin() as session:
+                    moved = await fold(session, self.batch)
+            except Exception:  # an outage, or a bug: the events stay in the tail, still counted
+                logger.exception("folding failed; retrying in %s s", RETRY_AFTER)
+                await asyncio.sleep(RETRY_AFTER)
+                continue
+            self.folded += moved
+            if moved < self.batch:
+                await asyncio.sleep(self.idle)

@@ -1,0 +1,123 @@
+"""The tail and the folder: figures are the same whatever part of the events is folded.
+
+Every check compares the figures with tests/reference.py (SPEC.md's definitions
+applied to the events the test wrote), in three time zones, while the events
+are all in the tail, partly folded, all folded, and folded with more arriving
+for the same contacts. The test holds the fold lock on its own connection, so
+no server folder moves anything it did not ask for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from db.queries.fold import FOLD_LOCK, fold
+from journeygraph import demo
+from journeygraph.demo_events import load_graphs, simulate
+from resolvers.ingest import ingest
+from tests import reference
+from tests.conftest import Api
+from tests.resolvers.test_performance import CANVAS, check_canvas
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+ZONES = ("UTC", "America/New_York", "Asia/Kathmandu")
+START, END = date(2026, 10, 1), date(2026, 11, 20)
+
+
+@contextlib.asynccontextmanager
+async def fold_lock(app) -> AsyncIterator[AsyncConnection]:
+    """A connection holding the fold lock: only folds run on it can fold."""
+    async with app.state.engine.connect() as connection:
+        await connection.execute(sa.text(f"SELECT pg_advisory_lock({FOLD_LOCK})"))
+        await connection.commit()
+        try:
+            yield connection
+        finally:
+            await connection.execute(sa.text(f"SELECT pg_advisory_unlock({FOLD_LOCK})"))
+            await connection.commit()
+
+
+async def fold_on(connection: AsyncConnection, workspace_id, limit: int) -> int:
+    async with AsyncSession(bind=connection) as session:
+        moved = await fold(session, limit, workspace_id=workspace_id)
+        await session.commit()
+    return moved
+
+
+async def queued(app, workspace_id) -> int:
+    async with app.state.sessions() as session:
+        found = await session.scalar(
+            sa.text("SELECT count(*) FROM event_tail WHERE workspace_id = :ws"), {"ws": workspace_id}
+        )
+    return int(found or 0)
+
+
+async def check(api: Api, journey_ids: list[str], events: list[dict], stage: str) -> None:
+    for tz in ZONES:
+        lo, hi = reference.window(START, END, tz)
+        for journey_id in journey_ids:
+            variables = {"id": journey_id, "start": str(START), "end": str(END), "tz": tz}
+            data = await api.gql(CANVAS, variables)
+            check_canvas(data["journey"], events, journey_id, lo, hi, f"{stage}, {tz}")
+
+
+async def test_figures_are_exact_however_much_of_the_tail_is_folded(app, http, statements):
+    async with app.state.sessions.begin() as session:
+        workspace_id, key, journeys = await demo.create_demo_workspace(session)
+    api = Api(http, workspace_id, key, statements)
+    ids = [j.id for j in journeys[:2]]
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, ids)
+    first = simulate(graphs, 1200, days=60, now=NOW, seed=3)
+    seen = {e["id"] for e in first}
+    later = [e for e in simulate(graphs, 600, days=60, now=NOW, seed=4) if e["id"] not in seen]
+    journey_ids = [str(i) for i in ids]
+
+    async with fold_lock(app) as connection:
+        assert (await ingest(app.state.sessions, workspace_id, first)).accepted == len(first)
+        assert await queued(app, workspace_id) == len(first)
+        await check(api, journey_ids, first, "all in the tail")
+
+        assert await fold_on(connection, workspace_id, 500) == 500
+        await check(api, journey_ids, first, "500 folded")
+
+        assert await fold_on(connection, workspace_id, 10_000) == len(first) - 500
+        assert await queued(app, workspace_id) == 0
+        await check(api, journey_ids, first, "all folded")
+
+        # the same contacts again: some in the stored sets, some only in the tail
+        assert (await ingest(app.state.sessions, workspace_id, later)).accepted == len(later)
+        await check(api, journey_ids, first + later, "folded and tail together")
+        await fold_on(connection, workspace_id, len(later) // 2)
+        await check(api, journey_ids, first + later, "half of the rest folded")
+
+
+async def test_a_fold_that_fails_leaves_every_event_in_the_tail(app, http, statements):
+    async with app.state.sessions.begin() as session:
+        workspace_id, key, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    events = simulate(graphs, 300, days=30, now=NOW, seed=5)
+
+    async with fold_lock(app) as connection:
+        await ingest(app.state.sessions, workspace_id, events)
+        async with AsyncSession(bind=connection) as session:
+            assert await fold(session, 10_000, workspace_id=workspace_id) == len(events)
+            await session.rollback()  # a crash before commit
+
+        assert await queued(app, workspace_id) == len(events)
+        api = Api(http, workspace_id, key, statements)
+        await check(api, [str(journeys[0].id)], events, "after a failed fold")
+
+
+async def test_one_folder_at_a_time(app):
+    async with fold_lock(app):
+        async with app.state.sessions.begin() as session:
+            # another folder does not wait for the lock: it folds nothing and tries later
+            assert await asyncio.wait_for(fold(session, 10), timeout=5) == 0
