@@ -69,23 +69,25 @@ async def fresh_database(admin: str, name: str) -> str:
 
 
 class Server:
-    """The real server in its own processes, on a free loopback port: one uvicorn worker
-    per core, as a deployment on this machine would run it (the API is stateless)."""
+    """The real server in its own processes, on a free loopback port, started as a user starts it:
+    `journeygraph serve --workers <cores>` (the API is stateless). `source`: another checkout to
+    run instead (an older one, for a before/after comparison), through uvicorn's own command."""
 
     def __init__(self, url: str, source: str | None = None) -> None:
-        """`source`: another checkout whose code the server runs (a before/after comparison)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         env = {**os.environ, "JOURNEYGRAPH_DATABASE_URL": url, "JOURNEYGRAPH_DB_POOL_SIZE": "10"}
+        workers = str(os.cpu_count() or 1)
+        command = [sys.executable, "-m", "journeygraph.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--workers", workers]  # fmt: skip
         if source is not None:
             env["PYTHONPATH"] = str(Path(source).resolve())
+            command = [sys.executable, "-m", "uvicorn", "journeygraph.app:create_app", "--factory", "--host",
+                       "127.0.0.1", "--port", str(self.port), "--log-level", "warning", "--workers", workers]  # fmt: skip
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "journeygraph.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--workers", str(os.cpu_count() or 1)],
-            env=env,
-            cwd=source,
-        )  # fmt: skip
+            command, env=env, cwd=source, stderr=subprocess.DEVNULL if source is None else None
+        )
         self.base = f"http://127.0.0.1:{self.port}"
 
     async def ready(self) -> None:
@@ -259,9 +261,16 @@ async def ingestion(
             await asyncio.gather(sender(), sender())
             return time.perf_counter() - started, totals
 
-    elapsed, first = await send_all()
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
+    started = time.perf_counter()
+    sending = asyncio.create_task(send_all())
+    during = await _canvas_while(base, headers, variables, sending)
+    elapsed, first = await sending
+    queued_at_end = await _tail_size(url)
+    while await _tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+        await asyncio.sleep(0.2)
+    folded_after = time.perf_counter() - started
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         before = (
             await client.post(
@@ -278,12 +287,40 @@ async def ingestion(
         "events": batches * size,
         "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
+        "canvas_during": during,
+        "tail_at_end": queued_at_end,
+        "all_folded_s": folded_after,
         "first_pass": first,
         "retry_storm": storm,
         "retry_storm_events_per_s": batches * size / storm_elapsed,
         # the answers' data: extensions.cost.remaining moves with the rate limiter's clock
         "figures_unchanged_by_storm": before["data"] == after["data"] and "errors" not in before,
     }
+
+
+async def _tail_size(url: str) -> int:
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM event_tail"))
+    finally:
+        await connection.close()
+
+
+async def _canvas_while(
+    base: str, headers: dict[str, str], variables: dict[str, Any], running: asyncio.Task[Any]
+) -> dict[str, float]:
+    """Canvas latencies (one client, back to back) for as long as `running` runs."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        while not running.done():
+            began = time.perf_counter()
+            answer = await client.post(
+                "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
+            )
+            latencies.append(time.perf_counter() - began)
+            answer.raise_for_status()
+    return _stats(latencies, time.perf_counter() - started) if latencies else {}
 
 
 async def floors(
@@ -396,6 +433,11 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
         lines.append(f"Ingestion: {i['events_per_s']:,.0f} events/s ({i['events']:,} events in {i['batches']} batches, 2 senders); "
                      f"retry storm: {i['retry_storm']['duplicates']:,} duplicates, {i['retry_storm']['accepted']} accepted, "
                      f"figures unchanged: {i['figures_unchanged_by_storm']}.")  # fmt: skip
+        during = i.get("canvas_during") or {}
+        if during:
+            lines.append(f"Canvas (all fields) while that ingestion ran: p50 {during['p50']:.1f} ms, p90 {during['p90']:.1f} ms "
+                         f"({during['rps']:.1f} req/s). Tail when the last batch was acknowledged: {i['tail_at_end']:,} events; "
+                         f"all folded {i['all_folded_s']:.1f} s after the first batch was sent.")  # fmt: skip
     if "floors" in main:
         f = main["floors"]
         c, n, i = f["graphql_canvas"], f["graphql_counts"], f["ingestion"]

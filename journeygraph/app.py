@@ -202,3 +202,18 @@ def create_app(
     app.add_middleware(Observe)
     app.add_middleware(RequestId)
     return app
+
+
+# `serve --workers N` hands each worker process what the command resolved (the database URL,
+# the demo GraphiQL fills in) through these variables; uvicorn imports `worker_app` in each.
+WORKER_URL = "_JOURNEYGRAPH_WORKER_DATABASE_URL"
+WORKER_DEMO = "_JOURNEYGRAPH_WORKER_DEMO"
+
+
+def worker_app() -> Starlette:
+    """The app of one `serve --workers N` worker."""
+    import json
+    import os
+
+    raw = os.environ.get(WORKER_DEMO)
+    return create_app(Settings.from_env(), os.environ[WORKER_URL], Demo(**json.loads(raw)) if raw else None)

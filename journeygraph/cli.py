@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import signal
 import sys
 import uuid
@@ -235,7 +236,7 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from journeygraph.app import create_app
+    from journeygraph.app import WORKER_DEMO, WORKER_URL, create_app
     from journeygraph.observability import configure_logging
 
     configure_logging()
@@ -254,13 +255,38 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     # exit instead, its handle stops it like after Ctrl-C.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # The app logs each request as one JSON line (journeygraph.request); uvicorn's access log would repeat it.
+    if args.workers == 1:
+        uvicorn.run(
+            create_app(settings, url, demo_state),
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            access_log=False,
+        )
+        return
+    # Several processes: each imports the app and builds its own engine and folder.
+    os.environ[WORKER_URL] = url
+    if demo_state is not None:
+        os.environ[WORKER_DEMO] = json.dumps(dataclasses.asdict(demo_state))
     uvicorn.run(
-        create_app(settings, url, demo_state),
+        "journeygraph.app:worker_app",
+        factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level="info",
         access_log=False,
     )
+
+
+def _workers(value: str) -> int:
+    try:
+        workers = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--workers must be a whole number, got {value!r}") from None
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"--workers must be 1 to 64, got {workers}")
+    return workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -275,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="pre-fill the demo key in GraphiQL even when serving beyond loopback (anyone who opens it gets it)",
     )
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="server processes (default 1); one per core serves the most requests a second",
+    )
     serve.add_argument(
         "--no-migrate",
         action="store_true",

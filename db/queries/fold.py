@@ -14,17 +14,17 @@ once. A folder that does not get the lock folds nothing and tries later.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections import defaultdict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from pyroaring import BitMap
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
-from db.queries.events import contact_ordinals, day_of, hour_of, quarter_of, week_of
+from db.queries.events import day_of, hour_of, quarter_of, week_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 FOLD_LOCK = 7318
+YIELD_EVERY = 500  # contact sets merged between two chances for requests to run
 COUNTERS = [t.column for t in EventType]
 # The grains of the contact sets, by the code stored in `grain`: a window is read as the
 # fewest aligned buckets (weeks, then days, then hours, then quarter-hours at its edges).
@@ -47,7 +48,6 @@ _BINS = {
     "days": "date_bin('1 day', occurred_at, TIMESTAMPTZ '2000-01-03 00:00:00+00')",
     "weeks": "date_bin('7 days', occurred_at, TIMESTAMPTZ '2000-01-03 00:00:00+00')",  # from Monday
 }
-_KIND_OF = {t.value: kind for t, kind in UNIQUE_KINDS.items()}
 
 
 def _counts_cte(size: str) -> str:
@@ -64,10 +64,19 @@ def _counts_cte(size: str) -> str:
     )"""
 
 
+_ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'"  # a Monday, midnight UTC
+_SET_BUCKETS = ", ".join(
+    f"({grain}, date_bin('{width}', u.occurred_at, {_ORIGIN}))"
+    for grain, width in ((QUARTER, "15 minutes"), (HOUR, "1 hour"), (DAY, "1 day"), (WEEK, "7 days"))
+)
+_KIND = "CASE m.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
-_MOVE_AND_COUNT = sa.text(
+# One statement: take the batch out of the tail, add its counts to the three rollups, number
+# its new contacts, and answer, per contact set it touches, the ordinals to add and the set as
+# stored (NULL: none yet). A row per set, not per event: the grouping is PostgreSQL's.
+_FOLD = sa.text(
     f"""
     WITH moved AS (
         DELETE FROM event_tail
@@ -78,21 +87,31 @@ _MOVE_AND_COUNT = sa.text(
         -- each event counts on its subject and on its journey's totals (the journey's own id)
         SELECT m.*, scope.id AS owner FROM moved m
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
-    ), {_counts_cte("quarters")}, {_counts_cte("days")}, {_counts_cte("weeks")}
-    SELECT journey_id, subject_id, CAST(type AS text), contact_id, occurred_at,
-           (SELECT count(*) FROM moved) AS moved
-    FROM moved WHERE type = ANY(CAST(:kinds AS text[]))
+    ), {_counts_cte("quarters")}, {_counts_cte("days")}, {_counts_cte("weeks")},
+    numbered AS (
+        INSERT INTO contacts (workspace_id, contact_id)
+        SELECT DISTINCT :workspace_id, contact_id FROM moved WHERE type = ANY(CAST(:kinds AS text[]))
+        ON CONFLICT (workspace_id, contact_id) DO NOTHING
+        RETURNING contact_id, ordinal
+    ), counted AS (
+        SELECT m.journey_id, scope.id AS owner, {_KIND} AS kind, m.occurred_at,
+               coalesce(c.ordinal, n.ordinal) AS ordinal
+        FROM moved m
+        LEFT JOIN contacts c ON c.workspace_id = :workspace_id AND c.contact_id = m.contact_id
+        LEFT JOIN numbered n ON n.contact_id = m.contact_id
+        -- each contact counts on its subject and on its journey as a whole
+        CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
+        WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
+    ), sets AS (
+        SELECT u.journey_id, u.owner, u.kind, g.grain, g.bucket, array_agg(DISTINCT u.ordinal) AS ordinals
+        FROM counted u CROSS JOIN LATERAL (VALUES {_SET_BUCKETS}) AS g(grain, bucket)
+        GROUP BY u.journey_id, u.owner, u.kind, g.grain, g.bucket
+    )
+    SELECT s.journey_id, s.owner, s.kind, s.grain, s.bucket, s.ordinals, c.bitmap, (SELECT count(*) FROM moved)
+    FROM sets s LEFT JOIN contact_sets c ON c.workspace_id = :workspace_id AND c.journey_id = s.journey_id
+        AND c.subject_id = s.owner AND c.kind = s.kind AND c.grain = s.grain AND c.bucket = s.bucket
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved)
-    """
-)
-_EXISTING_SETS = sa.text(
-    """
-    SELECT c.journey_id, c.subject_id, c.kind, c.grain, c.bucket, c.bitmap
-    FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
-                CAST(:grains AS smallint[]), CAST(:buckets AS timestamptz[])) AS k(journey_id, subject_id, kind, grain, bucket)
-    JOIN contact_sets c ON c.workspace_id = :workspace_id AND c.journey_id = k.journey_id
-        AND c.subject_id = k.subject_id AND c.kind = k.kind AND c.grain = k.grain AND c.bucket = k.bucket
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved)
     """
 )
 _WRITE_SETS = sa.text(
@@ -105,8 +124,6 @@ _WRITE_SETS = sa.text(
     DO UPDATE SET n = excluded.n, bitmap = excluded.bitmap
     """
 )
-
-SetKey = tuple[uuid.UUID, uuid.UUID, int, int, datetime]  # journey, subject, kind, grain, bucket
 
 
 async def fold(
@@ -124,58 +141,36 @@ async def fold(
             return 0
     kinds = [t.value for t in UNIQUE_KINDS]
     rows = (
-        await session.execute(_MOVE_AND_COUNT, {"workspace_id": workspace_id, "limit": limit, "kinds": kinds})
+        await session.execute(_FOLD, {"workspace_id": workspace_id, "limit": limit, "kinds": kinds})
     ).all()
-    moved = next(int(row[5]) for row in rows if row[2] is None)
-    unique_rows = [row for row in rows if row[2] is not None]
-    if unique_rows:
-        await _add_to_sets(session, workspace_id, unique_rows)
-    return moved
-
-
-async def _add_to_sets(session: AsyncSession, workspace_id: uuid.UUID, rows: list[sa.Row]) -> None:
-    """OR each event's contact ordinal into its sets: per grain, on its subject and on its journey."""
-    ordinals = await contact_ordinals(session, workspace_id, {row[3] for row in rows})
-    added: dict[SetKey, list[int]] = defaultdict(list)
-    for journey_id, subject_id, type_name, contact_id, occurred_at, _ in rows:
-        kind = _KIND_OF[type_name]
-        ordinal = ordinals[contact_id]
-        buckets = [(grain, bucket_of(occurred_at)) for grain, bucket_of in GRAINS.items()]
-        for owner in (subject_id, journey_id):
-            if owner == NO_SUBJECT:
-                continue
-            for grain, bucket in buckets:
-                added[(journey_id, owner, kind, grain, bucket)].append(ordinal)
-    keys = sorted(added)
-    columns = {
-        "journeys": [k[0] for k in keys],
-        "subjects": [k[1] for k in keys],
-        "kinds": [k[2] for k in keys],
-        "grains": [k[3] for k in keys],
-        "buckets": [k[4] for k in keys],
-    }
-    existing = {
-        (j, s, k, g, b): bitmap
-        for j, s, k, g, b, bitmap in await session.execute(
-            _EXISTING_SETS, {"workspace_id": workspace_id, **columns}
-        )
+    moved = 0
+    written: dict[str, list[Any]] = {
+        name: [] for name in ("journeys", "subjects", "kinds", "grains", "buckets")
     }
     bitmaps = []
-    for key in keys:
-        merged = BitMap(added[key])
-        old = existing.get(key)
-        if old is not None:
-            merged |= BitMap.deserialize(old)
+    for i, (journey_id, owner, kind, grain, bucket, ordinals, stored, count) in enumerate(rows):
+        if i and not i % YIELD_EVERY:
+            await asyncio.sleep(0)  # the folder shares its process's event loop with requests
+        moved = int(count)
+        if journey_id is None:
+            continue
+        merged = BitMap(ordinals)
+        if stored is not None:
+            merged |= BitMap.deserialize(stored)
+        for name, value in zip(written, (journey_id, owner, kind, grain, bucket), strict=True):
+            written[name].append(value)
         bitmaps.append(merged)
-    await session.execute(
-        _WRITE_SETS,
-        {
-            "workspace_id": workspace_id,
-            **columns,
-            "ns": [len(b) for b in bitmaps],
-            "bitmaps": [b.serialize() for b in bitmaps],
-        },
-    )
+    if bitmaps:
+        await session.execute(
+            _WRITE_SETS,
+            {
+                "workspace_id": workspace_id,
+                **written,
+                "ns": [len(b) for b in bitmaps],
+                "bitmaps": [b.serialize() for b in bitmaps],
+            },
+        )
+    return moved
 
 
 async def tail_size(session: AsyncSession) -> int:

@@ -270,8 +270,8 @@ def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
                     prefix,
                     "bucket",
                     "timestamptz",
-                    "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint) AS ordinal, "
-                    "CAST(NULL AS text) AS contact_id",
+                    "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint[]) AS ordinals, "
+                    "CAST(NULL AS text[]) AS contact_ids",
                     owners + f" AND x.grain = {grain}",
                     reads,
                 )
@@ -286,11 +286,15 @@ def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
         _TAIL_JOURNEYS + " AND x.type = ANY(CAST(:types AS text[]))",
         tail,
     )
+    # The tail's contacts per point, owner and kind, in two arrays: those numbered (ordinals, to
+    # OR into the stored sets) and those not yet (ids: in no stored set). A row per set, not per event.
     parts.append(
         f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
-            e.ordinal, e.contact_id
+            array_agg(DISTINCT e.ordinal) FILTER (WHERE e.ordinal IS NOT NULL) AS ordinals,
+            array_agg(DISTINCT e.contact_id) FILTER (WHERE e.ordinal IS NULL) AS contact_ids
         FROM ({events}) AS e CROSS JOIN LATERAL (VALUES (e.subject_id), (e.journey_id)) AS scope(id)
-        WHERE scope.id = ANY({listed}) AND e.kind = ANY(CAST(:kinds AS smallint[]))"""
+        WHERE e.idx IS NOT NULL AND scope.id = ANY({listed}) AND e.kind = ANY(CAST(:kinds AS smallint[]))
+        GROUP BY e.idx, scope.id, e.kind"""
     )
     return Statement(f"SELECT * FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL")
 
@@ -407,9 +411,9 @@ async def uniques(
             params.update(_slots(block, prefix))
     statement = _uniques_statement(tuple(_reads(block) for block in blocks), _reads(whole))
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
-    for idx, owner, kind, n, bitmap, ordinal, contact_id in await fetch(session, statement, params):
+    for idx, owner, kind, n, bitmap, ordinals, contact_ids in await fetch(session, statement, params):
         found = sets.setdefault((idx, owner, kind), [])
-        found.append((n, bitmap) if bitmap is not None else (ordinal, contact_id))
+        found.append((n, bitmap) if bitmap is not None else (ordinals or [], contact_ids or []))
     result: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
     for (idx, owner, kind), parts in sets.items():
         result.setdefault((idx, owner), {})[kind] = _distinct(parts)
@@ -417,7 +421,7 @@ async def uniques(
 
 
 def _distinct(found: list[Any]) -> int:
-    """Distinct contacts of stored sets (cardinality, bitmap) and tail contacts (ordinal, id)."""
+    """Distinct contacts of stored sets (cardinality, bitmap) and of the tail (ordinals, ids not numbered)."""
     if len(found) == 1 and isinstance(found[0][1], bytes):
         return int(found[0][0])
     union = BitMap()
@@ -425,8 +429,7 @@ def _distinct(found: list[Any]) -> int:
     for first, second in found:
         if isinstance(second, bytes):
             union |= BitMap.deserialize(second)
-        elif first is not None:
-            union.add(first)
         else:
-            unnumbered.add(second)  # not numbered yet: in no stored set
+            union |= BitMap(first)
+            unnumbered.update(second)  # not numbered yet: in no stored set
     return len(union) + len(unnumbered)
