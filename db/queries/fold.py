@@ -2,10 +2,17 @@
 
 One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
-day and week rollups (one statement, grouped in SQL), numbers their contacts
-and ORs their ordinals into the contact sets' bitmaps. So in any snapshot an
-event is either still in the tail or counted in the rollups, never both and
-never neither, which is what lets a query read both and stay exact.
+day and week rollups, numbers their new contacts and ORs their ordinals into
+the contact sets' bitmaps. So in any snapshot an event is either still in the
+tail or counted in the rollups, never both and never neither, which is what
+lets a query read both and stay exact.
+
+The work is shaped by what it costs (EXPLAIN ANALYZE of a 100,000-event fold):
+PostgreSQL sorts the batch once per (journey, subject, quarter-hour) for the
+counts and once per (journey, subject, kind, quarter-hour) for the contacts;
+days and weeks are summed from those few rows, and the hour, day and week
+bitmaps are ORed from the quarter-hour ones in Python (CRoaring), rather than
+each grain sorting every event again.
 
 Folds are serialized by one advisory lock (FOLD_LOCK): bitmaps are read,
 merged and written back, which two folders must not do to the same row at
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +32,9 @@ from pyroaring import BitMap
 
 from db.enums import UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
-from db.queries.events import day_of, hour_of, quarter_of, week_of
+from db.queries.events import day_of, hour_of, week_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from sqlalchemy.ext.asyncio import AsyncSession
 
 FOLD_LOCK = 7318
@@ -37,45 +43,43 @@ COUNTERS = [t.column for t in EventType]
 # The grains of the contact sets, by the code stored in `grain`: a window is read as the
 # fewest aligned buckets (weeks, then days, then hours, then quarter-hours at its edges).
 QUARTER, HOUR, DAY, WEEK = 1, 2, 3, 4
-GRAINS: dict[int, Callable[[datetime], datetime]] = {
-    QUARTER: quarter_of,
-    HOUR: hour_of,
-    DAY: day_of,
-    WEEK: week_of,
-}
-_BINS = {
-    "quarters": "date_bin('15 minutes', occurred_at, TIMESTAMPTZ '2000-01-03 00:00:00+00')",
-    "days": "date_bin('1 day', occurred_at, TIMESTAMPTZ '2000-01-03 00:00:00+00')",
-    "weeks": "date_bin('7 days', occurred_at, TIMESTAMPTZ '2000-01-03 00:00:00+00')",  # from Monday
-}
-
-
-def _counts_cte(size: str) -> str:
-    counted = ", ".join(f"count(*) FILTER (WHERE type = '{t.value}')" for t in EventType)
-    updates = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in [*COUNTERS, "revenue"])
-    return f"""{size} AS (
-        INSERT INTO rollup_{size} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(COUNTERS)},
-                                        revenue, last_event_at)
-        SELECT :workspace_id, journey_id, owner, {_BINS[size]}, {counted},
-               coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0), max(occurred_at)
-        FROM scoped GROUP BY journey_id, owner, {_BINS[size]}
-        ON CONFLICT (workspace_id, journey_id, subject_id, bucket) DO UPDATE SET {updates},
-            last_event_at = greatest(r.last_event_at, excluded.last_event_at)
-    )"""
-
-
+_WIDER = ((HOUR, hour_of), (DAY, day_of), (WEEK, week_of))
 _ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'"  # a Monday, midnight UTC
-_SET_BUCKETS = ", ".join(
-    f"({grain}, date_bin('{width}', u.occurred_at, {_ORIGIN}))"
-    for grain, width in ((QUARTER, "15 minutes"), (HOUR, "1 hour"), (DAY, "1 day"), (WEEK, "7 days"))
-)
 _KIND = "CASE m.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
+_SUMS = [*COUNTERS, "revenue"]
+
+
+def _rollup(size: str, source: str, bucket: str, grouped: bool) -> str:
+    """Upsert the `size` rollup from `source`: per event when not `grouped`, else summing rows."""
+    if grouped:
+        values = ", ".join([*(f"sum({c})" for c in _SUMS), "max(last_event_at)"])
+    else:
+        values = ", ".join(
+            [
+                *(f"count(*) FILTER (WHERE type = '{t.value}')" for t in EventType),
+                "coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0)",
+                "max(occurred_at)",
+            ]
+        )
+    updates = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in _SUMS)
+    return f"""INSERT INTO rollup_{size} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(_SUMS)},
+                                            last_event_at)
+        SELECT :workspace_id, journey_id, owner, {bucket}, {values}
+        FROM {source} GROUP BY journey_id, owner, {bucket}
+        ON CONFLICT (workspace_id, journey_id, subject_id, bucket) DO UPDATE SET {updates},
+            last_event_at = greatest(r.last_event_at, excluded.last_event_at)"""
+
+
+_QUARTER_SUMS = f"""SELECT journey_id, owner, date_bin('15 minutes', occurred_at, {_ORIGIN}) AS bucket,
+        {", ".join(f"count(*) FILTER (WHERE type = '{t.value}') AS {t.column}" for t in EventType)},
+        coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0) AS revenue, max(occurred_at) AS last_event_at
+    FROM scoped GROUP BY journey_id, owner, date_bin('15 minutes', occurred_at, {_ORIGIN})"""
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
 # One statement: take the batch out of the tail, add its counts to the three rollups, number
-# its new contacts, and answer, per contact set it touches, the ordinals to add and the set as
-# stored (NULL: none yet). A row per set, not per event: the grouping is PostgreSQL's.
+# its new contacts, and answer the batch's distinct contact ordinals per (journey, owner, kind,
+# quarter-hour) — the grouping is PostgreSQL's, a row per set, not per event.
 _FOLD = sa.text(
     f"""
     WITH moved AS (
@@ -87,31 +91,41 @@ _FOLD = sa.text(
         -- each event counts on its subject and on its journey's totals (the journey's own id)
         SELECT m.*, scope.id AS owner FROM moved m
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
-    ), {_counts_cte("quarters")}, {_counts_cte("days")}, {_counts_cte("weeks")},
-    numbered AS (
+    ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
+    quarters AS ({_rollup("quarters", "quarter_sums", "bucket", grouped=True)}),
+    days AS ({_rollup("days", "quarter_sums", f"date_bin('1 day', bucket, {_ORIGIN})", grouped=True)}),
+    weeks AS ({_rollup("weeks", "quarter_sums", f"date_bin('7 days', bucket, {_ORIGIN})", grouped=True)}),
+    seen AS (
+        SELECT d.contact_id, c.ordinal
+        FROM (SELECT DISTINCT contact_id FROM moved WHERE type = ANY(CAST(:kinds AS text[]))) AS d
+        LEFT JOIN contacts c ON c.workspace_id = :workspace_id AND c.contact_id = d.contact_id
+    ), numbered AS (
         INSERT INTO contacts (workspace_id, contact_id)
-        SELECT DISTINCT :workspace_id, contact_id FROM moved WHERE type = ANY(CAST(:kinds AS text[]))
+        SELECT :workspace_id, contact_id FROM seen WHERE ordinal IS NULL
         ON CONFLICT (workspace_id, contact_id) DO NOTHING
         RETURNING contact_id, ordinal
-    ), counted AS (
-        SELECT m.journey_id, scope.id AS owner, {_KIND} AS kind, m.occurred_at,
-               coalesce(c.ordinal, n.ordinal) AS ordinal
-        FROM moved m
-        LEFT JOIN contacts c ON c.workspace_id = :workspace_id AND c.contact_id = m.contact_id
-        LEFT JOIN numbered n ON n.contact_id = m.contact_id
-        -- each contact counts on its subject and on its journey as a whole
-        CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
-        WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
-    ), sets AS (
-        SELECT u.journey_id, u.owner, u.kind, g.grain, g.bucket, array_agg(DISTINCT u.ordinal) AS ordinals
-        FROM counted u CROSS JOIN LATERAL (VALUES {_SET_BUCKETS}) AS g(grain, bucket)
-        GROUP BY u.journey_id, u.owner, u.kind, g.grain, g.bucket
+    ), ordinals AS (
+        SELECT contact_id, ordinal FROM seen WHERE ordinal IS NOT NULL
+        UNION ALL SELECT contact_id, ordinal FROM numbered
     )
-    SELECT s.journey_id, s.owner, s.kind, s.grain, s.bucket, s.ordinals, c.bitmap, (SELECT count(*) FROM moved)
-    FROM sets s LEFT JOIN contact_sets c ON c.workspace_id = :workspace_id AND c.journey_id = s.journey_id
-        AND c.subject_id = s.owner AND c.kind = s.kind AND c.grain = s.grain AND c.bucket = s.bucket
+    SELECT m.journey_id, scope.id, {_KIND}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
+           array_agg(DISTINCT o.ordinal), (SELECT count(*) FROM moved)
+    FROM moved m JOIN ordinals o ON o.contact_id = m.contact_id
+    -- each contact counts on its subject and on its journey as a whole
+    CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
+    WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
+    GROUP BY 1, 2, 3, 4
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved)
+    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved)
+    """
+)
+_STORED_SETS = sa.text(
+    """
+    SELECT c.journey_id, c.subject_id, c.kind, c.grain, c.bucket, c.bitmap
+    FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
+                CAST(:grains AS smallint[]), CAST(:buckets AS timestamptz[])) AS k(journey_id, subject_id, kind, grain, bucket)
+    JOIN contact_sets c ON c.workspace_id = :workspace_id AND c.journey_id = k.journey_id
+        AND c.subject_id = k.subject_id AND c.kind = k.kind AND c.grain = k.grain AND c.bucket = k.bucket
     """
 )
 _WRITE_SETS = sa.text(
@@ -124,6 +138,8 @@ _WRITE_SETS = sa.text(
     DO UPDATE SET n = excluded.n, bitmap = excluded.bitmap
     """
 )
+
+SetKey = tuple[uuid.UUID, uuid.UUID, int, int, datetime]  # journey, subject, kind, grain, bucket
 
 
 async def fold(
@@ -143,34 +159,49 @@ async def fold(
     rows = (
         await session.execute(_FOLD, {"workspace_id": workspace_id, "limit": limit, "kinds": kinds})
     ).all()
-    moved = 0
-    written: dict[str, list[Any]] = {
-        name: [] for name in ("journeys", "subjects", "kinds", "grains", "buckets")
-    }
-    bitmaps = []
-    for i, (journey_id, owner, kind, grain, bucket, ordinals, stored, count) in enumerate(rows):
-        if i and not i % YIELD_EVERY:
-            await asyncio.sleep(0)  # the folder shares its process's event loop with requests
-        moved = int(count)
+    moved = next(int(row[5]) for row in rows if row[0] is None)
+    added: dict[SetKey, BitMap] = {}
+    wider: dict[SetKey, BitMap] = defaultdict(BitMap)
+    for i, (journey_id, owner, kind, quarter, ordinals, _) in enumerate(rows):
         if journey_id is None:
             continue
-        merged = BitMap(ordinals)
-        if stored is not None:
-            merged |= BitMap.deserialize(stored)
-        for name, value in zip(written, (journey_id, owner, kind, grain, bucket), strict=True):
-            written[name].append(value)
-        bitmaps.append(merged)
-    if bitmaps:
-        await session.execute(
-            _WRITE_SETS,
-            {
-                "workspace_id": workspace_id,
-                **written,
-                "ns": [len(b) for b in bitmaps],
-                "bitmaps": [b.serialize() for b in bitmaps],
-            },
-        )
+        if i and not i % YIELD_EVERY:
+            await asyncio.sleep(0)  # the folder shares its process's event loop with requests
+        bitmap = BitMap(ordinals)
+        added[(journey_id, owner, kind, QUARTER, quarter)] = bitmap
+        for grain, bucket_of in _WIDER:
+            wider[(journey_id, owner, kind, grain, bucket_of(quarter))] |= bitmap
+    added.update(wider)
+    if added:
+        await _merge(session, workspace_id, added)
     return moved
+
+
+async def _merge(session: AsyncSession, workspace_id: uuid.UUID, added: dict[SetKey, BitMap]) -> None:
+    """OR `added` into the stored sets (two statements: read those that exist, write all)."""
+    keys = sorted(added)
+    columns: dict[str, list[Any]] = {
+        "journeys": [k[0] for k in keys],
+        "subjects": [k[1] for k in keys],
+        "kinds": [k[2] for k in keys],
+        "grains": [k[3] for k in keys],
+        "buckets": [k[4] for k in keys],
+    }
+    stored = await session.execute(_STORED_SETS, {"workspace_id": workspace_id, **columns})
+    for i, (journey_id, subject_id, kind, grain, bucket, bitmap) in enumerate(stored):
+        if i and not i % YIELD_EVERY:
+            await asyncio.sleep(0)
+        added[(journey_id, subject_id, kind, grain, bucket)] |= BitMap.deserialize(bitmap)
+    merged = [added[k] for k in keys]
+    await session.execute(
+        _WRITE_SETS,
+        {
+            "workspace_id": workspace_id,
+            **columns,
+            "ns": [len(b) for b in merged],
+            "bitmaps": [b.serialize() for b in merged],
+        },
+    )
 
 
 async def tail_size(session: AsyncSession) -> int:
