@@ -1,9 +1,9 @@
 """The folder: a server process's background task that folds the tail into the rollups.
 
 Every worker runs one; the fold lock (db/queries/fold.py) lets one fold at a
-time and the others find nothing to do. A fold that finds a full batch is
-followed at once by the next; an empty tail is looked at again after `idle`
-seconds. Queries read the tail as well as the rollups, so how far behind the
+time and the others find nothing to do. A fold that moved anything is followed
+at once by the next, so the tail stays as short as the folder's pace allows
+(every query reads it); an empty tail is looked at again after `idle` seconds. Queries read the tail as well as the rollups, so how far behind the
 folder is changes how much a query reads, never what it answers.
 """
 
@@ -53,5 +53,5 @@ class Folder:
                 await asyncio.sleep(RETRY_AFTER)
                 continue
             self.folded += moved
-            if moved < self.batch:
+            if not moved:  # nothing queued, or another process's folder at work
                 await asyncio.sleep(self.idle)

@@ -5,7 +5,7 @@ loader per level (journeys, nodes, paths) and kind of figure, so a whole canvas
 costs one statement per kind of figure and per distinct window, whatever the
 number of nodes. A list's `performance` fields are resolved together (a batch
 field, schema/execution.py): one await for all of them, then plain values
-(resolvers/figures.py), which the schema reads without awaiting.
+(resolvers/metrics.py), which the schema reads without awaiting.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from db.enums import UNIQUE_KINDS, EventType
+from db.enums import EventType
 from db.queries import performance as reads
 from db.queries.performance import Counts
-from resolvers.figures import UNIQUE_FIELDS, Figures, journey_figures, node_figures, path_figures
+from resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, Inputs, figures
 from resolvers.windows import Granularity, Span, before, cover, points, window, zone
 
 if TYPE_CHECKING:
@@ -37,28 +37,6 @@ Kind = Literal["journey", "node", "path"]
 Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
 # (journey, points, kind): every node or path of the journey (removed ones too), as kind says.
 Whole = tuple[uuid.UUID, Series, Kind]
-
-# The distinct-contact kinds each level shows.
-LEVEL_KINDS: dict[reads.Level, list[int]] = {
-    "journey": [
-        UNIQUE_KINDS[t]
-        for t in (
-            EventType.JOURNEY_ENTERED,
-            EventType.GOAL_CONVERTED,
-            EventType.MESSAGE_OPENED,
-            EventType.MESSAGE_CLICKED,
-        )
-    ],
-    "subject": [
-        UNIQUE_KINDS[t]
-        for t in (
-            EventType.NODE_ENTERED,
-            EventType.PATH_TRAVERSED,
-            EventType.MESSAGE_OPENED,
-            EventType.MESSAGE_CLICKED,
-        )
-    ],
-}
 
 
 def _ranges(series: Series) -> list[reads.Range]:
@@ -338,17 +316,30 @@ async def _figures(
         if kind == "journey":
             progress = loaders.in_progress.answer(key) if with_progress else absent
             results.append(
-                [journey_figures(own[p] or Counts(), own_u[p] or {}, progress[p] or 0) for p in points]
+                [
+                    figures(kind, Inputs(own[p] or Counts(), own_u[p] or {}, in_progress=progress[p] or 0))
+                    for p in points
+                ]
             )
         elif kind == "node":
             node_type = row.type  # type: ignore[union-attr]
-            results.append([node_figures(own[p] or Counts(), own_u[p] or {}, node_type) for p in points])
+            results.append(
+                [figures(kind, Inputs(own[p] or Counts(), own_u[p] or {}, node_type)) for p in points]
+            )
         else:
             source = source_counts[i].answer(sources[i])
             source_u = source_uniques[i].answer(sources[i]) if with_uniques else absent
             results.append(
                 [
-                    path_figures(own[p] or Counts(), own_u[p] or {}, source[p] or Counts(), source_u[p] or {})
+                    figures(
+                        kind,
+                        Inputs(
+                            own[p] or Counts(),
+                            own_u[p] or {},
+                            source=source[p] or Counts(),
+                            source_uniques=source_u[p] or {},
+                        ),
+                    )
                     for p in points
                 ]
             )

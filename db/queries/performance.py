@@ -277,8 +277,10 @@ def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
                 )
             )
     events = _scan(
-        "(SELECT t.*, c.ordinal FROM event_tail t LEFT JOIN contacts c"
-        " ON c.workspace_id = t.workspace_id AND c.contact_id = t.contact_id) x",
+        # each tail row's ordinal by the contacts' key: a join would hash every contact of the
+        # workspace to number the few events not folded yet
+        "(SELECT t.*, (SELECT c.ordinal FROM contacts c WHERE c.workspace_id = t.workspace_id"
+        " AND c.contact_id = t.contact_id) AS ordinal FROM event_tail t) x",
         "t",
         "occurred_at",
         "timestamptz",
