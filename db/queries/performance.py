@@ -188,9 +188,9 @@ def _listed(ids: str, *of_journeys: tuple[str, str]) -> str:
 
 
 _TAIL_COLUMNS = {
-    **{t.column: f"CAST(x.type = '{t.value}' AS int)" for t in EventType},
-    "revenue": "CASE WHEN x.type = 'TRANSACTION' THEN coalesce(x.revenue, 0) ELSE 0 END",
-    "last_event_at": "x.occurred_at",
+    **{t.column: f"count(*) FILTER (WHERE type = '{t.value}')" for t in EventType},
+    "revenue": "coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0)",
+    "last_event_at": "max(occurred_at)",
 }
 # The tail's rows of the owners: every event of the journeys, or those of the subjects listed.
 _TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
@@ -206,11 +206,20 @@ def _summed(
     for (table, prefix), reads in zip(tables, buckets, strict=True):
         if reads:
             parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, listed, owners, reads))
+    # the tail's events summed here, per point and owner: the union below gets a few rows, not one per event
     tail_owners, tail_reads = tail
-    from_tail = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
-    parts.append(
-        _bucketed("event_tail", "t", "occurred_at", "timestamptz", owner, from_tail, tail_owners, tail_reads)
+    events = _bucketed(
+        "event_tail",
+        "t",
+        "occurred_at",
+        "timestamptz",
+        owner,
+        "x.type, x.revenue, x.occurred_at",
+        tail_owners,
+        tail_reads,
     )
+    summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
+    parts.append(f"SELECT idx, owner, {summed} FROM ({events}) AS tail GROUP BY idx, owner")
     return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
