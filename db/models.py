@@ -236,7 +236,7 @@ class EventTail(Base):
 
 class ContactSet(Base):
     """The distinct contacts (a roaring bitmap of ordinals) with events of one unique-counted kind,
-    per subject and UTC bucket of one grain (quarter-hour, hour, day, week); subject_id =
+    per subject and UTC bucket of one grain (quarter-hour, hour, four hours, day, week); subject_id =
     journey_id holds the whole journey's. `n` is the bitmap's cardinality."""
 
     __tablename__ = "contact_sets"

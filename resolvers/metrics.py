@@ -187,6 +187,18 @@ METRICS: list[Metric] = [
     count("traffic_count", "node", E.NODE_ENTERED, "NODE_ENTERED events."),
     distinct("unique_contact_count", "node", E.NODE_ENTERED, "Distinct contacts that entered the node."),
     count("conversions", "node", E.GOAL_CONVERTED, "GOAL_CONVERTED events at this node."),
+    count(
+        "exits",
+        "node",
+        E.JOURNEY_EXITED,
+        "JOURNEY_EXITED events that carry the node: contacts who left here.",
+    ),
+    count(
+        "completions",
+        "node",
+        E.JOURNEY_COMPLETED,
+        "JOURNEY_COMPLETED events that carry the node: runs that ended here.",
+    ),
     *(count(name, "node", event, node_types=MESSAGE) for name, event in _MESSAGE_COUNTS[:4]),
     distinct(
         "unique_opens", "node", E.MESSAGE_OPENED, "Distinct contacts with MESSAGE_OPENED.", node_types=MESSAGE

@@ -108,6 +108,8 @@ def node(
         "trafficCount": _count(inside, "NODE_ENTERED"),
         "uniqueContactCount": _distinct(inside, "NODE_ENTERED"),
         "conversions": _count(inside, "GOAL_CONVERTED"),
+        "exits": _count(inside, "JOURNEY_EXITED"),
+        "completions": _count(inside, "JOURNEY_COMPLETED"),
         "lastEventAt": _last(inside),
     }
     for name, kind in MESSAGE_FIELDS.items():

@@ -41,9 +41,17 @@ FOLD_LOCK = 7318
 YIELD_EVERY = 500  # contact sets merged between two chances for requests to run
 COUNTERS = [t.column for t in EventType]
 # The grains of the contact sets, by the code stored in `grain`: a window is read as the
-# fewest aligned buckets (weeks, then days, then hours, then quarter-hours at its edges).
-QUARTER, HOUR, DAY, WEEK = 1, 2, 3, 4
-_WIDER = ((HOUR, hour_of), (DAY, day_of), (WEEK, week_of))
+# fewest aligned buckets (weeks, then days, then four hours, hours and quarter-hours at its edges).
+QUARTER, HOUR, DAY, WEEK, FOUR_HOURS = 1, 2, 3, 4, 5
+
+
+def four_hours_of(moment: datetime) -> datetime:
+    """Start of the UTC four-hour block (from midnight) holding `moment`."""
+    hour = hour_of(moment)
+    return hour.replace(hour=hour.hour - hour.hour % 4)
+
+
+_WIDER = ((HOUR, hour_of), (FOUR_HOURS, four_hours_of), (DAY, day_of), (WEEK, week_of))
 _ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'"  # a Monday, midnight UTC
 _KIND = "CASE m.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 _SUMS = [*COUNTERS, "revenue"]

@@ -30,8 +30,8 @@ from pyroaring import BitMap
 
 from db.driver import Statement, fetch
 from db.enums import UNIQUE_KINDS, EventType
-from db.queries.events import hour_of, week_of
-from db.queries.fold import DAY, HOUR, QUARTER, WEEK
+from db.queries.events import week_of
+from db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -255,7 +255,7 @@ def _counts_sql(level: Level, buckets: Buckets, tail: Reads) -> Statement:
 
 
 # The contact sets' grains, in the order a window is cut into them (db/queries/fold.py).
-_SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (HOUR, "gh"), (QUARTER, "gq"))
+_SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
 _KIND_OF_TYPE = (
     "CASE x.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 )
@@ -373,20 +373,37 @@ async def counts(
     return result
 
 
+def _aligned(
+    lo: datetime, hi: datetime, grains: Sequence[tuple[int, timedelta]]
+) -> list[tuple[int, datetime, datetime]]:
+    """[lo, hi) as the fewest blocks aligned on the grains (widest first; UTC, from midnight):
+    (grain, from, to), the middle in the widest grain that fits, the edges in narrower ones."""
+    if not grains:
+        return [] if lo >= hi else [(QUARTER, lo, hi)]  # quarter-aligned by construction
+    (grain, width), narrower = grains[0], grains[1:]
+    midnight = lo.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = midnight + -(-(lo - midnight) // width) * width  # the first boundary on or after lo
+    last = first + ((hi - first) // width) * width if hi > first else first
+    if first >= last:
+        return _aligned(lo, hi, narrower)
+    return [*_aligned(lo, first, narrower), (grain, first, last), *_aligned(last, hi, narrower)]
+
+
+# The grains an edge of a window (a partial UTC day) is cut into, widest first.
+_EDGE_GRAINS = ((FOUR_HOURS, timedelta(hours=4)), (HOUR, timedelta(hours=1)))
+
+
 def _cut(ranges: Sequence[Range]) -> list[list[tuple[int, datetime, datetime]]]:
     """Each range as aligned blocks of the contact sets' grains, in _SET_GRAINS order: whole weeks
-    and days of day ranges, whole hours and the quarter-hours left at the edges of the others."""
+    and days of day ranges; four-hour blocks, hours and quarter-hours for the edges of the others
+    (a New York day's 19-hour edge is 3 hours, four blocks of four: 7 sets instead of 19)."""
     days, quarters = _split(ranges)
     weeks, days = _weeks(days)
-    hours, rest = [], []
+    found: dict[int, list[tuple[int, datetime, datetime]]] = {FOUR_HOURS: [], HOUR: [], QUARTER: []}
     for idx, lo, hi in quarters:
-        first, last = hour_of(lo + timedelta(minutes=45)), hour_of(hi)  # on or after lo, on or before hi
-        if first < last:
-            hours.append((idx, first, last))
-            rest += [(idx, a, b) for a, b in ((lo, first), (last, hi)) if a < b]
-        else:
-            rest.append((idx, lo, hi))
-    return [weeks, days, hours, rest]
+        for grain, a, b in _aligned(lo, hi, _EDGE_GRAINS):
+            found[grain].append((idx, a, b))
+    return [weeks, days, found[FOUR_HOURS], found[HOUR], found[QUARTER]]
 
 
 async def uniques(
@@ -435,12 +452,11 @@ def _distinct(found: list[Any]) -> int:
     """Distinct contacts of stored sets (cardinality, bitmap) and of the tail (ordinals, ids not numbered)."""
     if len(found) == 1 and isinstance(found[0][1], bytes):
         return int(found[0][0])
-    union = BitMap()
-    unnumbered: set[str] = set()
+    bitmaps, unnumbered = [], set()
     for first, second in found:
         if isinstance(second, bytes):
-            union |= BitMap.deserialize(second)
+            bitmaps.append(BitMap.deserialize(second))
         else:
-            union |= BitMap(first)
+            bitmaps.append(BitMap(first))
             unnumbered.update(second)  # not numbered yet: in no stored set
-    return len(union) + len(unnumbered)
+    return len(BitMap.union(*bitmaps)) + len(unnumbered)

@@ -20,7 +20,7 @@ JOURNEY_FIELDS = """enteredCount uniqueContactCount completedCount exitedEarlyCo
   uniqueConvertedCount inProgressCount completionRate conversionRate earlyExitRate messageSent messageDelivered
   messageBounced opens uniqueOpens clicks uniqueClicks unsubscribes spamComplaints globalHoldouts journeyHoldouts
   addsToCart transactions revenue webhookSucceeded webhookFailed lastEventAt"""
-NODE_FIELDS = """trafficCount uniqueContactCount conversions messageSent messageDelivered messageBounced opens
+NODE_FIELDS = """trafficCount uniqueContactCount conversions exits completions messageSent messageDelivered messageBounced opens
   uniqueOpens clicks uniqueClicks unsubscribes spamComplaints globalHoldouts journeyHoldouts addsToCart transactions
   revenue webhookSucceeded webhookFailed deliveryRate openRate clickRate clickToOpenRate lastEventAt"""
 PATH_FIELDS = "trafficCount uniqueContactCount trafficRatio uniqueContactRatio"
