@@ -71,6 +71,9 @@ class EventType(enum.StrEnum):
         return self.value.lower()
 
 
+# The rollups' counter columns, in EventType order.
+COUNTERS = [t.column for t in EventType]
+
 # Event types whose distinct contacts are kept per bucket (exact unique counts), with their small-int code.
 UNIQUE_KINDS: dict[EventType, int] = {
     EventType.JOURNEY_ENTERED: 1,

@@ -62,13 +62,6 @@ class NewEvent:
     revenue: Decimal | None
     url: str | None
 
-    @property
-    def subject_id(self) -> uuid.UUID:
-        """The subject it counts on: its path, else its node, else NO_SUBJECT."""
-        if self.type == EventType.PATH_TRAVERSED and self.path_id is not None:
-            return self.path_id
-        return self.node_id or NO_SUBJECT
-
 
 # One table per connection, emptied at each commit; COPY fills it.
 _STAGE = """
@@ -88,7 +81,8 @@ _STAGED_COLUMNS = (
     "revenue",
     "url",
 )
-_SUBJECT = (
+# An event's subject in SQL, as NewEvent.subject_id says it: its path, else its node, else NO_SUBJECT.
+SUBJECT = (
     "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
     f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
 )
@@ -104,7 +98,7 @@ _INSERT_EVENTS = sa.text(
         RETURNING id, type, journey_id, node_id, path_id, contact_id, occurred_at, revenue
     ), queued AS (
         INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue)
-        SELECT :workspace_id, journey_id, {_SUBJECT}, type, contact_id, occurred_at, revenue FROM stored
+        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue FROM stored
     )
     SELECT id FROM stored
     """

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from pyroaring import BitMap
 
-from db.enums import UNIQUE_KINDS, EventType
+from db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
 from db.queries.events import day_of, hour_of, week_of
 
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 FOLD_LOCK = 7318
 YIELD_EVERY = 500  # contact sets merged between two chances for requests to run
-COUNTERS = [t.column for t in EventType]
 # The grains of the contact sets, by the code stored in `grain`: a window is read as the
 # fewest aligned buckets (weeks, then days, then four hours, hours and quarter-hours at its edges).
 QUARTER, HOUR, DAY, WEEK, FOUR_HOURS = 1, 2, 3, 4, 5
@@ -210,8 +209,3 @@ async def _merge(session: AsyncSession, workspace_id: uuid.UUID, added: dict[Set
             "bitmaps": [b.serialize() for b in merged],
         },
     )
-
-
-async def tail_size(session: AsyncSession) -> int:
-    """Events acknowledged and not yet folded, all workspaces."""
-    return int(await session.scalar(sa.text("SELECT count(*) FROM event_tail")) or 0)

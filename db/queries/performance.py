@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pyroaring import BitMap
 
 from db.driver import Statement, fetch
-from db.enums import UNIQUE_KINDS, EventType
+from db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from db.queries.events import week_of
 from db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 Range = tuple[int, bool, datetime, datetime]
 Level = Literal["journey", "subject"]
-COUNTERS = [t.column for t in EventType]
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)

@@ -14,18 +14,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.models import NO_SUBJECT
+from db.queries.events import SUBJECT
 from db.queries.fold import FOLD_LOCK, fold
 from db.queries.locks import lock_for_rebuild
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-
-_SUBJECT = (
-    "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
-    f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
-)
 
 
 async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
@@ -38,7 +32,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     queued = await session.execute(
         sa.text(
             f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue)
-            SELECT workspace_id, journey_id, {_SUBJECT}, type, contact_id, occurred_at, revenue
+            SELECT workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue
             FROM events WHERE workspace_id = :workspace_id ORDER BY occurred_at"""
         ),
         params,
