@@ -301,6 +301,7 @@ async def ingestion(
         "with_canvas_tail_at_end": busy_queued,
         "with_canvas_folded_after_s": busy_fold_after,
         "first_pass": first,
+        "with_canvas_pass": busy,
         "retry_storm": storm,
         "retry_storm_events_per_s": batches * size / storm_elapsed,
         # the answers' data: extensions.cost.remaining moves with the rate limiter's clock
