@@ -215,5 +215,7 @@ def worker_app() -> Starlette:
     import json
     import os
 
+    from journeygraph.demo import Demo
+
     raw = os.environ.get(WORKER_DEMO)
     return create_app(Settings.from_env(), os.environ[WORKER_URL], Demo(**json.loads(raw)) if raw else None)

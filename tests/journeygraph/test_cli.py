@@ -70,3 +70,19 @@ def test_export_schema_prints_the_sdl(database_url):
 
     assert result.returncode == 0
     assert result.stdout == export_sdl()
+
+
+def test_each_worker_of_serve_workers_gets_the_url_and_the_demo(monkeypatch):
+    # `serve --workers N` hands them over in the environment; uvicorn calls worker_app in each process
+    import json
+
+    from journeygraph.app import WORKER_DEMO, WORKER_URL, worker_app
+
+    demo = {"key": "jg_demo", "query": "{ workspace { id } }", "variables": {"a": "b"}, "share_key": False}
+    monkeypatch.setenv(WORKER_URL, "postgresql://u:p@127.0.0.1:1/never")
+    monkeypatch.setenv(WORKER_DEMO, json.dumps(demo))
+
+    app = worker_app()
+
+    assert app.state.demo.key == "jg_demo" and app.state.demo.share_key is False
+    assert app.state.demo.variables == {"a": "b"}
