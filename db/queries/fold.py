@@ -155,13 +155,17 @@ async def fold(
     """Fold up to `limit` queued events of one workspace (any, unless named), in the caller's
     transaction; return how many. 0 when there are none, or when another folder holds the lock
     (unless `wait`)."""
+    named = workspace_id is not None
+    if not named and await session.scalar(_NEXT_WORKSPACE) is None:
+        return 0  # looked at before the lock too: an idle folder never holds it
     locked = await session.scalar(_LOCK if wait else _TRY_LOCK)
     if not wait and not locked:
         return 0
-    if workspace_id is None:
+    if not named:
+        # again under the lock: the events seen before may have been folded meanwhile
         workspace_id = await session.scalar(_NEXT_WORKSPACE)
-        if workspace_id is None:
-            return 0
+    if workspace_id is None:
+        return 0
     kinds = [t.value for t in UNIQUE_KINDS]
     rows = (
         await session.execute(_FOLD, {"workspace_id": workspace_id, "limit": limit, "kinds": kinds})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -24,13 +25,19 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 async def test_create_workspace_then_key_then_demo_data_then_query(database_url, http):
     # given a workspace and a read key made by the CLI
-    made = run(database_url, "create-workspace", "Acme", "--time-zone", "Europe/Paris", "--currency", "eur")
+    # (each command in a thread: the app under test keeps serving, and its folder may hold the
+    # fold lock that `demo-data` waits for, so the event loop must not be blocked meanwhile)
+    made = await asyncio.to_thread(
+        run, database_url, "create-workspace", "Acme", "--time-zone", "Europe/Paris", "--currency", "eur"
+    )
     assert made.returncode == 0, made.stderr
     workspace_id = made.stdout.strip().splitlines()[-1]
-    keyed = run(database_url, "create-key", "--workspace", workspace_id, "--scopes", "read")
+    keyed = await asyncio.to_thread(
+        run, database_url, "create-key", "--workspace", workspace_id, "--scopes", "read"
+    )
     assert keyed.returncode == 0, keyed.stderr
     key = keyed.stdout.strip().splitlines()[-1]
-    loaded = run(database_url, "demo-data", "--workspace", workspace_id)
+    loaded = await asyncio.to_thread(run, database_url, "demo-data", "--workspace", workspace_id)
     assert loaded.returncode == 0, loaded.stderr
 
     # when the key is used
