@@ -30,7 +30,6 @@ class Folder:
         self.sessions = sessions
         self.batch = batch
         self.idle = idle
-        self.folded = 0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -52,6 +51,5 @@ class Folder:
                 logger.exception("folding failed; retrying in %s s", RETRY_AFTER)
                 await asyncio.sleep(RETRY_AFTER)
                 continue
-            self.folded += moved
             if not moved:  # nothing queued, or another process's folder at work
                 await asyncio.sleep(self.idle)

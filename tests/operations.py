@@ -65,3 +65,12 @@ async def create_journey(
     assert payload["userErrors"] == [], payload["userErrors"]
     journey: dict[str, Any] = payload["journey"]
     return journey
+
+
+def objects(value: Any) -> int:
+    """Objects in an answer (dicts, nested lists walked): what the cost model charges one point each."""
+    if isinstance(value, dict):
+        return 1 + sum(objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(objects(v) for v in value)
+    return 0

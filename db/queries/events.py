@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.enums import EventType
+from db.enums import UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
 
 if TYPE_CHECKING:
@@ -61,6 +61,13 @@ class NewEvent:
     occurred_at: datetime
     revenue: Decimal | None
     url: str | None
+
+
+def unique_kind(column: str) -> str:
+    """The UNIQUE_KINDS code of the event type in `column`, in SQL (NULL for the other types)."""
+    return (
+        f"CASE {column} " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
+    )
 
 
 # One table per connection, emptied at each commit; COPY fills it.

@@ -32,7 +32,7 @@ from pyroaring import BitMap
 
 from db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
-from db.queries.events import day_of, hour_of, week_of
+from db.queries.events import day_of, hour_of, unique_kind, week_of
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,27 +52,17 @@ def four_hours_of(moment: datetime) -> datetime:
 
 _WIDER = ((HOUR, hour_of), (FOUR_HOURS, four_hours_of), (DAY, day_of), (WEEK, week_of))
 _ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'"  # a Monday, midnight UTC
-_KIND = "CASE m.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
 _SUMS = [*COUNTERS, "revenue"]
 
 
-def _rollup(size: str, source: str, bucket: str, grouped: bool) -> str:
-    """Upsert the `size` rollup from `source`: per event when not `grouped`, else summing rows."""
-    if grouped:
-        values = ", ".join([*(f"sum({c})" for c in _SUMS), "max(last_event_at)"])
-    else:
-        values = ", ".join(
-            [
-                *(f"count(*) FILTER (WHERE type = '{t.value}')" for t in EventType),
-                "coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0)",
-                "max(occurred_at)",
-            ]
-        )
+def _rollup(size: str, bucket: str) -> str:
+    """Upsert the `size` rollup from the quarter-hour sums, summed again per `bucket`."""
+    values = ", ".join([*(f"sum({c})" for c in _SUMS), "max(last_event_at)"])
     updates = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in _SUMS)
     return f"""INSERT INTO rollup_{size} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(_SUMS)},
                                             last_event_at)
         SELECT :workspace_id, journey_id, owner, {bucket}, {values}
-        FROM {source} GROUP BY journey_id, owner, {bucket}
+        FROM quarter_sums GROUP BY journey_id, owner, {bucket}
         ON CONFLICT (workspace_id, journey_id, subject_id, bucket) DO UPDATE SET {updates},
             last_event_at = greatest(r.last_event_at, excluded.last_event_at)"""
 
@@ -99,9 +89,9 @@ _FOLD = sa.text(
         SELECT m.*, scope.id AS owner FROM moved m
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
-    quarters AS ({_rollup("quarters", "quarter_sums", "bucket", grouped=True)}),
-    days AS ({_rollup("days", "quarter_sums", f"date_bin('1 day', bucket, {_ORIGIN})", grouped=True)}),
-    weeks AS ({_rollup("weeks", "quarter_sums", f"date_bin('7 days', bucket, {_ORIGIN})", grouped=True)}),
+    quarters AS ({_rollup("quarters", "bucket")}),
+    days AS ({_rollup("days", f"date_bin('1 day', bucket, {_ORIGIN})")}),
+    weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")}),
     seen AS (
         SELECT d.contact_id, c.ordinal
         FROM (SELECT DISTINCT contact_id FROM moved WHERE type = ANY(CAST(:kinds AS text[]))) AS d
@@ -115,7 +105,7 @@ _FOLD = sa.text(
         SELECT contact_id, ordinal FROM seen WHERE ordinal IS NOT NULL
         UNION ALL SELECT contact_id, ordinal FROM numbered
     )
-    SELECT m.journey_id, scope.id, {_KIND}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
+    SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
            array_agg(DISTINCT o.ordinal), (SELECT count(*) FROM moved)
     FROM moved m JOIN ordinals o ON o.contact_id = m.contact_id
     -- each contact counts on its subject and on its journey as a whole

@@ -30,7 +30,7 @@ from pyroaring import BitMap
 
 from db.driver import Statement, fetch
 from db.enums import COUNTERS, UNIQUE_KINDS, EventType
-from db.queries.events import week_of
+from db.queries.events import unique_kind, week_of
 from db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
 
 if TYPE_CHECKING:
@@ -255,9 +255,6 @@ def _counts_sql(level: Level, buckets: Buckets, tail: Reads) -> Statement:
 
 # The contact sets' grains, in the order a window is cut into them (db/queries/fold.py).
 _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
-_KIND_OF_TYPE = (
-    "CASE x.type " + " ".join(f"WHEN '{t.value}' THEN {k}" for t, k in UNIQUE_KINDS.items()) + " END"
-)
 
 
 def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
@@ -292,7 +289,7 @@ def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
         "t",
         "occurred_at",
         "timestamptz",
-        f"x.journey_id, x.subject_id, {_KIND_OF_TYPE} AS kind, x.ordinal, x.contact_id",
+        f"x.journey_id, x.subject_id, {unique_kind('x.type')} AS kind, x.ordinal, x.contact_id",
         _TAIL_JOURNEYS + " AND x.type = ANY(CAST(:types AS text[]))",
         tail,
     )

@@ -117,7 +117,16 @@ async def test_a_fold_that_fails_leaves_every_event_in_the_tail(app, http, state
 
 
 async def test_one_folder_at_a_time(app):
+    async with app.state.sessions.begin() as session:
+        workspace_id, _, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    events = simulate(graphs, 50, days=30, now=NOW, seed=6)
+
     async with fold_lock(app):
+        await ingest(app.state.sessions, workspace_id, events)
         async with app.state.sessions.begin() as session:
-            # another folder does not wait for the lock: it folds nothing and tries later
-            assert await asyncio.wait_for(fold(session, 10), timeout=5) == 0
+            # events are queued, but another folder holds the lock: this one does not wait for
+            # it, folds nothing and tries later
+            assert await asyncio.wait_for(fold(session, 10, workspace_id=workspace_id), timeout=5) == 0
+        assert await queued(app, workspace_id) == len(events)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from tests.operations import create_journey
+from tests.operations import create_journey, objects
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 WINDOW = 'startDate: "2026-11-01", endDate: "2026-11-10"'
@@ -204,15 +204,6 @@ async def test_a_document_whose_fragments_expand_too_far_is_refused(api):
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "expands to more than 20000 fields" in error["message"]
     assert statements == 1
-
-
-def objects(value: Any) -> int:
-    """Objects in an answer, the root apart: what the cost model charges one point each."""
-    if isinstance(value, dict):
-        return 1 + sum(objects(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(objects(v) for v in value)
-    return 0
 
 
 async def test_introspection_is_priced_by_what_it_lists(api):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.operations import create_journey
+from tests.operations import create_journey, objects
 
 NODES = [
     {"key": "t", "type": "TRIGGER"},
@@ -97,14 +97,6 @@ QUERIES: list[tuple[str, str, int]] = [
         1,
     ),
 ]
-
-
-def objects(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + sum(objects(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(objects(v) for v in value)
-    return 0
 
 
 @pytest.mark.parametrize(("name", "query", "fixed"), QUERIES, ids=[q[0] for q in QUERIES])
