@@ -168,7 +168,9 @@ def create_app(
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
         # The folder has a connection of its own: it never waits for (or holds) a request's.
         fold_engine = create_engine(url, pool_size=1, connect_timeout=settings.db_connect_timeout)
-        app.state.folder = Folder(create_sessionmaker(fold_engine), settings.fold_batch)
+        app.state.folder = Folder(
+            create_sessionmaker(fold_engine), create_reader(fold_engine), settings.fold_batch
+        )
         if settings.folder:
             app.state.folder.start()
         tune_garbage_collector()

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from db.queries.fold import fold
+from db.queries.fold import fold, queued_workspace
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,8 +26,16 @@ RETRY_AFTER = 1.0  # seconds after a failed fold (the database restarting, say)
 class Folder:
     """Folds batches of `batch` events until stopped."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], batch: int, idle: float = 0.2) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        reads: async_sessionmaker[AsyncSession],
+        batch: int,
+        idle: float = 0.2,
+    ) -> None:
+        """`reads`: autocommit sessions (db.engine.create_reader), to look at the tail without a transaction."""
         self.sessions = sessions
+        self.reads = reads
         self.batch = batch
         self.idle = idle
         self._task: asyncio.Task[None] | None = None
@@ -45,8 +53,13 @@ class Folder:
     async def _run(self) -> None:
         while True:
             try:
-                async with self.sessions.begin() as session:
-                    moved = await fold(session, self.batch)
+                # an idle folder looks without a transaction: no BEGIN/COMMIT five times a second
+                async with self.reads() as session:
+                    waiting = await queued_workspace(session)
+                moved = 0
+                if waiting is not None:
+                    async with self.sessions.begin() as session:
+                        moved = await fold(session, self.batch)
             except Exception:  # an outage, or a bug: the events stay in the tail, still counted
                 logger.exception("folding failed; retrying in %s s", RETRY_AFTER)
                 await asyncio.sleep(RETRY_AFTER)

@@ -139,6 +139,12 @@ _WRITE_SETS = sa.text(
 SetKey = tuple[uuid.UUID, uuid.UUID, int, int, datetime]  # journey, subject, kind, grain, bucket
 
 
+async def queued_workspace(session: AsyncSession) -> uuid.UUID | None:
+    """A workspace with queued events, or None when the tail is empty (a read: any session will do)."""
+    found: uuid.UUID | None = await session.scalar(_NEXT_WORKSPACE)
+    return found
+
+
 async def fold(
     session: AsyncSession, limit: int = 50_000, wait: bool = False, workspace_id: uuid.UUID | None = None
 ) -> int:
@@ -146,14 +152,14 @@ async def fold(
     transaction; return how many. 0 when there are none, or when another folder holds the lock
     (unless `wait`)."""
     named = workspace_id is not None
-    if not named and await session.scalar(_NEXT_WORKSPACE) is None:
+    if not named and await queued_workspace(session) is None:
         return 0  # looked at before the lock too: an idle folder never holds it
     locked = await session.scalar(_LOCK if wait else _TRY_LOCK)
     if not wait and not locked:
         return 0
     if not named:
         # again under the lock: the events seen before may have been folded meanwhile
-        workspace_id = await session.scalar(_NEXT_WORKSPACE)
+        workspace_id = await queued_workspace(session)
     if workspace_id is None:
         return 0
     kinds = [t.value for t in UNIQUE_KINDS]
