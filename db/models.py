@@ -162,7 +162,21 @@ class Event(Base):
     url: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now)
 
-    __table_args__ = (sa.Index(None, "workspace_id", "journey_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index(None, "workspace_id", "journey_id", "occurred_at"),
+        # A contact's events in a journey, in time order: what enrollments are computed from,
+        # and a node's contacts by id. Migration 0009 builds it on `contact_id COLLATE "C"`
+        # (ids in byte order, whatever the database's locale); reflection does not report an
+        # index column's collation, so the model names the plain column.
+        sa.Index(
+            "ix_events_contact",
+            "workspace_id",
+            "journey_id",
+            "contact_id",
+            "occurred_at",
+            postgresql_include=["id", "type", "node_id"],
+        ),
+    )
 
 
 class Contact(Base):
@@ -249,3 +263,59 @@ class ContactSet(Base):
     bucket: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
     n: Mapped[int] = mapped_column(sa.Integer)
     bitmap: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+# Ids compared byte by byte (ties of `occurredAt` are ordered by event id; lists by contact id).
+_C = sa.String(collation="C")
+
+
+class Enrollment(Base):
+    """One run of a contact through a journey (db/queries/enrollments.py computes them from the
+    events; the folder keeps them in step with the tail it folds). A run is named by its
+    JOURNEY_ENTERED event; `end_id` is the event that ended it."""
+
+    __tablename__ = "enrollments"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contact_id: Mapped[str] = mapped_column(_C, primary_key=True)
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(_C, primary_key=True)
+    status: Mapped[str] = mapped_column(sa.Text)  # ACTIVE, COMPLETED, EXITED
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    end_id: Mapped[str | None] = mapped_column(_C)
+    current_node_id: Mapped[uuid.UUID | None] = mapped_column()
+    converted: Mapped[bool] = mapped_column(sa.Boolean)
+    last_event_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        # newest first, for Journey.enrollments
+        sa.Index(
+            "ix_enrollments_entered", "workspace_id", "journey_id", "entered_at", "contact_id", "entry_id"
+        ),
+        # who is waiting where, for Journey.enrollments(nodeId:)
+        sa.Index(
+            "ix_enrollments_waiting",
+            "workspace_id",
+            "journey_id",
+            "current_node_id",
+            "entered_at",
+            "contact_id",
+            "entry_id",
+            postgresql_where=sa.text("status = 'ACTIVE'"),
+        ),
+    )
+
+
+class EnrollmentCount(Base):
+    """How many enrollments a journey has per status, and its ACTIVE ones per current node
+    (NO_SUBJECT: no node yet, and every run that has ended): kept by the folder with the
+    enrollments, so counts and waiting figures read a row per node, not a row per contact."""
+
+    __tablename__ = "enrollment_counts"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    node_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(sa.BigInteger)

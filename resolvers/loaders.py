@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from db.models import Journey, Node, Path
 from db.queries import canvas, journeys
+from resolvers.contacts import ContactLoaders
 from resolvers.performance import PerformanceLoaders
 
 if TYPE_CHECKING:
@@ -97,3 +98,5 @@ class Loaders:
         )
         self.canvas_size = CanvasSizeLoader(sessions, workspace_id, canvas.canvas_sizes, lambda: (0, 0))
         self.performance = PerformanceLoaders(read_sessions or sessions, workspace_id)
+        # on the primary, like the rows: who is where must include the event acknowledged last
+        self.contacts = ContactLoaders(sessions, workspace_id)

@@ -181,7 +181,7 @@ class Scope:
 
     journeys: int = UNBOUNDED  # journey objects above (bounds their nodes' paths together)
     journey_ids: tuple[str, ...] | None = None  # when they are journeys named by id at the root
-    first: Any = None  # `first` of the journeys connection above
+    first: Any = None  # `first` of the connection above (journeys, enrollments, a node's contacts)
     events: Any = None  # `events` of the recordEvents above
     distinct_nodes: bool = False  # the nodes being walked are a journey's `nodes`, each once
     listed: bool = False  # the journeys being walked are a `journeys` list's, each once
@@ -277,7 +277,10 @@ class CostCounter:
             return self.introspected(parent, name, count, scope)
         if parent == "Query" and name == "journeysByIds":
             return _size(arguments.get("ids"), settings.max_ids)
-        if parent == "JourneyConnection" and name == "edges":
+        if (
+            parent in ("JourneyConnection", "EnrollmentConnection", "NodeContactConnection")
+            and name == "edges"
+        ):
             first = scope.first
             return count * (first if isinstance(first, int) and 0 <= first else settings.max_page_size)
         if parent == "Journey" and name == "nodes":
@@ -367,7 +370,7 @@ class CostCounter:
             return  # validation has refused the document already
         arguments = self.arguments(node, definition)
         named_ids: tuple[str, ...] | None = None
-        if parent.name == "Query" and name == "journeys":
+        if (parent.name, name) in (("Query", "journeys"), ("Journey", "enrollments"), ("Node", "contacts")):
             scope = replace(scope, first=arguments.get("first"))
         elif parent.name == "Query" and name == "journey":
             named_ids = (str(arguments.get("id")),)

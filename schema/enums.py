@@ -9,10 +9,29 @@ from __future__ import annotations
 import strawberry
 
 from db.enums import Channel, EventType, JourneyStatus, NodeType
+from resolvers.contacts import ContactActivity, EnrollmentStatus
 from resolvers.errors import UserErrorCode
 from resolvers.windows import Granularity
 
-for _enum in (JourneyStatus, NodeType, Channel, UserErrorCode, EventType, Granularity):
+for _enum in (
+    JourneyStatus,
+    NodeType,
+    Channel,
+    UserErrorCode,
+    EventType,
+    Granularity,
+    EnrollmentStatus,
+    ContactActivity,
+):
     strawberry.enum(_enum)
 
-__all__ = ["Channel", "EventType", "Granularity", "JourneyStatus", "NodeType", "UserErrorCode"]
+__all__ = [
+    "Channel",
+    "ContactActivity",
+    "EnrollmentStatus",
+    "EventType",
+    "Granularity",
+    "JourneyStatus",
+    "NodeType",
+    "UserErrorCode",
+]

@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers import contacts
 from resolvers import journeys as resolve
-from schema.enums import JourneyStatus, NodeType
+from schema.enums import EnrollmentStatus, JourneyStatus, NodeType
 from schema.measures import performance_field, prefetch_figures, time_series_field
 from schema.scalars import JSON
 
 if TYPE_CHECKING:
     from db.models import Journey as JourneyRow
     from resolvers.context import Context
+    from schema.contacts import EnrollmentConnection
     from schema.node import Node
     from schema.path import Path
     from schema.performance import JourneyPerformance, JourneyPerformancePoint
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
 
+EnrollmentConnectionRef = Annotated["EnrollmentConnection", strawberry.lazy("schema.contacts")]
 JourneyPerformanceRef = Annotated["JourneyPerformance", strawberry.lazy("schema.performance")]
 JourneyPointRef = Annotated["JourneyPerformancePoint", strawberry.lazy("schema.performance")]
 
@@ -87,6 +90,30 @@ class Journey:
 
     performance: JourneyPerformanceRef = performance_field(JourneyPerformanceRef, "journey")
     time_series: list[JourneyPointRef] = time_series_field(JourneyPointRef, "journey")
+
+    @strawberry.field(description="How many enrollments are ACTIVE now.")
+    async def active_count(
+        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+    ) -> int:
+        return await contacts.active_count(info.context, root)
+
+    @strawberry.field(
+        description="The journey's enrollments, newest enteredAt first. `nodeId` keeps the ACTIVE ones "
+        "whose currentNode is that node; `contactId` one contact's runs."
+    )
+    async def enrollments(
+        self,
+        root: strawberry.Parent[JourneyRow],
+        info: strawberry.Info[Context, None],
+        status: EnrollmentStatus | None = None,
+        node_id: strawberry.ID | None = None,
+        contact_id: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> EnrollmentConnectionRef:
+        return await contacts.enrollment_page(  # type: ignore[return-value]  # a Page stands in for the connection
+            info.context, root, status, node_id, contact_id, 20 if first is None else first, after
+        )
 
 
 @strawberry.type

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from resolvers import contacts
 from resolvers import journeys as resolve
-from schema.enums import Channel, NodeType
+from schema.enums import Channel, ContactActivity, NodeType
 from schema.execution import BATCH
 from schema.measures import performance_field, time_series_field
 from schema.scalars import JSON
@@ -15,6 +17,7 @@ from schema.scalars import JSON
 if TYPE_CHECKING:
     from db.models import Node as NodeRow
     from resolvers.context import Context
+    from schema.contacts import NodeContactConnection
     from schema.journey import Journey
     from schema.path import Path
     from schema.performance import NodePerformance, NodePerformancePoint
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
 PathRef = Annotated["Path", strawberry.lazy("schema.path")]
 
+NodeContactConnectionRef = Annotated["NodeContactConnection", strawberry.lazy("schema.contacts")]
 NodePerformanceRef = Annotated["NodePerformance", strawberry.lazy("schema.performance")]
 NodePointRef = Annotated["NodePerformancePoint", strawberry.lazy("schema.performance")]
 
@@ -82,3 +86,37 @@ class Node:
 
     performance: NodePerformanceRef = performance_field(NodePerformanceRef, "node")
     time_series: list[NodePointRef] = time_series_field(NodePointRef, "node")
+
+    @strawberry.field(description="ACTIVE enrollments whose currentNode is this node, now.")
+    async def waiting_count(
+        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
+    ) -> int:
+        return await contacts.waiting_count(info.context, root)
+
+    @strawberry.field(
+        description="The distinct contacts with at least one event of `activity` at this node in "
+        "[start of startDate, start of the day after endDate) in timeZone (default: the workspace's), "
+        "by contactId."
+    )
+    async def contacts(
+        self,
+        root: strawberry.Parent[NodeRow],
+        info: strawberry.Info[Context, None],
+        start_date: date,
+        end_date: date,
+        time_zone: str | None = None,
+        *,
+        activity: ContactActivity,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> NodeContactConnectionRef:
+        return await contacts.contact_page(  # type: ignore[return-value]  # a Page stands in for the connection
+            info.context,
+            root,
+            start_date,
+            end_date,
+            time_zone,
+            activity,
+            20 if first is None else first,
+            after,
+        )

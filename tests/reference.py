@@ -166,3 +166,78 @@ def points(start: date, end: date, tz: str, granularity: str) -> list[tuple[date
         edges = [local_day_start(d, tz) for d in firsts]
     edges.append(hi)
     return list(itertools.pairwise(edges))
+
+
+# --- Contacts in journeys (SPEC.md "Contacts in journeys") ---------------------------------------
+
+_ENDS = {"JOURNEY_COMPLETED": "COMPLETED", "JOURNEY_EXITED": "EXITED"}
+
+
+def _order(event: dict[str, Any]) -> tuple[datetime, str]:
+    """Events in a contact's run are ordered by occurredAt, ties by event id (code points = byte order)."""
+    return when(event), event["id"]
+
+
+def enrollments(events: list[dict[str, Any]], journey_id: str) -> list[dict[str, Any]]:
+    """Every run of every contact through the journey, newest enteredAt first (then contactId, entry id)."""
+    by_contact: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        if e["journeyId"] == journey_id:
+            by_contact.setdefault(e["contactId"], []).append(e)
+    runs = []
+    for contact, mine in by_contact.items():
+        mine.sort(key=_order)
+        for i, entry in enumerate(mine):
+            if entry["type"] != "JOURNEY_ENTERED":
+                continue
+            end = next((j for j in range(i + 1, len(mine)) if mine[j]["type"] in _ENDS), None)
+            inside = mine[i : (end + 1 if end is not None else len(mine))]
+            nodes = [e["nodeId"] for e in inside if e["type"] == "NODE_ENTERED"]
+            runs.append(
+                {
+                    "contactId": contact,
+                    "status": _ENDS[mine[end]["type"]] if end is not None else "ACTIVE",
+                    "enteredAt": when(entry),
+                    "endedAt": when(mine[end]) if end is not None else None,
+                    "currentNode": nodes[-1] if nodes else None,
+                    "converted": any(e["type"] == "GOAL_CONVERTED" for e in inside),
+                    "lastEventAt": max(when(e) for e in inside),
+                    "_entry": entry["id"],
+                }
+            )
+    runs.sort(key=lambda r: (r["enteredAt"], r["contactId"], r["_entry"]), reverse=True)
+    return runs
+
+
+def waiting(events: list[dict[str, Any]], journey_id: str) -> dict[str | None, int]:
+    """ACTIVE runs per current node (None: no node yet)."""
+    found: dict[str | None, int] = {}
+    for run in enrollments(events, journey_id):
+        if run["status"] == "ACTIVE":
+            found[run["currentNode"]] = found.get(run["currentNode"], 0) + 1
+    return found
+
+
+ACTIVITIES = {
+    "ENTERED": "NODE_ENTERED",
+    "SENT": "MESSAGE_SENT",
+    "DELIVERED": "MESSAGE_DELIVERED",
+    "OPENED": "MESSAGE_OPENED",
+    "CLICKED": "MESSAGE_CLICKED",
+    "CONVERTED": "GOAL_CONVERTED",
+    "EXITED": "JOURNEY_EXITED",
+    "COMPLETED": "JOURNEY_COMPLETED",
+}
+
+
+def node_contacts(
+    events: list[dict[str, Any]], node_id: str, activity: str, lo: datetime, hi: datetime
+) -> list[dict[str, Any]]:
+    """The distinct contacts with an `activity` event at the node in [lo, hi), by contactId."""
+    found: dict[str, dict[str, Any]] = {}
+    for e in _in(events, lo, hi):
+        if e.get("nodeId") == node_id and e["type"] == ACTIVITIES[activity]:
+            seen = found.setdefault(e["contactId"], {"firstAt": when(e), "lastAt": when(e), "count": 0})
+            seen["firstAt"], seen["lastAt"] = min(seen["firstAt"], when(e)), max(seen["lastAt"], when(e))
+            seen["count"] += 1
+    return [{"contactId": c, **found[c]} for c in sorted(found)]

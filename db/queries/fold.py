@@ -2,8 +2,9 @@
 
 One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
-day and week rollups, numbers their new contacts and ORs their ordinals into
-the contact sets' bitmaps. So in any snapshot an event is either still in the
+day and week rollups, numbers their new contacts, ORs their ordinals into
+the contact sets' bitmaps and recomputes the enrollments of the contacts they
+touch (db/queries/enrollments.py). So in any snapshot an event is either still in the
 tail or counted in the rollups, never both and never neither, which is what
 lets a query read both and stay exact.
 
@@ -32,6 +33,7 @@ from pyroaring import BitMap
 
 from db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from db.models import NO_SUBJECT
+from db.queries import enrollments
 from db.queries.events import day_of, hour_of, unique_kind, week_of
 
 if TYPE_CHECKING:
@@ -106,14 +108,17 @@ _FOLD = sa.text(
         UNION ALL SELECT contact_id, ordinal FROM numbered
     )
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
-           array_agg(DISTINCT o.ordinal), (SELECT count(*) FROM moved)
+           array_agg(DISTINCT o.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
     FROM moved m JOIN ordinals o ON o.contact_id = m.contact_id
     -- each contact counts on its subject and on its journey as a whole
     CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
     WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
     GROUP BY 1, 2, 3, 4
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved)
+    -- the contacts whose runs (enrollments) may change, from their earliest event of the batch
+    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, NULL, contact_id FROM moved GROUP BY journey_id, contact_id
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL
     """
 )
 _STORED_SETS = sa.text(
@@ -169,8 +174,12 @@ async def fold(
     moved = next(int(row[5]) for row in rows if row[0] is None)
     added: dict[SetKey, BitMap] = {}
     wider: dict[SetKey, BitMap] = defaultdict(BitMap)
-    for i, (journey_id, owner, kind, quarter, ordinals, _) in enumerate(rows):
+    touched: list[tuple[uuid.UUID, str, datetime]] = []
+    for i, (journey_id, owner, kind, quarter, ordinals, _, contact_id) in enumerate(rows):
         if journey_id is None:
+            continue
+        if owner is None:
+            touched.append((journey_id, contact_id, quarter))
             continue
         if i and not i % YIELD_EVERY:
             await asyncio.sleep(0)  # the folder shares its process's event loop with requests
@@ -181,6 +190,7 @@ async def fold(
     added.update(wider)
     if added:
         await _merge(session, workspace_id, added)
+    await enrollments.refresh(session, workspace_id, touched)
     return moved
 
 

@@ -1,6 +1,6 @@
 """Recomputing the rollups from the raw events (`journeygraph rebuild-rollups`).
 
-A rebuild empties the workspace's rollups and contact sets and queues every
+A rebuild empties the workspace's rollups, contact sets and enrollments and queues every
 one of its events in the tail again, in one transaction holding the fold lock
 (so no fold is half-way) and the workspace's ingestion lock exclusively (so
 no batch lands meanwhile). Figures stay exact throughout: until the folder has
@@ -27,7 +27,15 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     params = {"workspace_id": workspace_id}
     await session.execute(sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})"))
     await lock_for_rebuild(session, workspace_id)
-    for table in ("rollup_quarters", "rollup_days", "rollup_weeks", "contact_sets", "event_tail"):
+    for table in (
+        "rollup_quarters",
+        "rollup_days",
+        "rollup_weeks",
+        "contact_sets",
+        "enrollments",
+        "enrollment_counts",
+        "event_tail",
+    ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
     queued = await session.execute(
         sa.text(

@@ -19,6 +19,7 @@ README = ROOT / "README.md"
 DRIVE = Path(__file__).resolve().parent / "drive_python_client.py"
 EXPECTED = {
     "Canvas", "Journeys", "ComparePeriods", "NodeDailySeries", "CreateJourney", "SaveCanvas", "RecordEvents",
+    "NodeContacts", "Enrollments",
 }  # fmt: skip
 
 

@@ -6,9 +6,11 @@ from .base_model import UNSET, UnsetType
 from .canvas import Canvas
 from .compare_periods import ComparePeriods
 from .create_journey import CreateJourney
-from .enums import JourneyStatus
+from .enrollments import Enrollments
+from .enums import ContactActivity, EnrollmentStatus, JourneyStatus
 from .input_types import CreateJourneyInput, EventInput, NodeInput, PathInput
 from .journeys import Journeys
+from .node_contacts import NodeContacts
 from .node_daily_series import NodeDailySeries
 from .record_events import RecordEvents
 from .save_canvas import SaveCanvas
@@ -184,6 +186,57 @@ class JourneygraphClient(AsyncBaseClient):
         data = self.get_data(response)
         return CreateJourney.model_validate(data)
 
+    async def enrollments(
+        self,
+        journey_id: str,
+        status: Union[Optional[EnrollmentStatus], UnsetType] = UNSET,
+        node_id: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> Enrollments:
+        query = gql("""
+            query Enrollments($journeyId: ID!, $status: EnrollmentStatus, $nodeId: ID, $first: Int = 20, $after: String) {
+              journey(id: $journeyId) {
+                id
+                activeCount
+                enrollments(status: $status, nodeId: $nodeId, first: $first, after: $after) {
+                  totalCount
+                  pageInfo {
+                    hasNextPage
+                    endCursor
+                  }
+                  edges {
+                    node {
+                      contactId
+                      status
+                      enteredAt
+                      endedAt
+                      currentNode {
+                        id
+                        name
+                      }
+                      converted
+                      lastEventAt
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "journeyId": journey_id,
+            "status": status,
+            "nodeId": node_id,
+            "first": first,
+            "after": after,
+        }
+        response = await self.execute(
+            query=query, operation_name="Enrollments", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return Enrollments.model_validate(data)
+
     async def journeys(
         self,
         first: Union[Optional[int], UnsetType] = UNSET,
@@ -224,6 +277,63 @@ class JourneygraphClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return Journeys.model_validate(data)
+
+    async def node_contacts(
+        self,
+        node_id: str,
+        start_date: date,
+        end_date: date,
+        activity: ContactActivity,
+        time_zone: Union[Optional[str], UnsetType] = UNSET,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> NodeContacts:
+        query = gql("""
+            query NodeContacts($nodeId: ID!, $startDate: Date!, $endDate: Date!, $timeZone: String, $activity: ContactActivity!, $first: Int = 20, $after: String) {
+              node(id: $nodeId) {
+                id
+                name
+                waitingCount
+                contacts(
+                  startDate: $startDate
+                  endDate: $endDate
+                  timeZone: $timeZone
+                  activity: $activity
+                  first: $first
+                  after: $after
+                ) {
+                  totalCount
+                  pageInfo {
+                    hasNextPage
+                    endCursor
+                  }
+                  edges {
+                    node {
+                      contactId
+                      firstAt
+                      lastAt
+                      count
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "nodeId": node_id,
+            "startDate": start_date,
+            "endDate": end_date,
+            "timeZone": time_zone,
+            "activity": activity,
+            "first": first,
+            "after": after,
+        }
+        response = await self.execute(
+            query=query, operation_name="NodeContacts", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return NodeContacts.model_validate(data)
 
     async def node_daily_series(
         self,

@@ -10,6 +10,23 @@ class Channel(str, Enum):
     WHATSAPP = "WHATSAPP"
 
 
+class ContactActivity(str, Enum):
+    ENTERED = "ENTERED"
+    SENT = "SENT"
+    DELIVERED = "DELIVERED"
+    OPENED = "OPENED"
+    CLICKED = "CLICKED"
+    CONVERTED = "CONVERTED"
+    EXITED = "EXITED"
+    COMPLETED = "COMPLETED"
+
+
+class EnrollmentStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    EXITED = "EXITED"
+
+
 class EventType(str, Enum):
     JOURNEY_ENTERED = "JOURNEY_ENTERED"
     JOURNEY_COMPLETED = "JOURNEY_COMPLETED"

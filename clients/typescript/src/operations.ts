@@ -10,6 +10,16 @@ export type Channel =
   | 'WEB_PUSH'
   | 'WHATSAPP';
 
+export type ContactActivity =
+  | 'CLICKED'
+  | 'COMPLETED'
+  | 'CONVERTED'
+  | 'DELIVERED'
+  | 'ENTERED'
+  | 'EXITED'
+  | 'OPENED'
+  | 'SENT';
+
 export type CreateJourneyInput = {
   description: string | null | undefined;
   goal: JourneyGoalInput | null | undefined;
@@ -17,6 +27,11 @@ export type CreateJourneyInput = {
   nodes: Array<NodeInput> | null | undefined;
   paths: Array<PathInput> | null | undefined;
 };
+
+export type EnrollmentStatus =
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'EXITED';
 
 export type EventInput = {
   contactId: string;
@@ -140,6 +155,17 @@ export type CreateJourneyMutationVariables = Exact<{
 
 export type CreateJourneyMutation = { createJourney: { journey: { id: string, name: string, status: JourneyStatus, version: number, nodes: Array<{ id: string, type: NodeType, name: string | null }>, paths: Array<{ id: string, source: { id: string }, target: { id: string } }> } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: UserErrorCode }> } };
 
+export type EnrollmentsQueryVariables = Exact<{
+  journeyId: string | number;
+  status: EnrollmentStatus | null | undefined;
+  nodeId: string | number | null | undefined;
+  first?: number | null | undefined;
+  after: string | null | undefined;
+}>;
+
+
+export type EnrollmentsQuery = { journey: { id: string, activeCount: number, enrollments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { contactId: string, status: EnrollmentStatus, enteredAt: string, endedAt: string | null, converted: boolean, lastEventAt: string, currentNode: { id: string, name: string | null } | null } }> } } | null };
+
 export type JourneysQueryVariables = Exact<{
   first?: number | null | undefined;
   after: string | null | undefined;
@@ -149,6 +175,19 @@ export type JourneysQueryVariables = Exact<{
 
 
 export type JourneysQuery = { journeys: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, status: JourneyStatus, version: number, updatedAt: string } }> } };
+
+export type NodeContactsQueryVariables = Exact<{
+  nodeId: string | number;
+  startDate: string;
+  endDate: string;
+  timeZone: string | null | undefined;
+  activity: ContactActivity;
+  first?: number | null | undefined;
+  after: string | null | undefined;
+}>;
+
+
+export type NodeContactsQuery = { node: { id: string, name: string | null, waitingCount: number, contacts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { contactId: string, firstAt: string, lastAt: string, count: number } }> } } | null };
 
 export type NodeDailySeriesQueryVariables = Exact<{
   nodeId: string | number;

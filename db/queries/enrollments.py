@@ -1,0 +1,299 @@
+"""Enrollments: each run of a contact through a journey, computed from its events.
+
+A run starts at a JOURNEY_ENTERED and ends at the contact's next
+JOURNEY_COMPLETED or JOURNEY_EXITED in the journey, events ordered by
+(occurred_at, id). The ends cut a contact's events into segments (an end
+closes its segment); every entry of a segment runs to that segment's end, or
+is ACTIVE when the segment is still open. So a run's figures are its
+segment's, taken after its entry: the latest NODE_ENTERED (its current node),
+a GOAL_CONVERTED (converted), the latest event (lastEventAt) and the end.
+
+Runs are stored in `enrollments`, with their counts per status and current
+node in `enrollment_counts`. The folder keeps both in step (`refresh`): for
+each contact a batch touches, only the runs after the last stored end before
+the batch's earliest event can change, so it reads the contact's events from
+there (ix_events_contact), replaces those runs and adds the difference to the
+counts. A query does the same for the contacts still in the tail, without
+writing (`RECOMPUTE` as a CTE): stored runs, less those the tail changes,
+plus those recomputed, are the runs of every acknowledged event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import sqlalchemy as sa
+
+from db.driver import Statement, fetch
+from db.models import NO_SUBJECT
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+ACTIVE, COMPLETED, EXITED = "ACTIVE", "COMPLETED", "EXITED"
+_ENDS = "('JOURNEY_COMPLETED', 'JOURNEY_EXITED')"
+_NONE = f"'{NO_SUBJECT}'::uuid"
+# the key of a row in `enrollment_counts`: ACTIVE runs by current node, the others as one
+_COUNT_NODE = f"CASE WHEN status = 'ACTIVE' THEN coalesce(current_node_id, {_NONE}) ELSE {_NONE} END"
+
+
+def _latest(column: str, event_type: str) -> str:
+    """`column` of the segment's latest event of `event_type` (NULL when it has none)."""
+    return f"(array_agg({column} ORDER BY occurred_at DESC, id DESC) FILTER (WHERE type = '{event_type}'))[1]"
+
+
+# Given `touched (journey_id, contact_id, since)`: the contacts whose runs may have changed and
+# the earliest moment of their new events, defines
+#   starts: the last stored end before `since` (the runs up to it cannot change);
+#   old:    the stored runs entered after it (those a refresh replaces);
+#   fresh:  the runs entered after it, recomputed from the contact's events.
+RECOMPUTE = f"""
+starts AS (
+    SELECT t.journey_id, t.contact_id, coalesce(s.ended_at, '-infinity') AS start_at,
+           coalesce(s.end_id, '') AS start_id
+    FROM touched t LEFT JOIN LATERAL (
+        SELECT e.ended_at, e.end_id FROM enrollments e
+        WHERE e.workspace_id = :workspace_id AND e.journey_id = t.journey_id AND e.contact_id = t.contact_id
+            AND e.ended_at < t.since
+        ORDER BY e.ended_at DESC, e.end_id DESC LIMIT 1
+    ) s ON true
+), old AS (
+    SELECT e.* FROM starts s JOIN enrollments e
+        ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
+        AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
+), events_after AS (
+    SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
+    FROM starts s JOIN events x
+        ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
+        AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id)
+), placed AS (
+    SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
+        PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS segment
+    FROM events_after a
+), segments AS (
+    SELECT journey_id, contact_id, segment, max(occurred_at) AS last_at,
+        max(type) FILTER (WHERE type IN {_ENDS}) AS end_type,
+        max(occurred_at) FILTER (WHERE type IN {_ENDS}) AS ended_at,
+        max(id) FILTER (WHERE type IN {_ENDS}) AS end_id,
+        {_latest("node_id", "NODE_ENTERED")} AS node, {_latest("occurred_at", "NODE_ENTERED")} AS node_at,
+        {_latest("id", "NODE_ENTERED")} AS node_event,
+        {_latest("occurred_at", "GOAL_CONVERTED")} AS goal_at, {_latest("id", "GOAL_CONVERTED")} AS goal_event
+    FROM placed GROUP BY journey_id, contact_id, segment
+), fresh AS (
+    SELECT p.journey_id, p.contact_id, p.occurred_at AS entered_at, p.id AS entry_id,
+        CASE g.end_type WHEN 'JOURNEY_COMPLETED' THEN 'COMPLETED' WHEN 'JOURNEY_EXITED' THEN 'EXITED'
+            ELSE 'ACTIVE' END AS status,
+        g.ended_at, g.end_id,
+        CASE WHEN (g.node_at, g.node_event) > (p.occurred_at, p.id) THEN g.node END AS current_node_id,
+        coalesce((g.goal_at, g.goal_event) > (p.occurred_at, p.id), false) AS converted,
+        g.last_at AS last_event_at
+    FROM placed p JOIN segments g USING (journey_id, contact_id, segment)
+    WHERE p.type = 'JOURNEY_ENTERED'
+)"""
+
+_COLUMNS = "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted, last_event_at"
+_REFRESH = sa.text(
+    f"""
+    WITH touched AS (
+        SELECT journey_id, contact_id COLLATE "C" AS contact_id, since
+        FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]))
+            AS t(journey_id, contact_id, since)
+    ), {RECOMPUTE}, written AS (
+        INSERT INTO enrollments AS e (workspace_id, {_COLUMNS})
+        SELECT :workspace_id, {_COLUMNS} FROM fresh
+        ON CONFLICT (workspace_id, journey_id, contact_id, entered_at, entry_id) DO UPDATE SET
+            status = excluded.status, ended_at = excluded.ended_at, end_id = excluded.end_id,
+            current_node_id = excluded.current_node_id, converted = excluded.converted,
+            last_event_at = excluded.last_event_at
+    ), dropped AS (
+        DELETE FROM enrollments e USING old o
+        WHERE e.workspace_id = :workspace_id AND e.journey_id = o.journey_id AND e.contact_id = o.contact_id
+            AND e.entered_at = o.entered_at AND e.entry_id = o.entry_id
+            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.journey_id = o.journey_id
+                AND f.contact_id = o.contact_id AND f.entered_at = o.entered_at AND f.entry_id = o.entry_id)
+    ), counted AS (
+        INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
+        SELECT :workspace_id, journey_id, status, node, sum(d) FROM (
+            SELECT journey_id, status, {_COUNT_NODE} AS node, 1 AS d FROM fresh
+            UNION ALL SELECT journey_id, status, {_COUNT_NODE}, -1 FROM old
+        ) AS changes GROUP BY journey_id, status, node HAVING sum(d) <> 0
+        ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
+    )
+    SELECT count(*) FROM fresh
+    """
+)
+
+
+async def refresh(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    touched: Sequence[tuple[uuid.UUID, str, datetime]],
+) -> int:
+    """Bring the stored runs of the (journey, contact) pairs touched since `since` up to date with
+    their events, in the caller's transaction (the fold's); return how many runs were recomputed."""
+    if not touched:
+        return 0
+    params = {
+        "workspace_id": workspace_id,
+        "journeys": [t[0] for t in touched],
+        "contacts": [t[1] for t in touched],
+        "since": [t[2] for t in touched],
+    }
+    return int(await session.scalar(_REFRESH, params) or 0)
+
+
+# The contacts of some journeys still in the tail, from their earliest event there.
+_TAIL_TOUCHED = """touched AS (
+    SELECT journey_id, contact_id COLLATE "C" AS contact_id, min(occurred_at) AS since FROM event_tail
+    WHERE workspace_id = :workspace_id AND journey_id = ANY(CAST(:journeys AS uuid[]))
+    GROUP BY journey_id, contact_id
+)"""
+
+_WAITING = Statement(
+    f"""
+    WITH {_TAIL_TOUCHED}, {RECOMPUTE}
+    SELECT journey_id, node, CAST(sum(n) AS bigint) FROM (
+        SELECT journey_id, node_id AS node, n FROM enrollment_counts
+        WHERE workspace_id = :workspace_id AND journey_id = ANY(CAST(:journeys AS uuid[])) AND status = 'ACTIVE'
+        UNION ALL SELECT journey_id, {_COUNT_NODE}, 1 FROM fresh WHERE status = 'ACTIVE'
+        UNION ALL SELECT journey_id, {_COUNT_NODE}, -1 FROM old WHERE status = 'ACTIVE'
+    ) AS active GROUP BY journey_id, node
+    """
+)
+
+
+async def waiting(
+    session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
+    """ACTIVE runs now, per journey and current node (NO_SUBJECT: not at a node yet)."""
+    found: dict[uuid.UUID, dict[uuid.UUID, int]] = {j: {} for j in journey_ids}
+    params = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
+    for journey_id, node, n in await fetch(session, _WAITING, params):
+        if n:
+            found[journey_id][node] = int(n)
+    return found
+
+
+class Run(NamedTuple):
+    """One enrollment as stored (and as listed)."""
+
+    journey_id: uuid.UUID
+    contact_id: str
+    entered_at: datetime
+    entry_id: str
+    status: str
+    ended_at: datetime | None
+    end_id: str | None
+    current_node_id: uuid.UUID | None
+    converted: bool
+    last_event_at: datetime
+
+
+class RunFilter(NamedTuple):
+    """What `Journey.enrollments` keeps: a status, ACTIVE runs at a node, one contact's runs."""
+
+    status: str | None = None
+    node_id: uuid.UUID | None = None
+    contact_id: str | None = None
+
+
+Position = tuple[datetime, str, str]  # (entered_at, contact_id, entry_id) of the last run seen
+
+
+def _kept(where: RunFilter, alias: str) -> str:
+    conditions = []
+    if where.status is not None:
+        conditions.append(f"{alias}.status = :status")
+    if where.node_id is not None:
+        conditions.append(f"{alias}.status = 'ACTIVE' AND {alias}.current_node_id = :node_id")
+    if where.contact_id is not None:
+        conditions.append(f"{alias}.contact_id = :contact_id")
+    return "".join(f" AND {c}" for c in conditions)
+
+
+_NEWEST_FIRST = "entered_at DESC, contact_id DESC, entry_id DESC"
+
+
+def _page_sql(where: RunFilter, after: bool) -> Statement:
+    keyset = " AND (x.entered_at, x.contact_id, x.entry_id) < (:after_at, :after_contact, :after_entry)"
+    below = keyset if after else ""
+    return Statement(
+        f"""
+        WITH {_TAIL_TOUCHED}, {RECOMPUTE}
+        SELECT {_COLUMNS} FROM (
+            (SELECT {_COLUMNS} FROM enrollments x
+             WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])){_kept(where, "x")}{below}
+                AND NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = x.journey_id AND o.contact_id = x.contact_id
+                    AND o.entered_at = x.entered_at AND o.entry_id = x.entry_id)
+             ORDER BY {_NEWEST_FIRST} LIMIT :limit)
+            UNION ALL
+            SELECT {_COLUMNS} FROM fresh x WHERE true{_kept(where, "x")}{below}
+        ) AS runs ORDER BY {_NEWEST_FIRST} LIMIT :limit
+        """
+    )
+
+
+def _total_sql(where: RunFilter) -> Statement:
+    if where.contact_id is not None:  # one contact's runs: count them
+        stored = f"""SELECT count(*) AS n FROM enrollments x WHERE x.workspace_id = :workspace_id
+            AND x.journey_id = ANY(CAST(:journeys AS uuid[])){_kept(where, "x")}"""
+    else:
+        counted = []
+        if where.status is not None:
+            counted.append("x.status = :status")
+        if where.node_id is not None:
+            counted.append("x.status = 'ACTIVE' AND x.node_id = :node_id")
+        stored = f"""SELECT coalesce(sum(x.n), 0) AS n FROM enrollment_counts x
+            WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))
+            {"".join(f" AND {c}" for c in counted)}"""
+    return Statement(
+        f"""
+        WITH {_TAIL_TOUCHED}, {RECOMPUTE}
+        SELECT CAST(sum(n) AS bigint) FROM (
+            {stored}
+            UNION ALL SELECT count(*) FROM fresh x WHERE true{_kept(where, "x")}
+            UNION ALL SELECT -count(*) FROM old x WHERE true{_kept(where, "x")}
+        ) AS parts
+        """
+    )
+
+
+def _params(workspace_id: uuid.UUID, journey_id: uuid.UUID, where: RunFilter) -> dict[str, Any]:
+    params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": [journey_id]}
+    if where.status is not None:
+        params["status"] = where.status
+    if where.node_id is not None:
+        params["node_id"] = where.node_id
+    if where.contact_id is not None:
+        params["contact_id"] = where.contact_id
+    return params
+
+
+async def runs_page(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    journey_id: uuid.UUID,
+    where: RunFilter,
+    limit: int,
+    after: Position | None,
+) -> list[Run]:
+    """Up to `limit` runs of a journey, newest entry first, after `after`."""
+    params = _params(workspace_id, journey_id, where) | {"limit": limit}
+    if after is not None:
+        params["after_at"], params["after_contact"], params["after_entry"] = after
+    rows = await fetch(session, _page_sql(where, after is not None), params)
+    return [Run(*row) for row in rows]
+
+
+async def runs_total(
+    session: AsyncSession, workspace_id: uuid.UUID, journey_id: uuid.UUID, where: RunFilter
+) -> int:
+    """How many runs of a journey match `where`, over all pages."""
+    rows = await fetch(session, _total_sql(where), _params(workspace_id, journey_id, where))
+    return int(rows[0][0] or 0)

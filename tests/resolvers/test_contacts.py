@@ -1,0 +1,426 @@
+"""Contacts in journeys: enrollments, waiting counts and a node's contacts, against SPEC.md's
+definitions computed from the events the test wrote (tests/reference.py), with re-entry, events
+sent out of order and late, a removed node, three time zones, and the tail folded or not."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import reference
+from tests.conftest import new_api
+from tests.db.test_fold import fold_lock, fold_on
+from tests.journeygraph.test_properties import EXAMPLES
+from tests.operations import SAVE, create_journey
+
+NODES = [
+    {"key": "t", "type": "TRIGGER"},
+    {"key": "mail", "type": "MESSAGE", "channel": "EMAIL"},
+    {"key": "wait", "type": "WAIT"},
+    {"key": "goal", "type": "GOAL_CHECK"},
+    {"key": "x", "type": "EXIT"},
+]
+PATHS = [
+    {"source": "t", "target": "mail"},
+    {"source": "mail", "target": "wait"},
+    {"source": "wait", "target": "goal"},
+    {"source": "goal", "target": "x"},
+]
+START = datetime(2026, 3, 6, tzinfo=UTC)
+DAYS = 6  # over New York's spring-forward night (8 March)
+ACTIVITY_TYPES = list(reference.ACTIVITIES.values())
+ENROLLMENT_FIELDS = "contactId status enteredAt endedAt currentNode { id } converted lastEventAt"
+ENROLLMENTS = f"""query($id: ID!, $status: EnrollmentStatus, $node: ID, $contact: String, $first: Int, $after: String) {{
+  journey(id: $id) {{
+    activeCount
+    enrollments(status: $status, nodeId: $node, contactId: $contact, first: $first, after: $after) {{
+      totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+      edges {{ cursor node {{ {ENROLLMENT_FIELDS} }} }}
+    }}
+  }}
+}}"""
+WAITING = """query($id: ID!) { journey(id: $id) { activeCount nodes { id waitingCount } } }"""
+CONTACTS = """query($id: ID!, $start: Date!, $end: Date!, $tz: String, $activity: ContactActivity!, $first: Int, $after: String) {
+  node(id: $id) {
+    contacts(startDate: $start, endDate: $end, timeZone: $tz, activity: $activity, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { contactId firstAt lastAt count } }
+    }
+    performance(startDate: $start, endDate: $end, timeZone: $tz) { uniqueContactCount uniqueOpens uniqueClicks }
+  }
+}"""
+WINDOWS = [
+    ("UTC", date(2026, 3, 6), date(2026, 3, 11)),
+    ("UTC", date(2026, 3, 8), date(2026, 3, 8)),
+    ("America/New_York", date(2026, 3, 7), date(2026, 3, 9)),
+    ("Asia/Kathmandu", date(2026, 3, 9), date(2026, 3, 10)),
+]
+
+
+def make_runs(journey: dict[str, Any], contacts: int, seed: int, prefix: str = "ev") -> list[dict[str, Any]]:
+    """Per contact, a few runs through the journey (entries, nodes, messages, ends), some left
+    open, some re-entered while still active, some ends without an entry, at random instants."""
+    rng = random.Random(seed)
+    node_ids = [n["id"] for n in journey["nodes"]]
+    mail = next((n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE"), node_ids[0])
+    events: list[dict[str, Any]] = []
+    for c in range(contacts):
+        contact = f"contact-{c:02d}"
+        moment = START + timedelta(minutes=rng.randrange(600))
+        for _ in range(rng.randrange(12, 30)):
+            moment += timedelta(minutes=rng.choice([0, 0, 7, 45, 180, 600]))  # 0: ties, ordered by id
+            kind = rng.choice(
+                ["JOURNEY_ENTERED"] * 3 + ["NODE_ENTERED"] * 5 + ["JOURNEY_COMPLETED", "JOURNEY_EXITED"] * 2
+                + ["GOAL_CONVERTED", "MESSAGE_SENT", "MESSAGE_DELIVERED", "MESSAGE_OPENED", "MESSAGE_CLICKED"]
+            )  # fmt: skip
+            event: dict[str, Any] = {
+                "id": f"{prefix}-{seed}-{len(events):04d}",
+                "type": kind,
+                "journeyId": journey["id"],
+                "contactId": contact,
+                "occurredAt": min(moment, START + timedelta(days=DAYS - 1)).isoformat(),
+            }
+            if kind == "NODE_ENTERED":
+                event["nodeId"] = rng.choice(node_ids)
+            elif kind.startswith("MESSAGE"):
+                event["nodeId"] = mail
+            elif rng.random() < 0.6:
+                event["nodeId"] = rng.choice(node_ids)  # journey events may say where they happened
+            events.append(event)
+    return events
+
+
+async def send(api, events: list[dict[str, Any]], batch: int = 97) -> None:
+    """Events in a random order (late and out of order), in several requests."""
+    shuffled = events[:]
+    random.Random(len(events)).shuffle(shuffled)
+    for i in range(0, len(shuffled), batch):
+        response = await api.http.post(
+            "/v1/events",
+            json={"events": shuffled[i : i + batch]},
+            headers={"Authorization": f"Bearer {api.key}"},
+        )
+        assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+
+
+def as_run(edge: dict[str, Any]) -> dict[str, Any]:
+    run = edge["node"]
+    return {
+        "contactId": run["contactId"],
+        "status": run["status"],
+        "enteredAt": datetime.fromisoformat(run["enteredAt"]),
+        "endedAt": datetime.fromisoformat(run["endedAt"]) if run["endedAt"] else None,
+        "currentNode": run["currentNode"]["id"] if run["currentNode"] else None,
+        "converted": run["converted"],
+        "lastEventAt": datetime.fromisoformat(run["lastEventAt"]),
+    }
+
+
+def without_entry(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "_entry"} for r in runs]
+
+
+async def all_enrollments(
+    api, journey_id: str, first: int = 7, **filters: Any
+) -> tuple[list[dict], int, int]:
+    """Every page of Journey.enrollments: the runs, the totalCount and the activeCount."""
+    runs, after, pages = [], None, 0
+    while True:
+        data = await api.gql(ENROLLMENTS, {"id": journey_id, "first": first, "after": after, **filters})
+        found = data["journey"]["enrollments"]
+        assert found["pageInfo"]["hasPreviousPage"] == (after is not None)
+        runs += [as_run(e) for e in found["edges"]]
+        pages += 1
+        if not found["pageInfo"]["hasNextPage"]:
+            return runs, found["totalCount"], data["journey"]["activeCount"]
+        after = found["pageInfo"]["endCursor"]
+        assert after == found["edges"][-1]["cursor"]
+        assert pages < 200
+
+
+async def all_contacts(api, node_id: str, tz: str, start: date, end: date, activity: str, first: int = 4):
+    contacts, after = [], None
+    while True:
+        variables = {"id": node_id, "start": str(start), "end": str(end), "tz": tz, "activity": activity}
+        data = await api.gql(CONTACTS, {**variables, "first": first, "after": after})
+        found = data["node"]["contacts"]
+        contacts += [
+            {
+                "contactId": e["node"]["contactId"],
+                "firstAt": datetime.fromisoformat(e["node"]["firstAt"]),
+                "lastAt": datetime.fromisoformat(e["node"]["lastAt"]),
+                "count": e["node"]["count"],
+            }
+            for e in found["edges"]
+        ]
+        if not found["pageInfo"]["hasNextPage"]:
+            return contacts, found["totalCount"], data["node"]["performance"]
+        after = found["pageInfo"]["endCursor"]
+
+
+async def check_enrollments(api, journey: dict[str, Any], events: list[dict[str, Any]], label: str) -> None:
+    expected = reference.enrollments(events, journey["id"])
+    runs, total, active = await all_enrollments(api, journey["id"])
+    assert runs == without_entry(expected), label
+    assert total == len(expected), label
+    assert active == sum(1 for r in expected if r["status"] == "ACTIVE"), label
+    for status in ("ACTIVE", "COMPLETED", "EXITED"):
+        runs, total, _ = await all_enrollments(api, journey["id"], first=50, status=status)
+        wanted = without_entry([r for r in expected if r["status"] == status])
+        assert (runs, total) == (wanted, len(wanted)), f"{label} {status}"
+    waiting = reference.waiting(events, journey["id"])
+    data = await api.gql(WAITING, {"id": journey["id"]})
+    assert data["journey"]["activeCount"] == sum(waiting.values()), label
+    for node in data["journey"]["nodes"]:
+        assert node["waitingCount"] == waiting.get(node["id"], 0), f"{label} node"
+    for node_id in {r["currentNode"] for r in expected if r["currentNode"]}:
+        runs, total, _ = await all_enrollments(api, journey["id"], first=50, node=node_id)
+        wanted = without_entry(
+            [r for r in expected if r["status"] == "ACTIVE" and r["currentNode"] == node_id]
+        )
+        assert (runs, total) == (wanted, len(wanted)), f"{label} waiting at {node_id}"
+    contact = expected[len(expected) // 2]["contactId"]
+    runs, total, _ = await all_enrollments(api, journey["id"], first=2, contact=contact)
+    wanted = without_entry([r for r in expected if r["contactId"] == contact])
+    assert (runs, total) == (wanted, len(wanted)), f"{label} contact"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def journeyed(app, http, statements):
+    """A journey with 40 contacts' runs, all sent out of order, whose WAIT node was then removed."""
+    api = await new_api(app, http, statements, ["read", "write", "ingest"])
+    journey = await create_journey(api, "People", NODES, PATHS)
+    events = make_runs(journey, 40, seed=11)
+    await send(api, events)
+    removed = next(n for n in journey["nodes"] if n["type"] == "WAIT")
+    keep = [
+        {"id": n["id"], "type": n["type"], "channel": n["channel"]} for n in journey["nodes"] if n != removed
+    ]
+    saved = await api.gql(SAVE, {"journeyId": journey["id"], "nodes": keep, "paths": []})
+    assert saved["saveCanvas"]["userErrors"] == []
+    return api, journey, events, removed
+
+
+async def test_enrollments_follow_occurred_at_whatever_is_folded(app, api):
+    # given runs sent in a random order while no folder may fold
+    journey = await create_journey(api, "Folding", NODES, PATHS)
+    events = make_runs(journey, 12, seed=3)
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        # then every answer is the definitions' with everything in the tail
+        await check_enrollments(api, journey, events, "in the tail")
+        # and after part of it is folded
+        await fold_on(connection, api.workspace_id, len(events) // 3)
+        await check_enrollments(api, journey, events, "a third folded")
+        while await fold_on(connection, api.workspace_id, 50):
+            pass
+        await check_enrollments(api, journey, events, "all folded")
+        # when late events arrive for the same contacts, dated before and among the folded ones
+        late = make_runs(journey, 12, seed=4, prefix="late")
+        await send(api, late)
+        await check_enrollments(api, journey, events + late, "late, in the tail")
+        await fold_on(connection, api.workspace_id, len(late) // 2)
+        await check_enrollments(api, journey, events + late, "late, half folded")
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await check_enrollments(api, journey, events + late, "late, folded")
+
+
+async def test_enrollments_of_a_removed_node_still_count(journeyed):
+    api, journey, events, removed = journeyed
+    await check_enrollments(api, journey, events, "removed node")
+    # the removed node is no longer on the canvas, but runs waiting there still count
+    waiting = reference.waiting(events, journey["id"])
+    data = await api.gql(WAITING, {"id": journey["id"]})
+    on_canvas = sum(n["waitingCount"] for n in data["journey"]["nodes"])
+    assert data["journey"]["activeCount"] == on_canvas + waiting.get(removed["id"], 0) + waiting.get(None, 0)
+    assert waiting.get(removed["id"], 0) > 0  # the data does exercise it
+
+
+@pytest.mark.parametrize(("tz", "start", "end"), WINDOWS)
+async def test_node_contacts_match_the_definitions_and_the_unique_figures(journeyed, tz, start, end):
+    api, journey, events, _ = journeyed
+    lo, hi = reference.window(start, end, tz)
+    unique_of = {"ENTERED": "uniqueContactCount", "OPENED": "uniqueOpens", "CLICKED": "uniqueClicks"}
+    for node in journey["nodes"]:
+        for activity in reference.ACTIVITIES:
+            contacts, total, figures = await all_contacts(api, node["id"], tz, start, end, activity)
+            expected = reference.node_contacts(events, node["id"], activity, lo, hi)
+            assert contacts == expected, f"{node['type']} {activity} {tz}"
+            assert total == len(expected)
+            if activity in unique_of and figures[unique_of[activity]] is not None:
+                assert total == figures[unique_of[activity]]
+
+
+async def test_waiting_counts_on_every_node_add_one_statement(journeyed):
+    api, journey, _, _ = journeyed
+    plain = """query($id: ID!) { journey(id: $id) { nodes { id } } }"""
+    _, without = await api.count(plain, {"id": journey["id"]})
+    _, with_waiting = await api.count(WAITING, {"id": journey["id"]})
+    assert with_waiting == without + 1
+
+
+async def test_node_contacts_on_every_node_take_a_fixed_number_of_statements(app, http, statements):
+    api = await new_api(app, http, statements, ["read", "write", "ingest"])
+    canvas = """query($id: ID!) { journey(id: $id) { nodes { id
+        contacts(startDate: "2026-03-06", endDate: "2026-03-11", activity: ENTERED, first: 3) {
+          totalCount edges { node { contactId } } } } } }"""
+    counts = []
+    for size in (3, 12):
+        nodes = [{"key": f"n{i}", "type": "WAIT"} for i in range(size)]
+        journey = await create_journey(api, f"Wide {size}", nodes, [])
+        await send(api, make_runs(journey, 5, seed=size, prefix=f"w{size}"))
+        data, count = await api.count(canvas, {"id": journey["id"]})
+        assert len(data["journey"]["nodes"]) == size
+        counts.append(count)
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ("first: 101", "first must be between 0 and 100"),
+        ("first: -1", "first must be between 0 and 100"),
+        ('after: "bm90IGEgY3Vyc29y"', "is not a cursor of this list"),
+        (
+            'after: "WyIyMDI2LTAzLTA2VDAwOjAwOjAwIiwiYSIsImIiXQ=="',
+            "is not a cursor of this list",
+        ),  # naive time
+        ('after: "W1tbW1tbW1tbW1tbW1tbW1tbW10="', "is not a cursor of this list"),
+        (f'contactId: "{"c" * 257}"', "contact ids have at most 256"),
+    ],
+)
+async def test_bad_enrollment_arguments_are_refused(journeyed, arguments, message):
+    api, journey, _, _ = journeyed
+    query = f"""query($id: ID!) {{ journey(id: $id) {{ enrollments({arguments}) {{ totalCount }} }} }}"""
+    errors = await api.errors(query, {"id": journey["id"]})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert message in errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "message"),
+    [
+        ('startDate: "2026-03-06", endDate: "2026-03-07", activity: ENTERED, first: 101', "BAD_USER_INPUT", "first must be"),
+        ('startDate: "2025-01-01", endDate: "2026-03-07", activity: ENTERED', "BAD_USER_INPUT", "at most 366"),
+        ('startDate: "2026-03-06", endDate: "2026-03-07", activity: ENTERED, timeZone: "Mars/Base"', "BAD_USER_INPUT", "IANA"),
+        ('startDate: "2026-03-06", endDate: "2026-03-07", activity: ENTERED, after: "eA=="', "BAD_USER_INPUT", "cursor"),
+        ('startDate: "2026-03-06", endDate: "2026-03-07", activity: ENTERED, after: "WyIiXQ=="', "BAD_USER_INPUT", "cursor"),
+        ('startDate: "2026-03-06", endDate: "2026-03-07", activity: WAVED', "BAD_USER_INPUT", "WAVED"),
+    ],
+)  # fmt: skip
+async def test_bad_node_contact_arguments_are_refused(journeyed, arguments, code, message):
+    api, journey, _, _ = journeyed
+    query = f"""query($id: ID!) {{ node(id: $id) {{ contacts({arguments}) {{ totalCount }} }} }}"""
+    errors = await api.errors(query, {"id": journey["nodes"][0]["id"]})
+    assert errors[0]["extensions"]["code"] == code
+    assert message in errors[0]["message"]
+
+
+async def test_pages_continue_where_the_cursor_points(journeyed):
+    # given the whole list in one page
+    api, journey, _, _ = journeyed
+    everything, total, _ = await all_enrollments(api, journey["id"], first=100)
+    # when it is read 3 at a time, then it is the same list
+    paged, _, _ = await all_enrollments(api, journey["id"], first=3)
+    assert paged == everything and len(everything) == total > 3
+
+
+async def test_another_workspace_sees_no_contact(journeyed, other_api):
+    _, journey, events, _ = journeyed
+    node = journey["nodes"][0]
+    # the other workspace cannot reach the journey or the node
+    data = await other_api.gql(WAITING, {"id": journey["id"]})
+    assert data == {"journey": None}
+    found = await other_api.gql(
+        CONTACTS,
+        {"id": node["id"], "start": "2026-03-06", "end": "2026-03-11", "tz": "UTC", "activity": "ENTERED"},
+    )
+    assert found == {"node": None}
+    # and in its own journey, the first workspace's node and contact ids match nothing
+    own = await create_journey(other_api, "Own", NODES, PATHS)
+    contact = events[0]["contactId"]
+    runs, total, _ = await all_enrollments(other_api, own["id"], node=node["id"])
+    assert (runs, total) == ([], 0)
+    runs, total, _ = await all_enrollments(other_api, own["id"], contact=contact)
+    assert (runs, total) == ([], 0)
+
+
+async def test_reading_contacts_needs_the_read_scope(app, http, statements, journeyed):
+    _, journey, _, _ = journeyed
+    ingest_only = await new_api(app, http, statements, ["ingest"])
+    errors = await ingest_only.errors(WAITING, {"id": journey["id"]})
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_lists_are_priced_by_first(journeyed):
+    api, journey, _, _ = journeyed
+    costs = []
+    for first in (5, 50):
+        query = f"""query($id: ID!) {{ journey(id: $id) {{ enrollments(first: {first}) {{ edges {{ node {{
+            contactId }} }} }} nodes {{ contacts(startDate: "2026-03-06", endDate: "2026-03-06", activity: SENT,
+            first: {first}) {{ edges {{ node {{ contactId }} }} }} }} }} }}"""
+        body = (await api.post(query, {"id": journey["id"]})).json()
+        assert "errors" not in body, body
+        costs.append(body["extensions"]["cost"]["requested"])
+    # 45 more enrollment edges and nodes, and 45 more contact edges and nodes on each of the 4 nodes
+    assert costs[1] - costs[0] == 2 * 45 + 4 * 2 * 45
+
+
+def random_events(draw: Any, journey: dict[str, Any]) -> list[dict[str, Any]]:
+    example = journey["id"][:8]  # ids are the workspace's: each example its own
+    node_ids = [n["id"] for n in journey["nodes"]]
+    types = ["JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", *ACTIVITY_TYPES]
+    count = draw(st.integers(min_value=0, max_value=40))
+    events = []
+    for i in range(count):
+        kind = draw(st.sampled_from(types))
+        moment = START + timedelta(minutes=15 * draw(st.integers(min_value=0, max_value=4 * 24 * 3)))
+        event = {
+            "id": f"{example}-{draw(st.integers(0, 9))}-{i}",  # ids whose order differs from sending order
+            "type": kind,
+            "journeyId": journey["id"],
+            "contactId": draw(st.sampled_from(["a", "b", "B", "c-1", "\u00e9"])),
+            "occurredAt": (moment - timedelta(microseconds=draw(st.sampled_from([0, 1])))).isoformat(),
+        }
+        if kind.startswith(("NODE", "MESSAGE", "GOAL")) or draw(st.booleans()):
+            event["nodeId"] = draw(st.sampled_from(node_ids))
+        events.append(event)
+    return events
+
+
+@settings(
+    max_examples=max(EXAMPLES // 6, 5),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(data=st.data(), tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]))
+async def test_a_node_contacts_total_is_its_unique_figure_always(api, data, tz):
+    # given random events, with re-entries, ties and ends without entries, sent in any order
+    journey = await create_journey(api, "Random", NODES[:3], PATHS[:2])
+    events = random_events(data.draw, journey)
+    await send(api, events, batch=data.draw(st.integers(min_value=1, max_value=41)))
+    start = data.draw(st.sampled_from([date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 8)]))
+    end = start + timedelta(days=data.draw(st.integers(min_value=0, max_value=2)))
+    lo, hi = reference.window(start, end, tz)
+    unique_of = {"ENTERED": "uniqueContactCount", "OPENED": "uniqueOpens", "CLICKED": "uniqueClicks"}
+    for node in journey["nodes"]:
+        for activity in ("ENTERED", "OPENED", "EXITED"):
+            # then each node's contacts are the definition's, their number the unique figure's
+            contacts, total, figures = await all_contacts(api, node["id"], tz, start, end, activity, first=3)
+            expected = reference.node_contacts(events, node["id"], activity, lo, hi)
+            assert contacts == expected
+            assert total == len(expected)
+            if activity in unique_of and figures[unique_of[activity]] is not None:
+                assert total == figures[unique_of[activity]]
+    # and the journey's enrollments are the definition's
+    runs, total, _ = await all_enrollments(api, journey["id"], first=3)
+    expected_runs = reference.enrollments(events, journey["id"])
+    assert runs == without_entry(expected_runs)
+    assert total == len(expected_runs)
