@@ -51,8 +51,9 @@ def _latest(column: str, event_type: str) -> str:
 #   starts: the last stored end before `since` (the runs up to it cannot change);
 #   old:    the stored runs entered after it (those a refresh replaces);
 #   fresh:  the runs entered after it, recomputed from the contact's events.
-RECOMPUTE = f"""
-starts AS (
+# MATERIALIZED: one look-up per contact (inlined, the planner ran it once per event read).
+_STARTS = """
+starts AS MATERIALIZED (
     SELECT t.journey_id, t.contact_id, coalesce(s.ended_at, '-infinity') AS start_at,
            coalesce(s.end_id, '') AS start_id
     FROM touched t LEFT JOIN LATERAL (
@@ -61,11 +62,15 @@ starts AS (
             AND e.ended_at < t.since
         ORDER BY e.ended_at DESC, e.end_id DESC LIMIT 1
     ) s ON true
-), old AS (
+)"""
+_OLD = """
+old AS (
     SELECT e.* FROM starts s JOIN enrollments e
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
-), events_after AS (
+)"""
+_RUNS = f"""
+events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
@@ -96,33 +101,40 @@ starts AS (
     FROM placed p JOIN segments g USING (journey_id, contact_id, segment)
     WHERE p.type = 'JOURNEY_ENTERED'
 )"""
+RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
 
 _COLUMNS = "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted, last_event_at"
-_REFRESH = sa.text(
-    f"""
-    WITH touched AS (
+_TOUCHED = """touched AS (
         SELECT journey_id, contact_id COLLATE "C" AS contact_id, since
         FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]))
             AS t(journey_id, contact_id, since)
-    ), {RECOMPUTE}, written AS (
-        INSERT INTO enrollments AS e (workspace_id, {_COLUMNS})
+    )"""
+# Two statements, so no row is deleted and written again by one: first the runs that may change
+# go (their counts with them), then the runs are recomputed and written (counts added back).
+# The starts are the same in both: the runs deleted were all entered after them.
+_DROP = sa.text(
+    f"""
+    WITH {_TOUCHED}, {_STARTS}, dropped AS (
+        DELETE FROM enrollments e USING starts s
+        WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
+            AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
+        RETURNING e.journey_id, e.status, e.current_node_id
+    )
+    INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
+    SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, -count(*) FROM dropped
+    GROUP BY journey_id, status, {_COUNT_NODE}
+    ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
+    """
+)
+_WRITE = sa.text(
+    f"""
+    WITH {_TOUCHED}, {_STARTS}, {_RUNS}, written AS (
+        INSERT INTO enrollments (workspace_id, {_COLUMNS})
         SELECT :workspace_id, {_COLUMNS} FROM fresh
-        ON CONFLICT (workspace_id, journey_id, contact_id, entered_at, entry_id) DO UPDATE SET
-            status = excluded.status, ended_at = excluded.ended_at, end_id = excluded.end_id,
-            current_node_id = excluded.current_node_id, converted = excluded.converted,
-            last_event_at = excluded.last_event_at
-    ), dropped AS (
-        DELETE FROM enrollments e USING old o
-        WHERE e.workspace_id = :workspace_id AND e.journey_id = o.journey_id AND e.contact_id = o.contact_id
-            AND e.entered_at = o.entered_at AND e.entry_id = o.entry_id
-            AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.journey_id = o.journey_id
-                AND f.contact_id = o.contact_id AND f.entered_at = o.entered_at AND f.entry_id = o.entry_id)
     ), counted AS (
         INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
-        SELECT :workspace_id, journey_id, status, node, sum(d) FROM (
-            SELECT journey_id, status, {_COUNT_NODE} AS node, 1 AS d FROM fresh
-            UNION ALL SELECT journey_id, status, {_COUNT_NODE}, -1 FROM old
-        ) AS changes GROUP BY journey_id, status, node HAVING sum(d) <> 0
+        SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, count(*) FROM fresh
+        GROUP BY journey_id, status, {_COUNT_NODE}
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
     SELECT count(*) FROM fresh
@@ -145,7 +157,8 @@ async def refresh(
         "contacts": [t[1] for t in touched],
         "since": [t[2] for t in touched],
     }
-    return int(await session.scalar(_REFRESH, params) or 0)
+    await session.execute(_DROP, params)
+    return int(await session.scalar(_WRITE, params) or 0)
 
 
 # The contacts of some journeys still in the tail, from their earliest event there.
