@@ -241,7 +241,7 @@ def _page_sql(where: RunFilter, after: bool) -> Statement:
         WITH {_TAIL_TOUCHED}, {RECOMPUTE}
         SELECT {_COLUMNS} FROM (
             (SELECT {_COLUMNS} FROM enrollments x
-             WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])){_kept(where, "x")}{below}
+             WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
                 AND NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = x.journey_id AND o.contact_id = x.contact_id
                     AND o.entered_at = x.entered_at AND o.entry_id = x.entry_id)
              ORDER BY {_NEWEST_FIRST} LIMIT :limit)
@@ -255,7 +255,7 @@ def _page_sql(where: RunFilter, after: bool) -> Statement:
 def _total_sql(where: RunFilter) -> Statement:
     if where.contact_id is not None:  # one contact's runs: count them
         stored = f"""SELECT count(*) AS n FROM enrollments x WHERE x.workspace_id = :workspace_id
-            AND x.journey_id = ANY(CAST(:journeys AS uuid[])){_kept(where, "x")}"""
+            AND x.journey_id = :journey{_kept(where, "x")}"""
     else:
         counted = []
         if where.status is not None:
@@ -263,7 +263,7 @@ def _total_sql(where: RunFilter) -> Statement:
         if where.node_id is not None:
             counted.append("x.status = 'ACTIVE' AND x.node_id = :node_id")
         stored = f"""SELECT coalesce(sum(x.n), 0) AS n FROM enrollment_counts x
-            WHERE x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))
+            WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey
             {"".join(f" AND {c}" for c in counted)}"""
     return Statement(
         f"""
@@ -278,7 +278,8 @@ def _total_sql(where: RunFilter) -> Statement:
 
 
 def _params(workspace_id: uuid.UUID, journey_id: uuid.UUID, where: RunFilter) -> dict[str, Any]:
-    params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": [journey_id]}
+    # one journey: `= :journey` lets its index give the order (`= ANY(...)` would not)
+    params: dict[str, Any] = {"workspace_id": workspace_id, "journey": journey_id, "journeys": [journey_id]}
     if where.status is not None:
         params["status"] = where.status
     if where.node_id is not None:
