@@ -110,25 +110,38 @@ _TOUCHED = """touched AS (
             AS t(journey_id, contact_id, since)
     )"""
 # Two statements, so no row is deleted and written again by one: first the runs that may change
-# go (their counts with them), then the runs are recomputed and written (counts added back).
-# The starts are the same in both: the runs deleted were all entered after them.
+# go (their counts with them) and the starts are answered; then the runs after those starts are
+# recomputed and written (counts added back), the starts passed back rather than looked up again.
+# The deleted rows are found by key (a lateral look-up per contact: OFFSET 0 keeps it one) and
+# deleted by row id, so the planner never hashes the whole table to find a batch's few.
 _DROP = sa.text(
     f"""
-    WITH {_TOUCHED}, {_STARTS}, dropped AS (
-        DELETE FROM enrollments e USING starts s
-        WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
-            AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
-        RETURNING e.journey_id, e.status, e.current_node_id
+    WITH {_TOUCHED}, {_STARTS}, old AS MATERIALIZED (
+        SELECT o.row_id, s.journey_id, o.status, o.current_node_id FROM starts s CROSS JOIN LATERAL (
+            SELECT e.ctid AS row_id, e.status, e.current_node_id FROM enrollments e
+            WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
+                AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
+            OFFSET 0
+        ) AS o
+    ), dropped AS (
+        DELETE FROM enrollments WHERE ctid = ANY(ARRAY(SELECT row_id FROM old))
+    ), counted AS (
+        INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
+        SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, -count(*) FROM old
+        GROUP BY journey_id, status, {_COUNT_NODE}
+        ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
-    INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
-    SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, -count(*) FROM dropped
-    GROUP BY journey_id, status, {_COUNT_NODE}
-    ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
+    SELECT journey_id, contact_id, start_at, start_id FROM starts
     """
 )
+_GIVEN_STARTS = """starts AS MATERIALIZED (
+        SELECT journey_id, contact_id COLLATE "C" AS contact_id, start_at, start_id COLLATE "C" AS start_id
+        FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:starts_at AS timestamptz[]),
+                    CAST(:starts_id AS text[])) AS s(journey_id, contact_id, start_at, start_id)
+    )"""
 _WRITE = sa.text(
     f"""
-    WITH {_TOUCHED}, {_STARTS}, {_RUNS}, written AS (
+    WITH {_GIVEN_STARTS}, {_RUNS}, written AS (
         INSERT INTO enrollments (workspace_id, {_COLUMNS})
         SELECT :workspace_id, {_COLUMNS} FROM fresh
     ), counted AS (
@@ -157,8 +170,15 @@ async def refresh(
         "contacts": [t[1] for t in touched],
         "since": [t[2] for t in touched],
     }
-    await session.execute(_DROP, params)
-    return int(await session.scalar(_WRITE, params) or 0)
+    starts = (await session.execute(_DROP, params)).all()
+    written = {
+        "workspace_id": workspace_id,
+        "journeys": [row[0] for row in starts],
+        "contacts": [row[1] for row in starts],
+        "starts_at": [row[2] for row in starts],
+        "starts_id": [row[3] for row in starts],
+    }
+    return int(await session.scalar(_WRITE, written) or 0)
 
 
 # The contacts of some journeys still in the tail, from their earliest event there.
