@@ -9,11 +9,11 @@ segment's, taken after its entry: the latest NODE_ENTERED (its current node),
 a GOAL_CONVERTED (converted), the latest event (lastEventAt) and the end.
 
 Runs are stored in `enrollments`, with their counts per status and current
-node in `enrollment_counts`. The folder keeps both in step (`refresh`): for
-each contact a batch touches, only the runs after the last stored end before
-the batch's earliest event can change, so it reads the contact's events from
-there (ix_events_contact), replaces those runs and adds the difference to the
-counts. A query does the same for the contacts still in the tail, without
+node in `enrollment_counts`: the runs of the folded events. The folder keeps
+both in step (`refresh`): for each contact a batch touches, only the runs
+after the last stored end before the batch's earliest event can change, so it
+reads the contact's folded events from there (ix_events_contact), replaces
+those runs and adds the difference to the counts. A query does the same for the contacts still in the tail, without
 writing (`RECOMPUTE` as a CTE): stored runs, less those the tail changes,
 plus those recomputed, are the runs of every acknowledged event.
 """
@@ -69,13 +69,24 @@ old AS (
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
 )"""
-_RUNS = f"""
+# The stored runs are those of the folded events only: a fold reads a contact's events less those
+# still queued (else a rebuild, whose later events are all stored already, would recompute every
+# contact's whole history at every batch). Matching a queued event by journey, time, contact and
+# type may leave out a folded twin too; harmless: its contact is then in the tail, so queries
+# recompute it from every event, and so does the fold that takes its twin.
+_NOT_QUEUED = """
+    AND NOT EXISTS (SELECT 1 FROM event_tail q WHERE q.workspace_id = :workspace_id AND q.journey_id = x.journey_id
+        AND q.occurred_at = x.occurred_at AND q.contact_id = x.contact_id AND q.type = x.type)"""
+
+
+def _runs(folded_only: bool) -> str:
+    return f"""
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
-    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id)
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id){_NOT_QUEUED if folded_only else ""}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
         PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
@@ -101,7 +112,9 @@ events_after AS (
     FROM placed p JOIN segments g USING (journey_id, contact_id, segment)
     WHERE p.type = 'JOURNEY_ENTERED'
 )"""
-RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
+
+
+RECOMPUTE = f"{_STARTS}, {_OLD}, {_runs(folded_only=False)}"
 
 _COLUMNS = "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted, last_event_at"
 _TOUCHED = """touched AS (
@@ -141,7 +154,7 @@ _GIVEN_STARTS = """starts AS MATERIALIZED (
     )"""
 _WRITE = sa.text(
     f"""
-    WITH {_GIVEN_STARTS}, {_RUNS}, written AS (
+    WITH {_GIVEN_STARTS}, {_runs(folded_only=True)}, written AS (
         INSERT INTO enrollments (workspace_id, {_COLUMNS})
         SELECT :workspace_id, {_COLUMNS} FROM fresh
     ), counted AS (
