@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from db.queries import rollups
 from tests import reference
 from tests.conftest import new_api
 from tests.db.test_fold import fold_lock, fold_on
@@ -229,6 +231,24 @@ async def test_enrollments_follow_occurred_at_whatever_is_folded(app, api):
         while await fold_on(connection, api.workspace_id, 1000):
             pass
         await check_enrollments(api, journey, events + late, "late, folded")
+
+
+async def test_a_rebuild_reproduces_the_enrollments_from_the_raw_events(app, api):
+    # given runs sent and folded
+    journey = await create_journey(api, "Rebuilt", NODES, PATHS)
+    events = make_runs(journey, 8, seed=5)
+    await send(api, events)
+    # when the workspace is rebuilt from its raw events and folded again
+    async with app.state.sessions.begin() as session:
+        await rollups.rebuild(session, api.workspace_id)
+    async with app.state.sessions() as session:
+        stored = await session.scalar(
+            sa.text("SELECT count(*) FROM enrollments WHERE workspace_id = :ws"), {"ws": api.workspace_id}
+        )
+    assert stored == 0  # emptied: what follows is recomputed
+    await rollups.fold_all(app.state.sessions)
+    # then the enrollments are the definitions' again
+    await check_enrollments(api, journey, events, "rebuilt")
 
 
 async def test_enrollments_of_a_removed_node_still_count(journeyed):
