@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from strawberry.dataloader import DataLoader
 
 from db.enums import UNIQUE_KINDS, EventType
-from db.models import NO_SUBJECT
 from db.queries import enrollments, node_contacts
 from db.queries.enrollments import Run, RunFilter
 from db.queries.node_contacts import NodeContact
@@ -123,8 +122,13 @@ async def enrollment_page(
     position = _run_position(after) if after is not None else None
     node: uuid.UUID | None = None
     if node_id is not None:
-        # an id that names no node of this workspace matches no run
-        node = parse_id(node_id) or NO_SUBJECT
+        node = parse_id(node_id)
+        if node is None:  # not an id at all: no run waits there
+
+            async def none() -> int:
+                return 0
+
+            return Page(items=[], has_next_page=False, has_previous_page=position is not None, total=none)
     where = RunFilter(
         status=status.value if status is not None else None,
         node_id=node,

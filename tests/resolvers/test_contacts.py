@@ -371,6 +371,14 @@ async def test_another_workspace_sees_no_contact(journeyed, other_api):
     assert (runs, total) == ([], 0)
 
 
+async def test_a_node_id_that_is_no_id_matches_no_enrollment(journeyed):
+    api, journey, events, _ = journeyed
+    # runs at no node yet exist (they must not be taken for this one)
+    assert reference.waiting(events, journey["id"]).get(None, 0) > 0
+    runs, total, _ = await all_enrollments(api, journey["id"], node="not-an-id")
+    assert (runs, total) == ([], 0)
+
+
 async def test_reading_contacts_needs_the_read_scope(app, http, statements, journeyed):
     _, journey, _, _ = journeyed
     ingest_only = await new_api(app, http, statements, ["ingest"])
