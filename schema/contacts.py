@@ -79,9 +79,8 @@ def _page_info(page: Page) -> PageInfo:
 class EnrollmentConnection:
     @strawberry.field
     def edges(self, root: strawberry.Parent[Page]) -> list[EnrollmentEdge]:
-        return [
-            EnrollmentEdge(cursor=cursor, node=run) for cursor, run in root.items
-        ]  # rows stand in for Enrollment
+        # a stored run (db.queries.enrollments.Run) stands in for Enrollment: its fields read it
+        return [EnrollmentEdge(cursor=cursor, node=run) for cursor, run in root.items]
 
     @strawberry.field
     def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:
@@ -123,9 +122,8 @@ class NodeContactEdge:
 class NodeContactConnection:
     @strawberry.field
     def edges(self, root: strawberry.Parent[Page]) -> list[NodeContactEdge]:
-        return [
-            NodeContactEdge(cursor=cursor, node=contact) for cursor, contact in root.items
-        ]  # rows stand in
+        # a row of db.queries.node_contacts stands in for NodeContact: its fields read it
+        return [NodeContactEdge(cursor=cursor, node=contact) for cursor, contact in root.items]
 
     @strawberry.field
     def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:

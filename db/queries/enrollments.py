@@ -13,9 +13,10 @@ node in `enrollment_counts`: the runs of the folded events. The folder keeps
 both in step (`refresh`): for each contact a batch touches, only the runs
 after the last stored end before the batch's earliest event can change, so it
 reads the contact's folded events from there (ix_events_contact), replaces
-those runs and adds the difference to the counts. A query does the same for the contacts still in the tail, without
-writing (`RECOMPUTE` as a CTE): stored runs, less those the tail changes,
-plus those recomputed, are the runs of every acknowledged event.
+those runs and adds the difference to the counts. A query does the same for
+the contacts still in the tail, without writing (`RECOMPUTE` as a CTE):
+stored runs, less those the tail changes, plus those recomputed, are the runs
+of every acknowledged event.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-ACTIVE, COMPLETED, EXITED = "ACTIVE", "COMPLETED", "EXITED"
 _ENDS = "('JOURNEY_COMPLETED', 'JOURNEY_EXITED')"
 _NONE = f"'{NO_SUBJECT}'::uuid"
 # the key of a row in `enrollment_counts`: ACTIVE runs by current node, the others as one
