@@ -94,3 +94,29 @@ async def test_the_profiler_runs_end_to_end(server_url):
     assert run.returncode == 0, run.stderr[-3000:]
     assert "counts at 20,000 events, 2 requests in-process: wall p50" in run.stdout
     assert "schema/execution.py" in run.stdout  # the executor, in the call tree
+
+
+async def test_the_contacts_benchmark_runs_end_to_end(server_url, tmp_path):
+    # when bench.contacts runs on a small dataset and broadcast (its database dropped afterwards)
+    try:
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bench.contacts", "--events", "20000", "--entries", "3000", "--requests", "2",
+             "--out", str(tmp_path)],
+            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )  # fmt: skip
+    finally:
+        await _drop(server_url, "jg_bench_contacts_20000")
+    # then it reports every measurement, with the broadcast's enrollments and the one statement waitingCount adds
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads((tmp_path / "contacts.json").read_text())
+    assert results["broadcast"]["enrollments"] == 3000
+    assert results["statements"]["canvas_waiting"] == results["statements"]["canvas"] + 1
+    for name in ("canvas_waiting", "contacts_first", "contacts_50th", "contacts_total", "enrollments_first",
+                 "enrollments_50th", "enrollments_total", "enrollments_waiting_first"):  # fmt: skip
+        assert results[name]["p50"] > 0, name
+    assert "| Node.contacts, 50th page |" in (tmp_path / "contacts.md").read_text()
