@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contacts
+from resolvers import contacts as in_journeys
 from resolvers import journeys as resolve
 from schema.enums import EnrollmentStatus, JourneyStatus, NodeType
 from schema.measures import performance_field, prefetch_figures, time_series_field
@@ -95,7 +95,7 @@ class Journey:
     async def active_count(
         self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
     ) -> int:
-        return await contacts.active_count(info.context, root)
+        return await in_journeys.active_count(info.context, root)
 
     @strawberry.field(
         description="The journey's enrollments, newest enteredAt first. `nodeId` keeps the ACTIVE ones "
@@ -111,7 +111,7 @@ class Journey:
         first: int | None = 20,
         after: str | None = None,
     ) -> EnrollmentConnectionRef:
-        return await contacts.enrollment_page(  # type: ignore[return-value]  # a Page stands in for the connection
+        return await in_journeys.enrollment_page(  # type: ignore[return-value]  # a Page stands in for the connection
             info.context, root, status, node_id, contact_id, 20 if first is None else first, after
         )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers import contacts
+from resolvers import contacts as in_journeys
 from resolvers import journeys as resolve
 from schema.enums import Channel, ContactActivity, NodeType
 from schema.execution import BATCH
@@ -91,7 +91,7 @@ class Node:
     async def waiting_count(
         self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
     ) -> int:
-        return await contacts.waiting_count(info.context, root)
+        return await in_journeys.waiting_count(info.context, root)
 
     @strawberry.field(
         description="The distinct contacts with at least one event of `activity` at this node in "
@@ -110,7 +110,7 @@ class Node:
         first: int | None = 20,
         after: str | None = None,
     ) -> NodeContactConnectionRef:
-        return await contacts.contact_page(  # type: ignore[return-value]  # a Page stands in for the connection
+        return await in_journeys.contact_page(  # type: ignore[return-value]  # a Page stands in for the connection
             info.context,
             root,
             start_date,
