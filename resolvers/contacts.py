@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,10 +20,11 @@ from db.text import text_problem
 from resolvers.errors import bad_user_input, shown
 from resolvers.ids import parse_id
 from resolvers.pagination import decode_parts, encode_parts
-from resolvers.windows import Span, cover, window
+from resolvers.performance import ranges_of
+from resolvers.windows import Span, window
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,14 +65,30 @@ ACTIVITY_EVENTS = {
 }
 
 
-@dataclass(frozen=True)
 class Page:
-    """One page of a connection: its items with their cursors, and how to count them all."""
+    """One page of a connection, read when a field of it is first asked for: its items with
+    their cursors, whether more follow, and how many match in all (read only when asked)."""
 
-    items: list[tuple[str, Any]]
-    has_next_page: bool
-    has_previous_page: bool
-    total: Any  # an awaitable's factory: totalCount is read only when asked for
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[tuple[list[tuple[str, Any]], bool]]],
+        has_previous_page: bool,
+        total: Callable[[], Awaitable[int]],
+    ) -> None:
+        self._fetch = fetch
+        self._fetched: asyncio.Task[tuple[list[tuple[str, Any]], bool]] | None = None
+        self.has_previous_page = has_previous_page
+        self.total = total
+
+    async def items(self) -> tuple[list[tuple[str, Any]], bool]:
+        """(cursor, item) pairs and whether a next page exists; one read however many fields ask."""
+        if self._fetched is None:
+            self._fetched = asyncio.ensure_future(self._fetch())
+        return await self._fetched
+
+
+async def _nothing() -> int:
+    return 0
 
 
 def _first(context: Context, first: int) -> int:
@@ -125,29 +142,27 @@ async def enrollment_page(
         node = parse_id(node_id)
         if node is None:  # not an id at all: no run waits there
 
-            async def none() -> int:
-                return 0
+            async def empty() -> tuple[list[tuple[str, Any]], bool]:
+                return [], False
 
-            return Page(items=[], has_next_page=False, has_previous_page=position is not None, total=none)
+            return Page(empty, has_previous_page=position is not None, total=_nothing)
     where = RunFilter(
         status=status.value if status is not None else None,
         node_id=node,
         contact_id=_contact_filter(contact_id),
     )
     workspace_id = context.principal.workspace_id
-    async with context.reads() as session:
-        runs = await enrollments.runs_page(session, workspace_id, journey.id, where, first + 1, position)
+
+    async def fetch() -> tuple[list[tuple[str, Any]], bool]:
+        async with context.reads() as session:
+            runs = await enrollments.runs_page(session, workspace_id, journey.id, where, first + 1, position)
+        return [(_run_cursor(run), run) for run in runs[:first]], len(runs) > first
 
     async def total() -> int:
         async with context.reads() as session:
             return await enrollments.runs_total(session, workspace_id, journey.id, where)
 
-    return Page(
-        items=[(_run_cursor(run), run) for run in runs[:first]],
-        has_next_page=len(runs) > first,
-        has_previous_page=position is not None,
-        total=total,
-    )
+    return Page(fetch, has_previous_page=position is not None, total=total)
 
 
 async def waiting(context: Context, journey_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -188,12 +203,22 @@ class TotalKey(NamedTuple):
     hi: datetime
 
 
-def _groups(keys: Sequence[Any], shared: slice) -> dict[tuple[Any, ...], list[Any]]:
-    """Keys that differ only in their node (and journey): one statement each group."""
+def _groups(
+    keys: Sequence[Any], shared: Callable[[Any], tuple[Any, ...]]
+) -> dict[tuple[Any, ...], list[Any]]:
+    """Keys whose `shared` arguments agree, differing only in their node: one statement each group."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for key in keys:
-        groups[tuple(key[shared])].append(key)
+        groups[shared(key)].append(key)
     return groups
+
+
+def _page_arguments(key: ContactsKey) -> tuple[Any, ...]:
+    return key.event_type, key.lo, key.hi, key.first, key.after
+
+
+def _total_arguments(key: TotalKey) -> tuple[Any, ...]:
+    return key.event_type, key.lo, key.hi
 
 
 class ContactLoaders:
@@ -215,7 +240,7 @@ class ContactLoaders:
     async def _pages(self, keys: list[ContactsKey]) -> list[list[NodeContact]]:
         found: dict[ContactsKey, list[NodeContact]] = {}
         async with self.sessions() as session:
-            for (event_type, lo, hi, first, after), group in _groups(keys, slice(2, 7)).items():
+            for (event_type, lo, hi, first, after), group in _groups(keys, _page_arguments).items():
                 nodes = [(k.node_id, k.journey_id) for k in group]
                 pages = await node_contacts.pages(
                     session, self.workspace_id, nodes, event_type.value, lo, hi, first + 1, after
@@ -226,7 +251,7 @@ class ContactLoaders:
     async def _totals(self, keys: list[TotalKey]) -> list[int]:
         found: dict[TotalKey, int] = {}
         async with self.sessions() as session:
-            for (event_type, lo, hi), group in _groups(keys, slice(2, 5)).items():
+            for (event_type, lo, hi), group in _groups(keys, _total_arguments).items():
                 nodes = [(k.node_id, k.journey_id) for k in group]
                 kind = UNIQUE_KINDS.get(event_type)
                 if kind is None:
@@ -234,7 +259,7 @@ class ContactLoaders:
                         session, self.workspace_id, nodes, event_type.value, lo, hi
                     )
                 else:  # the contact sets: the very figure `uniqueContactCount`, `uniqueOpens`, ... read
-                    ranges = [(0, is_day, a, b) for is_day, a, b in cover(Span(lo, hi))]
+                    ranges = ranges_of((Span(lo, hi),))
                     sets = await uniques(
                         session,
                         self.workspace_id,
@@ -269,14 +294,12 @@ async def contact_page(
     event_type = ACTIVITY_EVENTS[activity]
     loaders = context.loaders.contacts
     key = ContactsKey(node.id, node.journey_id, event_type, span.start, span.end, first, position)
-    found = await loaders.pages.load(key)
+
+    async def fetch() -> tuple[list[tuple[str, Any]], bool]:
+        found = await loaders.pages.load(key)
+        return [(encode_parts([c.contact_id]), c) for c in found[:first]], len(found) > first
 
     async def total() -> int:
         return await loaders.totals.load(TotalKey(node.id, node.journey_id, event_type, span.start, span.end))
 
-    return Page(
-        items=[(encode_parts([c.contact_id]), c) for c in found[:first]],
-        has_next_page=len(found) > first,
-        has_previous_page=position is not None,
-        total=total,
-    )
+    return Page(fetch, has_previous_page=position is not None, total=total)

@@ -39,7 +39,7 @@ Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
 Whole = tuple[uuid.UUID, Series, Kind]
 
 
-def _ranges(series: Series) -> list[reads.Range]:
+def ranges_of(series: Series) -> list[reads.Range]:
     return [(i, is_day, lo, hi) for i, span in enumerate(series) for is_day, lo, hi in cover(span)]
 
 
@@ -157,7 +157,7 @@ class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        journeys, ranges = list({k[1] for k in keys} | {w[0] for w in wholes}), _ranges(series)
+        journeys, ranges = list({k[1] for k in keys} | {w[0] for w in wholes}), ranges_of(series)
         if self.level == "journey":
             return await reads.counts(session, self.workspace_id, "journey", journeys, [], ranges)
         # a path loader may hold its paths' source nodes too (see _take)
@@ -184,7 +184,7 @@ class UniquesByWindowLoader(_ByWindowLoader):
             list({k[1] for k in keys} | {w[0] for w in wholes}),
             self._owners(keys),
             LEVEL_KINDS[self.level],
-            _ranges(series),
+            ranges_of(series),
             reads.EveryOf(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
@@ -196,7 +196,7 @@ class InProgressByWindowLoader(_ByWindowLoader):
         self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
-        ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + _ranges(series)
+        ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + ranges_of(series)
         rows = await reads.counts(session, self.workspace_id, "journey", [k[0] for k in keys], [], ranges)
         result: dict[tuple[int, uuid.UUID], int] = {}
         for key in keys:

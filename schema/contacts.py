@@ -66,25 +66,26 @@ class EnrollmentEdge:
     node: Enrollment
 
 
-def _page_info(page: Page) -> PageInfo:
+async def _page_info(page: Page) -> PageInfo:
+    items, more = await page.items()
     return PageInfo(
-        has_next_page=page.has_next_page,
+        has_next_page=more,
         has_previous_page=page.has_previous_page,
-        start_cursor=page.items[0][0] if page.items else None,
-        end_cursor=page.items[-1][0] if page.items else None,
+        start_cursor=items[0][0] if items else None,
+        end_cursor=items[-1][0] if items else None,
     )
 
 
 @strawberry.type
 class EnrollmentConnection:
     @strawberry.field
-    def edges(self, root: strawberry.Parent[Page]) -> list[EnrollmentEdge]:
+    async def edges(self, root: strawberry.Parent[Page]) -> list[EnrollmentEdge]:
         # a stored run (db.queries.enrollments.Run) stands in for Enrollment: its fields read it
-        return [EnrollmentEdge(cursor=cursor, node=run) for cursor, run in root.items]
+        return [EnrollmentEdge(cursor=cursor, node=run) for cursor, run in (await root.items())[0]]
 
     @strawberry.field
-    def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:
-        return _page_info(root)
+    async def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:
+        return await _page_info(root)
 
     @strawberry.field(description="How many enrollments match the filters, over all pages (exact).")
     async def total_count(self, root: strawberry.Parent[Page]) -> int:
@@ -121,13 +122,13 @@ class NodeContactEdge:
 @strawberry.type
 class NodeContactConnection:
     @strawberry.field
-    def edges(self, root: strawberry.Parent[Page]) -> list[NodeContactEdge]:
+    async def edges(self, root: strawberry.Parent[Page]) -> list[NodeContactEdge]:
         # a row of db.queries.node_contacts stands in for NodeContact: its fields read it
-        return [NodeContactEdge(cursor=cursor, node=contact) for cursor, contact in root.items]
+        return [NodeContactEdge(cursor=cursor, node=contact) for cursor, contact in (await root.items())[0]]
 
     @strawberry.field
-    def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:
-        return _page_info(root)
+    async def page_info(self, root: strawberry.Parent[Page]) -> PageInfo:
+        return await _page_info(root)
 
     @strawberry.field(
         description="How many distinct contacts match, over all pages: always the node's matching unique "

@@ -452,3 +452,14 @@ async def test_a_node_contacts_total_is_its_unique_figure_always(api, data, tz):
     expected_runs = reference.enrollments(events, journey["id"])
     assert runs == without_entry(expected_runs)
     assert total == len(expected_runs)
+
+
+async def test_a_total_alone_reads_no_page(journeyed):
+    api, journey, _, _ = journeyed
+    total = """query($id: ID!) { journey(id: $id) { enrollments { totalCount } } }"""
+    both = """query($id: ID!) { journey(id: $id) { enrollments { totalCount pageInfo { hasNextPage }
+        edges { cursor } } } }"""
+    _, alone = await api.count(total, {"id": journey["id"]})
+    _, with_page = await api.count(both, {"id": journey["id"]})
+    # the page is one statement, read once for its edges and its pageInfo together
+    assert with_page == alone + 1
