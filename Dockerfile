@@ -12,10 +12,12 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 # Dependencies first: this layer is reused until pyproject.toml changes.
 COPY pyproject.toml README.md ./
-RUN mkdir journeygraph schema resolvers db \
-    && touch journeygraph/__init__.py schema/__init__.py resolvers/__init__.py db/__init__.py \
+RUN for package in core execution schema resolvers db db/queries; do mkdir -p "journeygraph/$package"; \
+        touch "journeygraph/$package/__init__.py"; done \
+    && touch journeygraph/__init__.py \
     && pip install . \
-    && pip uninstall --yes journeygraph
+    && pip uninstall --yes journeygraph \
+    && rm -rf journeygraph build
 COPY journeygraph ./journeygraph
 COPY schema ./schema
 COPY resolvers ./resolvers

@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from alembic import context
-from db.engine import async_url
-from db.models import Base
+from journeygraph.core.settings import Settings
+from journeygraph.db.engine import async_url
+from journeygraph.db.models import Base
 from journeygraph.embedded import resolve_url
-from journeygraph.settings import Settings
 
 config = context.config
 target_metadata = Base.metadata

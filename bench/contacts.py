@@ -40,10 +40,10 @@ from bench import queries
 from bench.dataset import CONTACTS, DAYS, build
 from bench.floors import ingestion_floor
 from bench.run import Server, fresh_database, ingest_bodies, plain_url, statements, timed
-from db.engine import create_engine, create_sessionmaker
-from db.enums import JourneyStatus, NodeType
-from db.queries import canvas, enrollments, journeys, rollups
 from journeygraph import embedded
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.enums import JourneyStatus, NodeType
+from journeygraph.db.queries import canvas, enrollments, journeys, rollups
 
 ENTRIES_PER_CONTACT = 4
 CANVAS_WAITING = queries.CANVAS.replace("nodes { id type name", "nodes { id type name waitingCount")

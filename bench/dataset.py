@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from db.enums import Channel, JourneyStatus, NodeType
-from db.queries import canvas, journeys, rollups
-from db.queries.workspaces import create_api_key, create_workspace
+from journeygraph.db.enums import Channel, JourneyStatus, NodeType
+from journeygraph.db.queries import canvas, journeys, rollups
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

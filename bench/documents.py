@@ -33,9 +33,9 @@ import httpx
 from bench import queries
 from bench.dataset import build
 from bench.run import Server, fresh_database
-from db.engine import create_engine, create_sessionmaker
-from db.queries.workspaces import create_api_key
 from journeygraph import embedded
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.queries.workspaces import create_api_key
 
 ATTACK = "{" + " workspace { id }" * 2400 + "}"
 CANVAS_EVERY = 0.2  # seconds between the start of one canvas request and the next

@@ -4,7 +4,7 @@
 
 Executes a canvas-shaped query (500 objects, each with an id and a figures object of
 4 scalars) against an in-memory strawberry schema, with the figures field sync and
-async, on graphql-core's own executor and on journeygraph's (schema/execution.py, which
+async, on graphql-core's own executor and on journeygraph's (journeygraph/execution/executor.py, which
 reads plain leaf fields inline), and prints the median time per request and per field.
 docs/performance.md uses it to show the floor of the canvas query on this machine.
 """
@@ -17,7 +17,7 @@ import time
 
 import strawberry
 
-from schema.execution import Executor
+from journeygraph.execution.executor import Executor
 
 OBJECTS = 500
 

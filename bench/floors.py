@@ -23,9 +23,9 @@ from typing import Any
 
 from graphql import build_schema, execute_sync, parse, validate
 
-from db.engine import create_engine, create_sessionmaker
-from db.queries.events import insert_events
-from resolvers.ingest import check_event
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.queries.events import insert_events
+from journeygraph.resolvers.ingest import check_event
 
 SDL = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
 

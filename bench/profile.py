@@ -31,11 +31,11 @@ from asgi_lifespan import LifespanManager
 from bench import queries
 from bench.dataset import build
 from bench.run import database_url, fresh_database, plain_url
-from db.engine import create_engine, create_sessionmaker
-from db.queries.workspaces import create_api_key
 from journeygraph import embedded
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.queries.workspaces import create_api_key
 
 QUERIES = {"canvas": queries.CANVAS, "counts": queries.CANVAS_COUNTS, "hourly": queries.HOURLY}
 

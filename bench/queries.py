@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.enums import EventType
+from journeygraph.db.enums import EventType
 
 JOURNEY_FIELDS = """enteredCount uniqueContactCount completedCount exitedEarlyCount convertedCount
   uniqueConvertedCount inProgressCount completionRate conversionRate earlyExitRate messageSent messageDelivered

@@ -38,8 +38,8 @@ from sqlalchemy.engine import make_url
 from bench import queries
 from bench.dataset import build
 from bench.floors import graphql_floor, ingestion_floor
-from db.engine import create_engine, create_sessionmaker
 from journeygraph import embedded, migrations
+from journeygraph.db.engine import create_engine, create_sessionmaker
 
 # Requests before measuring: each server worker's pooled connections prepare a statement
 # on its first use, and a request takes several connections at once.
@@ -168,7 +168,7 @@ async def statements(url: str, key: str, query: str, variables: dict[str, Any]) 
     from asgi_lifespan import LifespanManager
 
     from journeygraph.app import create_app
-    from journeygraph.settings import Settings
+    from journeygraph.core.settings import Settings
 
     app = create_app(Settings(database_url=url), url)
     count = 0

@@ -34,14 +34,6 @@ class Channel(enum.StrEnum):
     WHATSAPP = "WHATSAPP"
 
 
-class Scope(enum.StrEnum):
-    """What a credential may do: `read` queries, `write` journey mutations, `ingest` events."""
-
-    READ = "read"
-    WRITE = "write"
-    INGEST = "ingest"
-
-
 class EventType(enum.StrEnum):
     """What the journey engine reports. Each type has a counter column of the same name, lower-cased, in the rollups."""
 

@@ -16,20 +16,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from db.engine import create_engine, create_reader, create_sessionmaker
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.rate_limit import RateLimiter
+from journeygraph.core.settings import Settings
+from journeygraph.db.engine import create_engine, create_reader, create_sessionmaker
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
+from journeygraph.execution.executable import schema
 from journeygraph.folder import Folder
 from journeygraph.graphql_view import ASSETS_DIR, ASSETS_PATH, graphql_app
 from journeygraph.net import is_loopback
 from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
-from journeygraph.rate_limit import RateLimiter
 from journeygraph.responses import endpoint_error, error_for, is_graphql
-from journeygraph.settings import Settings
-from resolvers.errors import ErrorCode
-from schema import schema
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

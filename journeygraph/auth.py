@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 import jwt
 
-from db.enums import Scope
-from db.queries.workspaces import KEY_PREFIX, get_workspace, workspace_for_key
-from resolvers.context import Principal
+from journeygraph.core.principal import Principal, Scope
+from journeygraph.db.queries.workspaces import KEY_PREFIX, get_workspace, workspace_for_key
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from journeygraph.settings import Settings
+    from journeygraph.core.settings import Settings
 
 ASYMMETRIC = ("RS256", "ES256")
 MAX_JWT_LIFETIME = 30 * 86400  # seconds: the furthest ahead a JWT's exp may be

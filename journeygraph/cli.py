@@ -18,14 +18,15 @@ import zoneinfo
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from db.engine import create_engine, create_sessionmaker
-from db.enums import JourneyStatus, Scope
-from db.queries import rollups, workspaces
 from journeygraph import demo, migrations
+from journeygraph.core.principal import Scope
+from journeygraph.core.settings import Settings, SettingsError
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.enums import JourneyStatus
+from journeygraph.db.queries import rollups, workspaces
 from journeygraph.demo_events import load_demo_events
 from journeygraph.embedded import resolve_url
 from journeygraph.net import is_loopback
-from journeygraph.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -168,7 +169,7 @@ def cmd_rebuild_rollups(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
-    from schema import export_sdl
+    from journeygraph.execution.executable import export_sdl
 
     sys.stdout.write(export_sdl())
 
@@ -176,7 +177,7 @@ def cmd_export_schema(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_schema_check(settings: Settings, args: argparse.Namespace) -> None:
     import subprocess
 
-    from schema.evolution import INTENDED_FILE, check
+    from journeygraph.execution.evolution import INTENDED_FILE, check
 
     try:
         revision, report = check(args.base)

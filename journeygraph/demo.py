@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from db.enums import Channel, JourneyStatus
-from db.enums import NodeType as T
-from db.queries import canvas, journeys
-from db.queries.workspaces import create_api_key, create_workspace
+from journeygraph.db.enums import Channel, JourneyStatus
+from journeygraph.db.enums import NodeType as T
+from journeygraph.db.queries import canvas, journeys
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from db.models import Journey
+    from journeygraph.db.models import Journey
 
 
 @dataclass(frozen=True)

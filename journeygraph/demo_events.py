@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from db.enums import EventType as E
-from db.enums import NodeType
-from db.queries import canvas
-from resolvers.ingest import IngestResult, ingest
+from journeygraph.db.enums import EventType as E
+from journeygraph.db.enums import NodeType
+from journeygraph.db.queries import canvas
+from journeygraph.resolvers.ingest import IngestResult, ingest
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

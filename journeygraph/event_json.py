@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from resolvers.event_schema import Unreadable
+from journeygraph.resolvers.event_schema import Unreadable
 
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
 _HEAD = re.compile(r'\s*\{\s*"events"\s*:\s*\[\s*')

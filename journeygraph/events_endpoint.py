@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from starlette.responses import JSONResponse
 
-from db.enums import Scope
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.principal import Scope
 from journeygraph.event_json import BodyError, parse_events
+from journeygraph.resolvers.ingest import ingest
 from journeygraph.responses import endpoint_error as error
-from resolvers.errors import ErrorCode
-from resolvers.ingest import ingest
 
 if TYPE_CHECKING:
     from starlette.requests import Request

@@ -24,14 +24,15 @@ from strawberry.http import GraphQLRequestData, process_result
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from journeygraph import observability, request_json
+from journeygraph import request_json
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.request_facts import current as current_request
+from journeygraph.execution.masking import shape
 from journeygraph.persisted import PersistedQueryError, is_persisted
+from journeygraph.resolvers.context import Context
 from journeygraph.responses import request_error
-from resolvers.context import Context
-from resolvers.errors import ErrorCode
-from schema.masking import shape
 
 if TYPE_CHECKING:
     from graphql import GraphQLError
@@ -229,7 +230,7 @@ class GraphQLView(GraphQL[Context, None]):
             sub_response.headers["Vary"] = "Authorization, Accept"
             sub_response.etag_wanted = True
             sub_response.if_none_match = request.headers.get("if-none-match")
-        facts = observability.current()
+        facts = current_request()
         if facts is not None:
             facts.error_codes.extend(
                 str((error.extensions or {}).get("code", ErrorCode.INTERNAL.value))

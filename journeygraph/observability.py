@@ -8,21 +8,21 @@ statements it ran, and the same figures go to the metrics served at
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
+from journeygraph.core.request_facts import CURRENT, RequestFacts
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from resolvers.ingest import IngestResult
+    from journeygraph.resolvers.ingest import IngestResult
 
 request_log = logging.getLogger("journeygraph.request")
 
@@ -32,29 +32,11 @@ MAX_LABELS_PER_WORKSPACE = 20
 LOG_FIELDS = ("request_id", "method", "path", "status", "operation", "cost", "duration_ms", "statements")
 
 
-@dataclass
-class RequestFacts:
-    """Filled in while a request runs; read when it ends."""
-
-    statements: int = 0
-    operation: str | None = None
-    cost: int | None = None
-    error_codes: list[str] = field(default_factory=list)
-
-
-_current: contextvars.ContextVar[RequestFacts | None] = contextvars.ContextVar("request_facts", default=None)
-
-
-def current() -> RequestFacts | None:
-    """The facts of the request this code runs for (None outside a request)."""
-    return _current.get()
-
-
 def count_statements(engine: AsyncEngine) -> None:
     """Count every SQL statement against the request it runs for."""
 
     def before_cursor_execute(*args: Any) -> None:
-        facts = _current.get()
+        facts = CURRENT.get()
         if facts is not None:
             facts.statements += 1
 
@@ -140,7 +122,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         facts = RequestFacts()
-        token = _current.set(facts)
+        token = CURRENT.set(facts)
         started = time.perf_counter()
         status = 500
 
@@ -153,7 +135,7 @@ class Observe:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            _current.reset(token)
+            CURRENT.reset(token)
             elapsed = time.perf_counter() - started
             metrics: Metrics = scope["app"].state.metrics
             principal = scope.get("state", {}).get("principal")

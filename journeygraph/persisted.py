@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLSyntaxError, parse
 
-from db.queries.persisted import find_query, register_query
-from resolvers.errors import ErrorCode
+from journeygraph.core.errors import ErrorCode
+from journeygraph.db.queries.persisted import find_query, register_query
 
 if TYPE_CHECKING:
     import uuid

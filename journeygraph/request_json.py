@@ -20,7 +20,7 @@ import json
 import math
 from typing import Any
 
-from db.text import text_problem
+from journeygraph.db.text import text_problem
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 40

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
-from journeygraph import observability
-from resolvers.errors import ErrorCode
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.request_facts import current as current_request
 
 
 def _count(code: str) -> None:
     """The request's error codes feed `journeygraph_errors_total`."""
-    facts = observability.current()
+    facts = current_request()
     if facts is not None:
         facts.error_codes.append(code)
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from strawberry import UNSET
 
-from db.enums import Channel, NodeType
-from resolvers.errors import Problem, UserErrorCode
-from resolvers.ids import parse_id
+from journeygraph.core.errors import Problem, UserErrorCode
+from journeygraph.db.enums import Channel, NodeType
+from journeygraph.resolvers.ids import parse_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -11,25 +11,25 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from strawberry.dataloader import DataLoader
 
-from db.enums import UNIQUE_KINDS, EventType
-from db.queries import enrollments, node_contacts
-from db.queries.enrollments import Run, RunFilter
-from db.queries.node_contacts import NodeContact
-from db.queries.performance import uniques
-from db.text import text_problem
-from resolvers.errors import bad_user_input, shown
-from resolvers.ids import parse_id
-from resolvers.pagination import decode_parts, encode_parts
-from resolvers.performance import ranges_of
-from resolvers.windows import Span, window
+from journeygraph.core.errors import bad_user_input, shown
+from journeygraph.db.enums import UNIQUE_KINDS, EventType
+from journeygraph.db.queries import enrollments, node_contacts
+from journeygraph.db.queries.enrollments import Run, RunFilter
+from journeygraph.db.queries.node_contacts import NodeContact
+from journeygraph.db.queries.performance import uniques
+from journeygraph.db.text import text_problem
+from journeygraph.resolvers.ids import parse_id
+from journeygraph.resolvers.pagination import decode_parts, encode_parts
+from journeygraph.resolvers.performance import ranges_of
+from journeygraph.resolvers.windows import Span, window
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from db.models import Journey, Node
-    from resolvers.context import Context
+    from journeygraph.db.models import Journey, Node
+    from journeygraph.resolvers.context import Context
 
 MAX_CONTACT = 256  # the longest contact id an event can carry
 

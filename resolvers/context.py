@@ -5,32 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from resolvers.loaders import Loaders
+from journeygraph.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
-    import uuid
-
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from db.enums import Scope
-    from db.models import Workspace
-    from journeygraph.rate_limit import RateLimiter
-    from journeygraph.settings import Settings
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the workspace their credential belongs to and what it may do."""
-
-    workspace: Workspace
-    scopes: frozenset[Scope]
-    credential: str  # a stable, non-secret name of the credential (for logs and rate limits)
-
-    @property
-    def workspace_id(self) -> uuid.UUID:
-        return self.workspace.id
+    from journeygraph.core.principal import Principal
+    from journeygraph.core.rate_limit import RateLimiter
+    from journeygraph.core.settings import Settings
 
 
 @dataclass
@@ -52,9 +36,9 @@ class Context:
     # Per-request memo for work repeated on every node of a canvas (selections, windows).
     cache: dict[Any, Any] = field(default_factory=dict)
     # The objects in the answer's data, counted by the executor when the answer has no
-    # error (schema/execution.py); None: the cost check counts them from the data.
+    # error (journeygraph/execution/executor.py); None: the cost check counts them from the data.
     answer_objects: int | None = None
-    # Points taken for parsing and validating a document not seen before (schema/documents.py).
+    # Points taken for parsing and validating a document not seen before (journeygraph/execution/documents.py).
     document_cost: int = 0
 
     def __post_init__(self) -> None:

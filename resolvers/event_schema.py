@@ -33,8 +33,8 @@ from pydantic import (
     model_validator,
 )
 
-from db.enums import EventType
-from resolvers.errors import shown
+from journeygraph.core.errors import shown
+from journeygraph.db.enums import EventType
 
 MAX_ID = 128
 MAX_CONTACT = 256

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from db.enums import JourneyStatus, NodeType
-from resolvers.errors import Problem, UserErrorCode
+from journeygraph.core.errors import Problem, UserErrorCode
+from journeygraph.db.enums import JourneyStatus, NodeType
 
 if TYPE_CHECKING:
     import uuid

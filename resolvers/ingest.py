@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from db.enums import EventType
-from db.queries import events as store
-from db.queries.locks import lock_for_ingest
-from db.queries.lookups import existing_journeys, node_owners, path_owners
-from db.text import is_unicode
-from resolvers.errors import shown
-from resolvers.event_schema import (
+from journeygraph.core.errors import shown
+from journeygraph.db.enums import EventType
+from journeygraph.db.queries import events as store
+from journeygraph.db.queries.locks import lock_for_ingest
+from journeygraph.db.queries.lookups import existing_journeys, node_owners, path_owners
+from journeygraph.db.text import is_unicode
+from journeygraph.resolvers.event_schema import (
     FUTURE_SLACK,
     NEEDS_NODE,
     EventIn,
     Unreadable,
     rejection_of,
 )
-from resolvers.ids import parse_id
+from journeygraph.resolvers.ids import parse_id
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

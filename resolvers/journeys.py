@@ -7,18 +7,18 @@ import inspect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from db.queries.journeys import JourneyFilter, count_journeys, list_journeys
-from resolvers.errors import ApiError, ErrorCode, bad_user_input, shown
-from resolvers.ids import parse_id
-from resolvers.pagination import decode_cursor, encode_cursor
+from journeygraph.core.errors import ApiError, ErrorCode, bad_user_input, shown
+from journeygraph.db.queries.journeys import JourneyFilter, count_journeys, list_journeys
+from journeygraph.resolvers.ids import parse_id
+from journeygraph.resolvers.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Awaitable, Sequence
 
-    from db.enums import JourneyStatus, NodeType
-    from db.models import Journey, Node, Path
-    from resolvers.context import Context
+    from journeygraph.db.enums import JourneyStatus, NodeType
+    from journeygraph.db.models import Journey, Node, Path
+    from journeygraph.resolvers.context import Context
 
 
 async def journey(context: Context, id: str) -> Journey | None:

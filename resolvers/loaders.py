@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from db.models import Journey, Node, Path
-from db.queries import canvas, journeys
-from resolvers.contacts import ContactLoaders
-from resolvers.performance import PerformanceLoaders
+from journeygraph.db.models import Journey, Node, Path
+from journeygraph.db.queries import canvas, journeys
+from journeygraph.resolvers.contacts import ContactLoaders
+from journeygraph.resolvers.performance import PerformanceLoaders
 
 if TYPE_CHECKING:
     import uuid

@@ -26,10 +26,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
-from db.enums import UNIQUE_KINDS, EventType, NodeType
+from journeygraph.db.enums import UNIQUE_KINDS, EventType, NodeType
 
 if TYPE_CHECKING:
-    from db.queries.performance import Counts
+    from journeygraph.db.queries.performance import Counts
 
 Level = Literal["journey", "node", "path"]
 E = EventType

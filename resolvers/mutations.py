@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from strawberry import UNSET
 
-from db.enums import JourneyStatus
-from db.queries import canvas as canvas_queries
-from db.queries import journeys as journey_queries
-from resolvers.canvas import plan_canvas
-from resolvers.errors import Problem, UserErrorCode
-from resolvers.graph_rules import TRANSITIONS, graph_problems, transition_problem
-from resolvers.ids import parse_id
+from journeygraph.core.errors import Problem, UserErrorCode
+from journeygraph.db.enums import JourneyStatus
+from journeygraph.db.queries import canvas as canvas_queries
+from journeygraph.db.queries import journeys as journey_queries
+from journeygraph.resolvers.canvas import plan_canvas
+from journeygraph.resolvers.graph_rules import TRANSITIONS, graph_problems, transition_problem
+from journeygraph.resolvers.ids import parse_id
 
 if TYPE_CHECKING:
     import uuid
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from db.models import Journey
-    from resolvers.canvas import CanvasPlan, NodeSpec, PathSpec
-    from resolvers.context import Context
+    from journeygraph.db.models import Journey
+    from journeygraph.resolvers.canvas import CanvasPlan, NodeSpec, PathSpec
+    from journeygraph.resolvers.context import Context
 
 MAX_JOURNEY_NAME = 200
 MAX_DESCRIPTION = 10_000

@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import datetime
 
-from resolvers.errors import bad_user_input, shown
+from journeygraph.core.errors import bad_user_input, shown
 
 
 def encode_parts(parts: list[str]) -> str:

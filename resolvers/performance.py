@@ -4,7 +4,7 @@ Figures come from per-request loaders keyed by (owner, journey, points), one
 loader per level (journeys, nodes, paths) and kind of figure, so a whole canvas
 costs one statement per kind of figure and per distinct window, whatever the
 number of nodes. A list's `performance` fields are resolved together (a batch
-field, schema/execution.py): one await for all of them, then plain values
+field, journeygraph/execution/executor.py): one await for all of them, then plain values
 (resolvers/metrics.py), which the schema reads without awaiting.
 """
 
@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from db.enums import EventType
-from db.queries import performance as reads
-from db.queries.performance import Counts
-from resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, Inputs, figures
-from resolvers.windows import Granularity, Span, before, cover, points, window, zone
+from journeygraph.db.enums import EventType
+from journeygraph.db.queries import performance as reads
+from journeygraph.db.queries.performance import Counts
+from journeygraph.resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, Inputs, figures
+from journeygraph.resolvers.windows import Granularity, Span, before, cover, points, window, zone
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from db.models import Journey, Node, Path
-    from resolvers.context import Context
+    from journeygraph.db.models import Journey, Node, Path
+    from journeygraph.resolvers.context import Context
 
 Series = tuple[Span, ...]
 Kind = Literal["journey", "node", "path"]

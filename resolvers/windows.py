@@ -15,7 +15,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from resolvers.errors import bad_user_input, shown
+from journeygraph.core.errors import bad_user_input, shown
 
 # Events are dated from 1970 on; the last date leaves room for a window's end and a MONTH
 # series' next month without leaving the calendar Python and PostgreSQL share.

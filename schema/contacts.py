@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from schema.enums import EnrollmentStatus
-from schema.journey import PageInfo
+from journeygraph.schema.enums import EnrollmentStatus
+from journeygraph.schema.journey import PageInfo
 
 if TYPE_CHECKING:
-    from db.queries.enrollments import Run
-    from db.queries.node_contacts import NodeContact as NodeContactRow
-    from resolvers.contacts import Page
-    from resolvers.context import Context
-    from schema.node import Node
+    from journeygraph.db.queries.enrollments import Run
+    from journeygraph.db.queries.node_contacts import NodeContact as NodeContactRow
+    from journeygraph.resolvers.contacts import Page
+    from journeygraph.resolvers.context import Context
+    from journeygraph.schema.node import Node
 
-NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
+NodeRef = Annotated["Node", strawberry.lazy("journeygraph.schema.node")]
 
 
 @strawberry.type(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import strawberry
 
-from db.enums import Channel, EventType, JourneyStatus, NodeType
-from resolvers.contacts import ContactActivity, EnrollmentStatus
-from resolvers.errors import UserErrorCode
-from resolvers.windows import Granularity
+from journeygraph.core.errors import UserErrorCode
+from journeygraph.db.enums import Channel, EventType, JourneyStatus, NodeType
+from journeygraph.resolvers.contacts import ContactActivity, EnrollmentStatus
+from journeygraph.resolvers.windows import Granularity
 
 for _enum in (
     JourneyStatus,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.enums import UserErrorCode
+from journeygraph.schema.enums import UserErrorCode
 
 
 @strawberry.type(description="Why a mutation changed nothing.")

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from schema.enums import EventType
+from journeygraph.schema.enums import EventType
 
 if TYPE_CHECKING:
-    from resolvers.ingest import IngestResult
+    from journeygraph.resolvers.ingest import IngestResult
 
 
 @strawberry.input

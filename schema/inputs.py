@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.enums import Channel, NodeType
-from schema.scalars import JSON
+from journeygraph.schema.enums import Channel, NodeType
+from journeygraph.schema.scalars import JSON
 
 
 @strawberry.input

@@ -7,26 +7,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import contacts as in_journeys
-from resolvers import journeys as resolve
-from schema.enums import EnrollmentStatus, JourneyStatus, NodeType
-from schema.measures import performance_field, prefetch_figures, time_series_field
-from schema.scalars import JSON
+from journeygraph.resolvers import contacts as in_journeys
+from journeygraph.resolvers import journeys as resolve
+from journeygraph.schema.enums import EnrollmentStatus, JourneyStatus, NodeType
+from journeygraph.schema.measures import performance_field, prefetch_figures, time_series_field
+from journeygraph.schema.scalars import JSON
 
 if TYPE_CHECKING:
-    from db.models import Journey as JourneyRow
-    from resolvers.context import Context
-    from schema.contacts import EnrollmentConnection
-    from schema.node import Node
-    from schema.path import Path
-    from schema.performance import JourneyPerformance, JourneyPerformancePoint
+    from journeygraph.db.models import Journey as JourneyRow
+    from journeygraph.resolvers.context import Context
+    from journeygraph.schema.contacts import EnrollmentConnection
+    from journeygraph.schema.node import Node
+    from journeygraph.schema.path import Path
+    from journeygraph.schema.performance import JourneyPerformance, JourneyPerformancePoint
 
-NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
-PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+NodeRef = Annotated["Node", strawberry.lazy("journeygraph.schema.node")]
+PathRef = Annotated["Path", strawberry.lazy("journeygraph.schema.path")]
 
-EnrollmentConnectionRef = Annotated["EnrollmentConnection", strawberry.lazy("schema.contacts")]
-JourneyPerformanceRef = Annotated["JourneyPerformance", strawberry.lazy("schema.performance")]
-JourneyPointRef = Annotated["JourneyPerformancePoint", strawberry.lazy("schema.performance")]
+EnrollmentConnectionRef = Annotated["EnrollmentConnection", strawberry.lazy("journeygraph.schema.contacts")]
+JourneyPerformanceRef = Annotated["JourneyPerformance", strawberry.lazy("journeygraph.schema.performance")]
+JourneyPointRef = Annotated["JourneyPerformancePoint", strawberry.lazy("journeygraph.schema.performance")]
 
 
 @strawberry.type(description="What counts as a conversion for a journey.")

@@ -9,12 +9,12 @@ import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from graphql.execution.values import VariableValues, get_argument_values
 
-from resolvers import performance as measure
-from resolvers.context import Context
-from resolvers.performance import Kind
-from schema.enums import Granularity
-from schema.execution import BATCH
-from schema.selection import fields_below, names_below, selected, selected_below
+from journeygraph.resolvers import performance as measure
+from journeygraph.resolvers.context import Context
+from journeygraph.resolvers.performance import Kind
+from journeygraph.schema.batching import BATCH
+from journeygraph.schema.enums import Granularity
+from journeygraph.schema.selection import fields_below, names_below, selected, selected_below
 
 PERFORMANCE = "Figures over [start of startDate, start of the day after endDate) in timeZone (default: the workspace's)."
 SERIES = "Consecutive points covering the window, each with the same figures over its own [start, end)."

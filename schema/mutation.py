@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from resolvers import mutations as resolve
-from resolvers.errors import bad_user_input
-from resolvers.ingest import ingest
-from schema.errors import UserError
-from schema.events import EventInput, RecordEventsPayload
-from schema.inputs import CreateJourneyInput, NodeInput, PathInput, UpdateJourneyInput
-from schema.journey import Journey
-from schema.permissions import CanIngest, CanRead, CanWrite
+from journeygraph.core.errors import bad_user_input
+from journeygraph.resolvers import mutations as resolve
+from journeygraph.resolvers.ingest import ingest
+from journeygraph.schema.errors import UserError
+from journeygraph.schema.events import EventInput, RecordEventsPayload
+from journeygraph.schema.inputs import CreateJourneyInput, NodeInput, PathInput, UpdateJourneyInput
+from journeygraph.schema.journey import Journey
+from journeygraph.schema.permissions import CanIngest, CanRead, CanWrite
 
 if TYPE_CHECKING:
-    from resolvers.context import Context
+    from journeygraph.resolvers.context import Context
 
 
 @strawberry.type(description="A journey mutation's answer: the journey as it now is, or why nothing changed.")

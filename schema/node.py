@@ -7,27 +7,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers import contacts as in_journeys
-from resolvers import journeys as resolve
-from schema.enums import Channel, ContactActivity, NodeType
-from schema.execution import BATCH
-from schema.measures import performance_field, time_series_field
-from schema.scalars import JSON
+from journeygraph.resolvers import contacts as in_journeys
+from journeygraph.resolvers import journeys as resolve
+from journeygraph.schema.batching import BATCH
+from journeygraph.schema.enums import Channel, ContactActivity, NodeType
+from journeygraph.schema.measures import performance_field, time_series_field
+from journeygraph.schema.scalars import JSON
 
 if TYPE_CHECKING:
-    from db.models import Node as NodeRow
-    from resolvers.context import Context
-    from schema.contacts import NodeContactConnection
-    from schema.journey import Journey
-    from schema.path import Path
-    from schema.performance import NodePerformance, NodePerformancePoint
+    from journeygraph.db.models import Node as NodeRow
+    from journeygraph.resolvers.context import Context
+    from journeygraph.schema.contacts import NodeContactConnection
+    from journeygraph.schema.journey import Journey
+    from journeygraph.schema.path import Path
+    from journeygraph.schema.performance import NodePerformance, NodePerformancePoint
 
-JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
-PathRef = Annotated["Path", strawberry.lazy("schema.path")]
+JourneyRef = Annotated["Journey", strawberry.lazy("journeygraph.schema.journey")]
+PathRef = Annotated["Path", strawberry.lazy("journeygraph.schema.path")]
 
-NodeContactConnectionRef = Annotated["NodeContactConnection", strawberry.lazy("schema.contacts")]
-NodePerformanceRef = Annotated["NodePerformance", strawberry.lazy("schema.performance")]
-NodePointRef = Annotated["NodePerformancePoint", strawberry.lazy("schema.performance")]
+NodeContactConnectionRef = Annotated["NodeContactConnection", strawberry.lazy("journeygraph.schema.contacts")]
+NodePerformanceRef = Annotated["NodePerformance", strawberry.lazy("journeygraph.schema.performance")]
+NodePointRef = Annotated["NodePerformancePoint", strawberry.lazy("journeygraph.schema.performance")]
 
 
 @strawberry.type

@@ -6,22 +6,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import journeys as resolve
-from schema.execution import BATCH
-from schema.measures import performance_field, time_series_field
+from journeygraph.resolvers import journeys as resolve
+from journeygraph.schema.batching import BATCH
+from journeygraph.schema.measures import performance_field, time_series_field
 
 if TYPE_CHECKING:
-    from db.models import Path as PathRow
-    from resolvers.context import Context
-    from schema.journey import Journey
-    from schema.node import Node
-    from schema.performance import PathPerformance, PathPerformancePoint
+    from journeygraph.db.models import Path as PathRow
+    from journeygraph.resolvers.context import Context
+    from journeygraph.schema.journey import Journey
+    from journeygraph.schema.node import Node
+    from journeygraph.schema.performance import PathPerformance, PathPerformancePoint
 
-JourneyRef = Annotated["Journey", strawberry.lazy("schema.journey")]
-NodeRef = Annotated["Node", strawberry.lazy("schema.node")]
+JourneyRef = Annotated["Journey", strawberry.lazy("journeygraph.schema.journey")]
+NodeRef = Annotated["Node", strawberry.lazy("journeygraph.schema.node")]
 
-PathPerformanceRef = Annotated["PathPerformance", strawberry.lazy("schema.performance")]
-PathPointRef = Annotated["PathPerformancePoint", strawberry.lazy("schema.performance")]
+PathPerformanceRef = Annotated["PathPerformance", strawberry.lazy("journeygraph.schema.performance")]
+PathPointRef = Annotated["PathPerformancePoint", strawberry.lazy("journeygraph.schema.performance")]
 
 
 @strawberry.type(description="A directed edge of a journey's graph.")

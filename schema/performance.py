@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from resolvers.metrics import BY_LEVEL, Level
+from journeygraph.resolvers.metrics import BY_LEVEL, Level
 
 
 def _performance_type(level: Level, name: str, description: str) -> Any:
@@ -30,9 +30,9 @@ def _performance_type(level: Level, name: str, description: str) -> Any:
 
 
 if TYPE_CHECKING:  # made at run time from the list; to the type checker, the figures they read
-    from resolvers.metrics import Figures as JourneyPerformance
-    from resolvers.metrics import Figures as NodePerformance
-    from resolvers.metrics import Figures as PathPerformance
+    from journeygraph.resolvers.metrics import Figures as JourneyPerformance
+    from journeygraph.resolvers.metrics import Figures as NodePerformance
+    from journeygraph.resolvers.metrics import Figures as PathPerformance
 else:
     JourneyPerformance = _performance_type(
         "journey", "JourneyPerformance", "A journey's figures over a window; removed nodes' events included."

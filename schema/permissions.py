@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from strawberry.permission import BasePermission
 
-from db.enums import Scope
-from resolvers.errors import ErrorCode
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.principal import Scope
 
 if TYPE_CHECKING:
     import strawberry
 
-    from resolvers.context import Context
+    from journeygraph.resolvers.context import Context
 
 
 class _NeedsScope(BasePermission):

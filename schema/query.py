@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from resolvers import journeys as resolve
-from schema.enums import JourneyStatus
-from schema.journey import Journey, JourneyConnection
-from schema.node import Node
-from schema.path import Path
-from schema.permissions import CanRead
-from schema.workspace import Workspace
+from journeygraph.resolvers import journeys as resolve
+from journeygraph.schema.enums import JourneyStatus
+from journeygraph.schema.journey import Journey, JourneyConnection
+from journeygraph.schema.node import Node
+from journeygraph.schema.path import Path
+from journeygraph.schema.permissions import CanRead
+from journeygraph.schema.workspace import Workspace
 
 if TYPE_CHECKING:
-    from resolvers.context import Context
+    from journeygraph.resolvers.context import Context
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import strawberry
     from graphql import FragmentDefinitionNode, GraphQLResolveInfo, SelectionNode
 
-    from resolvers.context import Context
+    from journeygraph.resolvers.context import Context
 
 
 def _names(

@@ -28,10 +28,10 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
-from db.queries.workspaces import create_api_key, create_workspace
 from journeygraph import embedded, migrations
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
 
@@ -251,7 +251,7 @@ def live_server(settings: Settings, database_url: str) -> Iterator[str]:
 
 def workspace_key(database_url: str) -> str:
     """An all-scopes key of a fresh workspace, made outside any event loop (for sync tests)."""
-    from db.engine import create_engine, create_sessionmaker
+    from journeygraph.db.engine import create_engine, create_sessionmaker
 
     async def make() -> str:
         engine = create_engine(database_url, pool_size=1)

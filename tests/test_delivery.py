@@ -69,7 +69,7 @@ def test_serve_without_migrations_is_a_documented_flag():
 
 
 def test_the_citus_recipe_names_every_table():
-    from db.models import Base
+    from journeygraph.db.models import Base
 
     deploy = (ROOT / "docs" / "deploy.md").read_text()
     named = set(re.findall(r"create_(?:distributed|reference)_table\('(\w+)'", deploy))

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from db.driver import Statement, fetch, record_reader, select_columns
-from db.models import Node, Path
+from journeygraph.db.driver import Statement, fetch, record_reader, select_columns
+from journeygraph.db.models import Node, Path
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

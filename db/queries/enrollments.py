@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
-from db.driver import Statement, fetch
-from db.models import NO_SUBJECT
+from journeygraph.db.driver import Statement, fetch
+from journeygraph.db.models import NO_SUBJECT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.enums import UNIQUE_KINDS, EventType
-from db.models import NO_SUBJECT
+from journeygraph.db.enums import UNIQUE_KINDS, EventType
+from journeygraph.db.models import NO_SUBJECT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

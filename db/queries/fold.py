@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from pyroaring import BitMap
 
-from db.enums import COUNTERS, UNIQUE_KINDS, EventType
-from db.models import NO_SUBJECT
-from db.queries import enrollments
-from db.queries.events import day_of, hour_of, unique_kind, week_of
+from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.models import NO_SUBJECT
+from journeygraph.db.queries import enrollments
+from journeygraph.db.queries.events import day_of, hour_of, unique_kind, week_of
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from db.driver import fetch, record_reader, select_columns
-from db.enums import JourneyStatus
-from db.models import Journey
+from journeygraph.db.driver import fetch, record_reader, select_columns
+from journeygraph.db.enums import JourneyStatus
+from journeygraph.db.models import Journey
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

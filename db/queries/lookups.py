@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.enums import NodeType
-from db.models import Journey, Node, Path
+from journeygraph.db.enums import NodeType
+from journeygraph.db.models import Journey, Node, Path
 
 if TYPE_CHECKING:
     from collections.abc import Collection

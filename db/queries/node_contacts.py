@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from db.driver import Statement, fetch
+from journeygraph.db.driver import Statement, fetch
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

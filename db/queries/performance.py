@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pyroaring import BitMap
 
-from db.driver import Statement, fetch
-from db.enums import COUNTERS, UNIQUE_KINDS, EventType
-from db.queries.events import unique_kind, week_of
-from db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
+from journeygraph.db.driver import Statement, fetch
+from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.queries.events import unique_kind, week_of
+from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

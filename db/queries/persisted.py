@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from db.models import PersistedQuery
+from journeygraph.db.models import PersistedQuery
 
 if TYPE_CHECKING:
     import uuid

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.queries.events import SUBJECT
-from db.queries.fold import FOLD_LOCK, fold
-from db.queries.locks import lock_for_rebuild
+from journeygraph.db.queries.events import SUBJECT
+from journeygraph.db.queries.fold import FOLD_LOCK, fold
+from journeygraph.db.queries.locks import lock_for_rebuild
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from db.driver import Statement, fetch, record_reader
-from db.models import ApiKey, Workspace
+from journeygraph.db.driver import Statement, fetch, record_reader
+from journeygraph.db.models import ApiKey, Workspace
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -93,7 +93,7 @@ async def test_the_profiler_runs_end_to_end(server_url):
     # then it reports the request's time and where it went
     assert run.returncode == 0, run.stderr[-3000:]
     assert "counts at 20,000 events, 2 requests in-process: wall p50" in run.stdout
-    assert "schema/execution.py" in run.stdout  # the executor, in the call tree
+    assert "journeygraph/execution/executor.py" in run.stdout  # the executor, in the call tree
 
 
 async def test_the_contacts_benchmark_runs_end_to_end(server_url, tmp_path):

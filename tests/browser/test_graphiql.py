@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
-from db.engine import create_engine, create_sessionmaker
 from journeygraph import demo
 from journeygraph.app import create_app
+from journeygraph.core.settings import Settings
+from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.demo_events import load_demo_events
-from journeygraph.settings import Settings
 from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parents[2]

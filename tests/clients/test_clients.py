@@ -11,7 +11,7 @@ import pytest
 from graphql import parse, validate
 
 from journeygraph import demo
-from schema import schema
+from journeygraph.execution.executable import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "clients" / "queries"

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from db.driver import BROKEN, Statement, fetch
-from db.engine import create_engine, create_reader
-from db.enums import Channel, JourneyStatus, NodeType
-from db.models import Journey, Node
-from db.queries import canvas, journeys
+from journeygraph.db.driver import BROKEN, Statement, fetch
+from journeygraph.db.engine import create_engine, create_reader
+from journeygraph.db.enums import Channel, JourneyStatus, NodeType
+from journeygraph.db.models import Journey, Node
+from journeygraph.db.queries import canvas, journeys
 from tests.operations import SIMPLE_NODES, SIMPLE_PATHS, create_journey
 
 

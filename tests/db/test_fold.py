@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.queries.fold import FOLD_LOCK, fold
 from journeygraph import demo
+from journeygraph.db.queries.fold import FOLD_LOCK, fold
 from journeygraph.demo_events import load_graphs, simulate
-from resolvers.ingest import ingest
+from journeygraph.resolvers.ingest import ingest
 from tests import reference
 from tests.conftest import Api
 from tests.resolvers.test_performance import CANVAS, check_canvas

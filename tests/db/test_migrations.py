@@ -7,7 +7,7 @@ from decimal import Decimal
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from db.models import Base
+from journeygraph.db.models import Base
 
 
 async def test_migrated_database_matches_the_models(app):

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from db.queries import performance
+from journeygraph.db.queries import performance
 
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
 

@@ -138,7 +138,7 @@ async def test_es256_jwts_are_accepted_with_an_ec_public_key(database_url, api):
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from journeygraph.app import create_app
-    from journeygraph.settings import Settings
+    from journeygraph.core.settings import Settings
 
     # given a server configured with an EC public key only
     key = ec.generate_private_key(ec.SECP256R1())
@@ -205,7 +205,7 @@ async def test_jwts_of_two_workspaces_with_one_subject_have_two_buckets(app, api
 
 async def test_a_write_only_key_cannot_read_through_a_mutation_payload(app, http, statements, api):
     # given a journey, and a key of its workspace with only the write scope
-    from db.queries.workspaces import create_api_key
+    from journeygraph.db.queries.workspaces import create_api_key
     from tests.operations import create_journey
 
     journey = await create_journey(api)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import uuid
 
-from schema import export_sdl
+from journeygraph.execution.executable import export_sdl
 
 
 def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Parsing and validating a document is paid for (tokens + field pairs compared, schema/documents.py),
+"""Parsing and validating a document is paid for (tokens + field pairs compared, journeygraph/execution/documents.py),
 once: documents are cached by their tokens; the quadratic validation case is refused before it runs."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import uuid
 import httpx
 from asgi_lifespan import LifespanManager
 
-from db.queries.workspaces import create_api_key, create_workspace
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
-from schema import documents
+from journeygraph.core.settings import Settings
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
+from journeygraph.execution import documents
 
 
 def cost(body: dict) -> dict:

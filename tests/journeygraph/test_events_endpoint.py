@@ -11,7 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
 from tests.conftest import new_api
 from tests.operations import create_journey
 

@@ -126,12 +126,12 @@ async def test_the_graphiql_page_sends_its_security_headers(http):
 
 async def test_unexpected_errors_are_masked_with_the_request_id(api, monkeypatch, caplog):
     # given a resolver that fails the way a bug or an outage would
-    import resolvers.journeys
+    from journeygraph.resolvers import journeys as journeys_module
 
     async def broken(context, id):
         raise RuntimeError('relation "secret_table" does not exist')
 
-    monkeypatch.setattr(resolvers.journeys, "journey", broken)
+    monkeypatch.setattr(journeys_module, "journey", broken)
 
     # when
     response = await api.post('{ journey(id: "x") { id } }')
@@ -146,12 +146,12 @@ async def test_unexpected_errors_are_masked_with_the_request_id(api, monkeypatch
 
 async def test_an_exception_escaping_an_extension_is_masked_too(api, monkeypatch, caplog):
     # given a bug in a schema extension (outside any resolver, so outside the masking extension)
-    import schema.limits
+    from journeygraph.execution import limits as limits_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail of a bug")
 
-    monkeypatch.setattr(schema.limits, "measure_operation", broken)
+    monkeypatch.setattr(limits_module, "measure_operation", broken)
 
     response = await api.post("{ workspace { id } }")
 

@@ -80,12 +80,12 @@ async def test_each_request_is_logged_with_its_id_operation_cost_and_statements(
 async def test_an_internal_error_is_logged_as_json_with_its_traceback_but_never_shown(
     api, caplog, monkeypatch
 ):
-    import resolvers.journeys
+    from journeygraph.resolvers import journeys as journeys_module
 
     async def broken(context, id):
         raise RuntimeError('relation "secret_table" does not exist')
 
-    monkeypatch.setattr(resolvers.journeys, "journey", broken)
+    monkeypatch.setattr(journeys_module, "journey", broken)
 
     response = await api.post('{ journey(id: "x") { id } }')
 
@@ -101,7 +101,7 @@ async def test_metrics_can_require_a_token(database_url):
     from asgi_lifespan import LifespanManager
 
     from journeygraph.app import create_app
-    from journeygraph.settings import Settings
+    from journeygraph.core.settings import Settings
 
     app = create_app(Settings(database_url=database_url, metrics_token="scrape-me"), database_url)
     async with (

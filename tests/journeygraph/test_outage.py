@@ -14,10 +14,10 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from db.queries.workspaces import create_api_key, create_workspace
 from journeygraph import migrations
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 QUERY = {"query": "{ workspace { id } }"}
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from hypothesis_graphql import strategies as gql
 
-from schema import export_sdl
+from journeygraph.execution.executable import export_sdl
 from tests.operations import create_journey
 
 EXAMPLES = int(os.environ.get("JOURNEYGRAPH_PROPERTY_EXAMPLES", "60"))

@@ -9,9 +9,9 @@ import httpx
 import pytest_asyncio
 from asgi_lifespan import LifespanManager
 
-from db.queries.workspaces import create_api_key, create_workspace
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 # 30 aliased workspaces: 30 objects, so it costs exactly 30 whatever the data
 THIRTY = "{ " + " ".join(f"w{i}: workspace {{ id }}" for i in range(30)) + " }"
@@ -107,7 +107,7 @@ async def test_a_refused_query_costs_nothing(limited):
 def test_the_burst_must_hold_the_costliest_allowed_query():
     import pytest
 
-    from journeygraph.settings import SettingsError
+    from journeygraph.core.settings import SettingsError
 
     with pytest.raises(SettingsError, match=r"RATE_LIMIT_BURST .* must be at least .*MAX_QUERY_COST"):
         Settings.from_env({"JOURNEYGRAPH_RATE_LIMIT_BURST": "10", "JOURNEYGRAPH_MAX_QUERY_COST": "20"})

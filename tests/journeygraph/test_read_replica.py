@@ -11,9 +11,9 @@ import pytest_asyncio
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
 
-from db.queries.workspaces import create_api_key, create_workspace
 from journeygraph.app import create_app
-from journeygraph.settings import Settings
+from journeygraph.core.settings import Settings
+from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 from tests.conftest import Api, StatementCounter
 from tests.operations import create_journey
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from journeygraph.settings import Settings, SettingsError
+from journeygraph.core.settings import Settings, SettingsError
 
 
 def test_variables_set_their_settings_and_empty_ones_leave_the_default():

@@ -133,7 +133,7 @@ async def test_path_ends_cost_nothing_extra_when_paths_arrive_before_nodes(api, 
     # given a canvas whose nodes query answers after its paths query
     import asyncio
 
-    from db.queries import canvas
+    from journeygraph.db.queries import canvas
 
     journey = await create_journey(api, "late nodes", *chain(20))
     _, usual = await api.count(CANVAS, {"id": journey["id"]})

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.queries import rollups
+from journeygraph.db.queries import rollups
 from tests import reference
 from tests.conftest import new_api
 from tests.db.test_fold import fold_lock, fold_on

@@ -119,10 +119,10 @@ CANVAS = QUERIES[0][1]
 
 
 async def test_an_answer_without_errors_is_costed_without_walking_it(api, monkeypatch):
-    import schema.cost
+    from journeygraph.execution import cost as cost_module
 
     walked: list[Any] = []
-    monkeypatch.setattr(schema.cost, "_objects", lambda data: walked.append(data) or 0)
+    monkeypatch.setattr(cost_module, "_objects", lambda data: walked.append(data) or 0)
     journey = await create_journey(api, "Costed", NODES, PATHS)
 
     body = (await api.post(CANVAS, {"id": journey["id"]})).json()

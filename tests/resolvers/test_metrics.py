@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from resolvers.metrics import BY_LEVEL, METRICS, UNIQUE_FIELDS
-from schema import schema
+from journeygraph.execution.executable import schema
+from journeygraph.resolvers.metrics import BY_LEVEL, METRICS, UNIQUE_FIELDS
 from tests import reference
 from tests.operations import create_journey
 

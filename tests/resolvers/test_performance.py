@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from resolvers.ids import parse_id
+from journeygraph.resolvers.ids import parse_id
 from tests import reference
 from tests.conftest import new_api
 from tests.operations import SAVE, create_journey
@@ -236,7 +236,7 @@ async def test_a_removed_node_beside_its_journeys_canvas_still_counts(dataset):
 
 async def test_the_workspace_time_zone_is_the_default(app, http, statements):
     # given a workspace in Asia/Kolkata with one event at 20:00 UTC on 1 March (01:30 on 2 March there)
-    from db.queries.workspaces import create_api_key, create_workspace
+    from journeygraph.db.queries.workspaces import create_api_key, create_workspace
     from tests.conftest import Api
 
     async with app.state.sessions.begin() as session:
@@ -362,7 +362,7 @@ async def test_path_ratios_and_statements_hold_whichever_list_arrives_first(data
     # given a canvas whose nodes query answers after its paths query
     import asyncio
 
-    from db.queries import canvas
+    from journeygraph.db.queries import canvas
 
     api, journey, events, _ = dataset
     variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
@@ -389,9 +389,9 @@ async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(datase
     # figures asked for before the rows arrive, as a whole journey's nodes and paths)
     import asyncio
 
-    import schema.journey
-    from db.queries import canvas
-    from db.queries import performance as reads
+    from journeygraph.db.queries import canvas
+    from journeygraph.db.queries import performance as reads
+    from journeygraph.schema import journey as journey_module
 
     api, journey, events, _ = dataset
     variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}
@@ -420,7 +420,7 @@ async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(datase
     monkeypatch.setattr(reads, "counts", counting)
     monkeypatch.setattr(reads, "uniques", distinct)
     if not read_ahead:
-        monkeypatch.setattr(schema.journey, "prefetch_figures", lambda *args: None)
+        monkeypatch.setattr(journey_module, "prefetch_figures", lambda *args: None)
 
     # when
     data = await api.gql(CANVAS, variables)
@@ -446,8 +446,8 @@ async def test_a_canvas_figures_are_read_while_its_nodes_and_paths_are(dataset, 
     # given a canvas whose nodes and paths take a while to load
     import asyncio
 
-    from db.queries import canvas
-    from db.queries import performance as reads
+    from journeygraph.db.queries import canvas
+    from journeygraph.db.queries import performance as reads
 
     api, journey, events, _ = dataset
     variables = {"id": journey["id"], "start": str(YEAR[0]), "end": str(YEAR[1]), "tz": "UTC"}

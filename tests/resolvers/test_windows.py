@@ -68,7 +68,7 @@ async def test_a_malformed_date_is_bad_user_input(api):
 
 async def test_a_bad_window_on_a_canvas_is_reported_as_without_reading_ahead(api, monkeypatch):
     # the nodes' figures are asked for before their rows load; a bad window is left to the field
-    import schema.journey
+    from journeygraph.schema import journey as journey_module
 
     journey = await create_journey(api)
     query = """query($id: ID!, $tz: String) { journey(id: $id) { nodes { id
@@ -76,7 +76,7 @@ async def test_a_bad_window_on_a_canvas_is_reported_as_without_reading_ahead(api
     variables = {"id": journey["id"], "tz": "Mars/Olympus"}
 
     ahead = (await api.post(query, variables)).json()
-    monkeypatch.setattr(schema.journey, "prefetch_figures", lambda *args: None)
+    monkeypatch.setattr(journey_module, "prefetch_figures", lambda *args: None)
     usual = (await api.post(query, variables)).json()
 
     message = "timeZone 'Mars/Olympus' is not an IANA time zone (e.g. Europe/Paris)"

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from graphql import parse
 
-from journeygraph.settings import Settings
-from schema import schema
-from schema.cost import MUTATION_COST, USER_ERRORS_BOUND, WINDOW_COST, measure_operation
+from journeygraph.core.settings import Settings
+from journeygraph.execution.cost import MUTATION_COST, USER_ERRORS_BOUND, WINDOW_COST, measure_operation
+from journeygraph.execution.executable import schema
 
 SETTINGS = Settings()  # 100 per page, 100 ids, 1000 nodes and 2000 paths per canvas
 J = str(uuid.uuid4())

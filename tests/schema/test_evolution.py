@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schema.evolution import ROOT, check, compare
+from journeygraph.execution.evolution import ROOT, check, compare
 
 OLD = """
 type Query { journey(id: ID!): Journey, journeys(first: Int): [Journey!]! }

@@ -12,8 +12,9 @@ import strawberry
 from graphql import Undefined
 from strawberry.extensions import SchemaExtension
 
-import schema as api
-from schema.execution import BATCH, Executor
+import journeygraph.execution.executable as api
+from journeygraph.execution.executor import Executor
+from journeygraph.schema.batching import BATCH
 from tests.resolvers.test_cost_soundness import objects
 
 

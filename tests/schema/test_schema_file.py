@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schema import export_sdl
+from journeygraph.execution.executable import export_sdl
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

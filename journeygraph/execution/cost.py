@@ -52,12 +52,12 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from resolvers.windows import MAX_DAYS, MAX_HOUR_DAYS
+from journeygraph.resolvers.windows import MAX_DAYS, MAX_HOUR_DAYS
 
 if TYPE_CHECKING:
     from graphql import GraphQLField, GraphQLOutputType, GraphQLSchema
 
-    from journeygraph.settings import Settings
+    from journeygraph.core.settings import Settings
 
 WINDOW_COST = 10
 MUTATION_COST = 10

@@ -44,16 +44,16 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from resolvers.errors import ApiError, ErrorCode
-from schema.cost import MAX_VISITS
-from schema.limits import refused_rate
+from journeygraph.core.errors import ApiError, ErrorCode
+from journeygraph.execution.cost import MAX_VISITS
+from journeygraph.execution.limits import refused_rate
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from graphql import DocumentNode, SelectionSetNode
 
-    from resolvers.context import Context
+    from journeygraph.resolvers.context import Context
 
 CACHED_DOCUMENTS = 1000
 MAX_SAME_NAME = 20

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, ValidationRule
 
-from db.text import text_problem
+from journeygraph.db.text import text_problem
 
 if TYPE_CHECKING:
     from graphql import StringValueNode

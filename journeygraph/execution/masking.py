@@ -13,9 +13,9 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
-from journeygraph.outage import is_outage
-from resolvers.errors import ErrorCode
+from journeygraph.core.errors import ErrorCode
+from journeygraph.core.outage import MESSAGE as OUTAGE_MESSAGE
+from journeygraph.core.outage import is_outage
 
 logger = logging.getLogger("journeygraph.errors")
 

@@ -15,21 +15,21 @@ from typing import TYPE_CHECKING, Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
-from db.queries.canvas import canvas_sizes, largest_canvases
-from journeygraph import observability
-from journeygraph.outage import MESSAGE as OUTAGE_MESSAGE
-from journeygraph.outage import is_outage
-from resolvers.errors import ApiError, ErrorCode
-from resolvers.ids import parse_id
-from schema.cost import MAX_VISITS, Largest, Measure, measure_operation, response_cost
+from journeygraph.core.errors import ApiError, ErrorCode
+from journeygraph.core.outage import MESSAGE as OUTAGE_MESSAGE
+from journeygraph.core.outage import is_outage
+from journeygraph.core.request_facts import current as current_request
+from journeygraph.db.queries.canvas import canvas_sizes, largest_canvases
+from journeygraph.execution.cost import MAX_VISITS, Largest, Measure, measure_operation, response_cost
+from journeygraph.resolvers.ids import parse_id
 
 logger = logging.getLogger("journeygraph.errors")
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from journeygraph.settings import Settings
-    from resolvers.context import Context
+    from journeygraph.core.settings import Settings
+    from journeygraph.resolvers.context import Context
 
 
 def _limit_errors(measure: Measure, settings: Settings) -> ApiError | None:
@@ -149,7 +149,7 @@ class QueryLimits(SchemaExtension):
         refusal = _limit_errors(measure, context.settings)
         if refusal is None:
             refusal = refused_rate(context, measure.cost, "this query")
-        facts = observability.current()
+        facts = current_request()
         if facts is not None:
             facts.cost = measure.cost
             facts.operation = execution.operation_name or "anonymous"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from graphql import build_schema, find_breaking_changes, find_dangerous_changes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = "schema/schema.graphql"
 INTENDED_FILE = "schema/intended-breaking-changes.txt"
 

@@ -48,16 +48,14 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from journeygraph.schema.batching import BATCH
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from graphql import GraphQLLeafType, GraphQLList, GraphQLOutputType, GraphQLResolveInfo
     from graphql.execution.collect_fields import GroupedFieldSet
 
-# Strawberry field metadata: `async (info, sources, arguments) -> one value per source`,
-# arguments by their GraphQL names, as graphql-core coerced them.
-BATCH = "journeygraph.batch"
-Batch = "Callable[[GraphQLResolveInfo, list[Any], dict[str, Any]], Awaitable[list[Any]]]"
 # (read the attribute, serialize it, whether null is allowed, the Python type that serializes
 # to itself), or None: not a plain leaf
 Leaf = tuple["Callable[[Any], Any]", "GraphQLLeafType", bool, Any] | None

@@ -1,0 +1,1 @@
+"""GraphQL machinery: the executor, cost analysis, limits, error masking and schema evolution."""
