@@ -120,7 +120,7 @@ async def broadcast(sessions: Any, workspace_id: Any, entries: int) -> tuple[Any
         params = {"ws": workspace_id, "journey": journey.id, "node": nodes[1]["id"], "contacts": CONTACTS,
                   "end": datetime.now(UTC), "days": DAYS, "entries": entries}  # fmt: skip
         stored = await session.execute(_BROADCAST, params)
-    return journey.id, nodes[1]["id"], int(stored.rowcount or 0)  # type: ignore[attr-defined]
+    return journey.id, nodes[1]["id"], int(stored.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult's
 
 
 async def page_cursor(base: str, key: str, query: str, variables: dict[str, Any], pages: int) -> str | None:

@@ -21,7 +21,6 @@ counts (journeygraph.observability, the tests, the benchmark) stay true.
 from __future__ import annotations
 
 import re
-from dataclasses import make_dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -29,11 +28,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-_DIALECT = PGDialect_asyncpg()
+DIALECT = PGDialect_asyncpg()
 # the connection itself failed, not the statement
 BROKEN = (
     OSError,
@@ -94,31 +93,3 @@ def select_columns(model: Any, where: str, order: str = "") -> Statement:
     return Statement(
         f"SELECT {columns} FROM {table.name} WHERE workspace_id = :workspace_id AND {where} {order}"
     )
-
-
-def record_reader(model: Any) -> Callable[[Sequence[Any]], Any]:
-    """Turns a row whose leading values are `model`'s columns, in order, into a plain record:
-    a slotted class with the columns as attributes and the values SQLAlchemy would give
-    (its enums as enum members; what asyncpg already answers as SQLAlchemy would is left
-    alone). Values after the model's columns are ignored.
-
-    A record reads like its model (`row.id`, `row.type`, the same values); it suits rows
-    nothing changes through a session, read by the hundred, where building ORM instances
-    (identity map, instance state) cost about twice the CPU of the rows themselves.
-    """
-    columns = list(model.__table__.columns)
-    record = make_dataclass(f"{model.__name__}Record", [c.key for c in columns], slots=True)
-    width = len(columns)
-    processors = [
-        (i, processor)
-        for i, column in enumerate(columns)
-        if (processor := column.type.result_processor(_DIALECT, None)) is not None
-    ]
-
-    def read(row: Sequence[Any]) -> Any:
-        values = list(row[:width])
-        for i, processor in processors:
-            values[i] = processor(values[i])
-        return record(*values)
-
-    return read

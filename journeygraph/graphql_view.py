@@ -200,7 +200,7 @@ class GraphQLView(GraphQL[Context, None]):
         state = request.app.state
         return Context(
             request=request,  # type: ignore[arg-type]  # only HTTP reaches here
-            response=response,  # type: ignore[arg-type]
+            response=response,  # type: ignore[arg-type]  # likewise: an HTTP response
             principal=request.state.principal,
             sessions=state.sessions,
             reads=state.reads,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from journeygraph.db.models import Journey, Node
+    from journeygraph.db.records import JourneyRecord, NodeRecord
     from journeygraph.resolvers.context import Context
 
 MAX_CONTACT = 256  # the longest contact id an event can carry
@@ -127,7 +127,7 @@ def _contact_filter(contact_id: str | None) -> str | None:
 
 async def enrollment_page(
     context: Context,
-    journey: Journey,
+    journey: JourneyRecord,
     status: EnrollmentStatus | None,
     node_id: str | None,
     contact_id: str | None,
@@ -170,11 +170,11 @@ async def waiting(context: Context, journey_id: uuid.UUID) -> dict[uuid.UUID, in
     return await context.loaders.contacts.waiting.load(journey_id)
 
 
-async def active_count(context: Context, journey: Journey) -> int:
+async def active_count(context: Context, journey: JourneyRecord) -> int:
     return sum((await waiting(context, journey.id)).values())
 
 
-async def waiting_count(context: Context, node: Node) -> int:
+async def waiting_count(context: Context, node: NodeRecord) -> int:
     return (await waiting(context, node.journey_id)).get(node.id, 0)
 
 
@@ -275,7 +275,7 @@ class ContactLoaders:
 
 async def contact_page(
     context: Context,
-    node: Node,
+    node: NodeRecord,
     start_date: date,
     end_date: date,
     time_zone: str | None,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from journeygraph.db.models import Journey, Node, Path
 from journeygraph.db.queries import canvas, journeys
+from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
 from journeygraph.resolvers.contacts import ContactLoaders
 from journeygraph.resolvers.performance import PerformanceLoaders
 
@@ -46,19 +46,19 @@ class _Loader(DataLoader["uuid.UUID", T]):
         """Hook run with each batch's result (used to prime other loaders)."""
 
 
-class JourneyByIdLoader(_Loader[Journey | None]):
+class JourneyByIdLoader(_Loader[JourneyRecord | None]):
     pass
 
 
-class NodeByIdLoader(_Loader[Node | None]):
+class NodeByIdLoader(_Loader[NodeRecord | None]):
     pass
 
 
-class PathByIdLoader(_Loader[Path | None]):
+class PathByIdLoader(_Loader[PathRecord | None]):
     pass
 
 
-class NodesByJourneyIdLoader(_Loader[list[Node]]):
+class NodesByJourneyIdLoader(_Loader[list[NodeRecord]]):
     """The current canvas's nodes; primes NodeByIdLoader so path ends cost no query."""
 
     def __init__(
@@ -71,7 +71,7 @@ class NodesByJourneyIdLoader(_Loader[list[Node]]):
         self.by_id.prime_many({node.id: node for nodes in found.values() for node in nodes})
 
 
-class PathsByJourneyIdLoader(_Loader[list[Path]]):
+class PathsByJourneyIdLoader(_Loader[list[PathRecord]]):
     pass
 
 

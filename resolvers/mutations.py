@@ -13,6 +13,7 @@ from journeygraph.core.errors import Problem, UserErrorCode
 from journeygraph.db.enums import JourneyStatus
 from journeygraph.db.queries import canvas as canvas_queries
 from journeygraph.db.queries import journeys as journey_queries
+from journeygraph.db.records import JourneyRecord, record_of
 from journeygraph.resolvers.canvas import plan_canvas
 from journeygraph.resolvers.graph_rules import TRANSITIONS, graph_problems, transition_problem
 from journeygraph.resolvers.ids import parse_id
@@ -36,7 +37,7 @@ LIVE = frozenset({JourneyStatus.PUBLISHED, JourneyStatus.PAUSED})
 class JourneyResult:
     """What every journey mutation answers: the journey as it now is, or why nothing changed."""
 
-    journey: Journey | None = None
+    journey: JourneyRecord | None = None
     user_errors: list[Problem] = field(default_factory=list)
 
 
@@ -59,7 +60,7 @@ async def _run(context: Context, change: Any) -> JourneyResult:
     except _Rollback as stop:
         return JourneyResult(user_errors=stop.problems)
     context.reset_loaders()  # later fields of this request must see the change
-    return JourneyResult(journey=journey)
+    return JourneyResult(journey=record_of(journey, JourneyRecord))
 
 
 async def _locked(session: AsyncSession, context: Context, raw_id: str, where: str) -> Journey:

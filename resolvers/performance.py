@@ -15,11 +15,12 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from journeygraph.db.enums import EventType
-from journeygraph.db.queries import performance as reads
+from journeygraph.db.queries import performance as stored
 from journeygraph.db.queries.performance import Counts
+from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
 from journeygraph.resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, Inputs, figures
 from journeygraph.resolvers.windows import Granularity, Span, before, cover, points, window, zone
 
@@ -28,18 +29,35 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from journeygraph.db.models import Journey, Node, Path
     from journeygraph.resolvers.context import Context
 
 Series = tuple[Span, ...]
 Kind = Literal["journey", "node", "path"]
-# (owner, journey, points, kind): the owner is a journey, node or path, as kind says.
-Key = tuple[uuid.UUID, uuid.UUID, Series, Kind]
-# (journey, points, kind): every node or path of the journey (removed ones too), as kind says.
-Whole = tuple[uuid.UUID, Series, Kind]
 
 
-def ranges_of(series: Series) -> list[reads.Range]:
+class WholeJourney(NamedTuple):
+    """Every node or path of a journey (removed ones too), as `kind` says, over a series."""
+
+    journey: uuid.UUID
+    series: Series
+    kind: Kind
+
+
+class FigureKey(NamedTuple):
+    """The figures of one journey, node or path (the owner, as `kind` says) over a series."""
+
+    owner: uuid.UUID
+    journey: uuid.UUID
+    series: Series
+    kind: Kind
+
+    @property
+    def whole(self) -> WholeJourney:
+        """Every owner of this one's kind in its journey: a batch that answers this key too."""
+        return WholeJourney(self.journey, self.series, self.kind)
+
+
+def ranges_of(series: Series) -> list[stored.Range]:
     return [(i, is_day, lo, hi) for i, span in enumerate(series) for is_day, lo, hi in cover(span)]
 
 
@@ -57,49 +75,49 @@ class _ByWindowLoader:
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: reads.Level
+        self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: stored.Level
     ) -> None:
         self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
-        self.answers: dict[Key, list[Any]] = {}
-        self._batch_of: dict[Key, asyncio.Future[None]] = {}  # every key asked for: its batch
-        self._whole_of: dict[Whole, asyncio.Future[None]] = {}  # every whole asked for: its batch
+        self.answers: dict[FigureKey, list[Any]] = {}
+        self._batch_of: dict[FigureKey, asyncio.Future[None]] = {}  # every key asked for: its batch
+        self._whole_of: dict[WholeJourney, asyncio.Future[None]] = {}  # every whole asked for: its batch
         self._rows_of: dict[Series, dict[tuple[int, uuid.UUID], Any]] = defaultdict(dict)  # wholes' rows
-        self._queued: list[Key] = []
-        self._queued_wholes: list[Whole] = []
+        self._queued: list[FigureKey] = []
+        self._queued_wholes: list[WholeJourney] = []
         self._next: asyncio.Future[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
 
-    def holds(self, key: Key) -> bool:
+    def holds(self, key: FigureKey) -> bool:
         """Whether the key was asked for already (its answer may still be on its way)."""
-        return key in self._batch_of or key[1:] in self._whole_of
+        return key in self._batch_of or key.whole in self._whole_of
 
-    def many(self, keys: Sequence[Key]) -> Awaitable[Any]:
+    def many(self, keys: Sequence[FigureKey]) -> Awaitable[Any]:
         """Wait until every key can be answered; keys asked for before are not fetched again."""
         batches = set()
         for key in keys:
-            batch = self._batch_of.get(key) or self._whole_of.get(key[1:])
+            batch = self._batch_of.get(key) or self._whole_of.get(key.whole)
             if batch is None:
                 batch = self._batch_of[key] = self._queue()
                 self._queued.append(key)
             batches.add(batch)
         return next(iter(batches)) if len(batches) == 1 else asyncio.gather(*batches)
 
-    def whole(self, whole: Whole) -> None:
+    def whole(self, whole: WholeJourney) -> None:
         """Ask for every node (or path, as its kind says) of a journey over a series."""
         if whole not in self._whole_of:
             self._whole_of[whole] = self._queue()
             self._queued_wholes.append(whole)
 
-    def holds_whole(self, whole: Whole) -> bool:
+    def holds_whole(self, whole: WholeJourney) -> bool:
         """Whether every node (or path) of a journey was asked for already."""
         return whole in self._whole_of
 
-    def answer(self, key: Key) -> list[Any]:
+    def answer(self, key: FigureKey) -> list[Any]:
         """A key's answer, once `many` is done waiting for it."""
         found = self.answers.get(key)
         if found is None:  # answered by its journey's whole batch
-            rows = self._rows_of[key[2]]
-            found = self.answers[key] = [rows.get((i, key[0])) for i in range(len(key[2]))]
+            rows = self._rows_of[key.series]
+            found = self.answers[key] = [rows.get((i, key.owner)) for i in range(len(key.series))]
         return found
 
     def _queue(self) -> asyncio.Future[None]:
@@ -117,7 +135,9 @@ class _ByWindowLoader:
         self._running.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self._running.discard)
 
-    async def _run(self, keys: list[Key], wholes: list[Whole], batch: asyncio.Future[None]) -> None:
+    async def _run(
+        self, keys: list[FigureKey], wholes: list[WholeJourney], batch: asyncio.Future[None]
+    ) -> None:
         try:
             await self._load(keys, wholes)
         except Exception as error:  # every key of the batch fails with it
@@ -125,43 +145,44 @@ class _ByWindowLoader:
         else:
             batch.set_result(None)
 
-    async def _load(self, keys: list[Key], wholes: list[Whole]) -> None:
-        by_series: dict[Series, tuple[list[Key], list[Whole]]] = defaultdict(lambda: ([], []))
+    async def _load(self, keys: list[FigureKey], wholes: list[WholeJourney]) -> None:
+        by_series: dict[Series, tuple[list[FigureKey], list[WholeJourney]]] = defaultdict(lambda: ([], []))
         for key in keys:
-            by_series[key[2]][0].append(key)
+            by_series[key.series][0].append(key)
         for whole in wholes:
-            by_series[whole[1]][1].append(whole)
+            by_series[whole.series][1].append(whole)
         async with self.sessions() as session:
             for series, (group, whole_group) in by_series.items():
                 rows = await self._fetch(session, series, group, whole_group)
                 for key in group:
-                    self.answers[key] = [rows.get((i, key[0])) for i in range(len(series))]
+                    self.answers[key] = [rows.get((i, key.owner)) for i in range(len(series))]
                 if whole_group:
                     self._rows_of[series].update(rows)
 
     @staticmethod
-    def _owners(keys: list[Key], kind: Kind | None = None) -> list[uuid.UUID]:
-        return list({k[0] for k in keys if kind is None or k[3] == kind})
+    def _owners(keys: list[FigureKey], kind: Kind | None = None) -> list[uuid.UUID]:
+        return list({key.owner for key in keys if kind is None or key.kind == kind})
 
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
+        self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         raise NotImplementedError
 
 
-def _whole_journeys(wholes: list[Whole], kind: Kind) -> list[uuid.UUID]:
-    return [w[0] for w in wholes if w[2] == kind]
+def _whole_journeys(wholes: list[WholeJourney], kind: Kind) -> list[uuid.UUID]:
+    return [whole.journey for whole in wholes if whole.kind == kind]
 
 
 class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
+        self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        journeys, ranges = list({k[1] for k in keys} | {w[0] for w in wholes}), ranges_of(series)
+        journeys = list({key.journey for key in keys} | {whole.journey for whole in wholes})
+        ranges = ranges_of(series)
         if self.level == "journey":
-            return await reads.counts(session, self.workspace_id, "journey", journeys, [], ranges)
-        # a path loader may hold its paths' source nodes too (see _take)
-        return await reads.counts(
+            return await stored.counts(session, self.workspace_id, "journey", journeys, [], ranges)
+        # a path loader may hold its paths' source nodes too (see _prefer_held)
+        return await stored.counts(
             session,
             self.workspace_id,
             "subject",
@@ -169,23 +190,23 @@ class CountsByWindowLoader(_ByWindowLoader):
             self._owners(keys, "node"),
             ranges,
             self._owners(keys, "path"),
-            reads.EveryOf(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            stored.WholeJourneys(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
 
 class UniquesByWindowLoader(_ByWindowLoader):
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
+        self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # A journey's whole-journey contact sets are kept under the journey's own id.
-        return await reads.uniques(
+        return await stored.uniques(
             session,
             self.workspace_id,
-            list({k[1] for k in keys} | {w[0] for w in wholes}),
+            list({key.journey for key in keys} | {whole.journey for whole in wholes}),
             self._owners(keys),
             LEVEL_KINDS[self.level],
             ranges_of(series),
-            reads.EveryOf(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            stored.WholeJourneys(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
         )
 
 
@@ -193,16 +214,18 @@ class InProgressByWindowLoader(_ByWindowLoader):
     """Contacts inside a journey as of each point's end: entered minus completed minus exited, over all time."""
 
     async def _fetch(
-        self, session: AsyncSession, series: Series, keys: list[Key], wholes: list[Whole]
+        self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
         ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + ranges_of(series)
-        rows = await reads.counts(session, self.workspace_id, "journey", [k[0] for k in keys], [], ranges)
+        rows = await stored.counts(
+            session, self.workspace_id, "journey", [key.owner for key in keys], [], ranges
+        )
         result: dict[tuple[int, uuid.UUID], int] = {}
         for key in keys:
             running = 0
             for i in range(-1, len(series)):
-                c = rows.get((i, key[0]))
+                c = rows.get((i, key.owner))
                 if c is not None:
                     running += (
                         c[EventType.JOURNEY_ENTERED]
@@ -210,7 +233,7 @@ class InProgressByWindowLoader(_ByWindowLoader):
                         - c[EventType.JOURNEY_EXITED]
                     )
                 if i >= 0:
-                    result[(i, key[0])] = max(running, 0)
+                    result[(i, key.owner)] = max(running, 0)
         return result
 
 
@@ -243,13 +266,23 @@ def _series(
     return series
 
 
-def _key(row: Journey | Node | Path, kind: Kind, series: Series) -> Key:
-    journey_id = row.id if kind == "journey" else row.journey_id  # type: ignore[union-attr]
-    return (row.id, journey_id, series, kind)
+def _key(row: JourneyRecord | NodeRecord | PathRecord, kind: Kind, series: Series) -> FigureKey:
+    journey_id = row.id if isinstance(row, JourneyRecord) else row.journey_id
+    return FigureKey(row.id, journey_id, series, kind)
 
 
-def _take(
-    own: _ByWindowLoader, other: _ByWindowLoader, keys: Sequence[Key]
+def _node(row: JourneyRecord | NodeRecord | PathRecord) -> NodeRecord:
+    assert isinstance(row, NodeRecord), row  # rows of one kind: the caller's `kind` says which
+    return row
+
+
+def _path(row: JourneyRecord | NodeRecord | PathRecord) -> PathRecord:
+    assert isinstance(row, PathRecord), row
+    return row
+
+
+def _prefer_held(
+    own: _ByWindowLoader, other: _ByWindowLoader, keys: Sequence[FigureKey]
 ) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
     """For each key, the loader to read its answer from (`other` when it was asked for the key
     already, else `own`), and what to await.
@@ -271,16 +304,20 @@ def _take(
 
 
 def _loaders(
-    loaders: Mapping[str, _ByWindowLoader], kind: Kind, keys: list[Key]
+    loaders: Mapping[str, _ByWindowLoader], kind: Kind, keys: list[FigureKey]
 ) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
     """Each key's loader for a kind of figure, and what to await."""
     if kind == "node":
-        return _take(loaders["node"], loaders["path"], keys)
+        return _prefer_held(loaders["node"], loaders["path"], keys)
     return [loaders[kind]] * len(keys), [loaders[kind].many(keys)]
 
 
 async def _figures(
-    context: Context, rows: Sequence[Journey | Node | Path], kind: Kind, series: Series, wanted: set[str]
+    context: Context,
+    rows: Sequence[JourneyRecord | NodeRecord | PathRecord],
+    kind: Kind,
+    series: Series,
+    wanted: set[str],
 ) -> list[list[Figures]]:
     """Every point's figures of each row: one await for the whole batch, then plain values.
 
@@ -302,11 +339,13 @@ async def _figures(
     if with_progress:
         jobs.append(loaders.in_progress.many(keys))
     if kind == "path":
-        sources: list[Key] = [(row.source_node_id, row.journey_id, series, "node") for row in rows]  # type: ignore[union-attr]
-        source_counts, waits = _take(loaders.counts["path"], loaders.counts["node"], sources)
+        sources = [
+            FigureKey(path.source_node_id, path.journey_id, series, "node") for path in map(_path, rows)
+        ]
+        source_counts, waits = _prefer_held(loaders.counts["path"], loaders.counts["node"], sources)
         jobs += waits
         if with_uniques:
-            source_uniques, waits = _take(loaders.uniques["path"], loaders.uniques["node"], sources)
+            source_uniques, waits = _prefer_held(loaders.uniques["path"], loaders.uniques["node"], sources)
             jobs += waits
     await asyncio.gather(*jobs)
     absent, points = [None] * len(series), range(len(series))
@@ -322,7 +361,7 @@ async def _figures(
                 ]
             )
         elif kind == "node":
-            node_type = row.type  # type: ignore[union-attr]
+            node_type = _node(row).type
             results.append(
                 [figures(kind, Inputs(own[p] or Counts(), own_u[p] or {}, node_type)) for p in points]
             )
@@ -348,7 +387,7 @@ async def _figures(
 
 def prefetch(
     context: Context,
-    journey: Journey,
+    journey: JourneyRecord,
     kind: Kind,
     start: date,
     end: date,
@@ -358,7 +397,7 @@ def prefetch(
     """Ask for the figures of every node (or path) of a journey over a window before
     their rows are loaded. Nothing is read twice: nodes already asked for as a whole by the
     paths' loaders (a path's ratios need its source node) are not asked for again, and paths
-    ask for their journey's nodes with theirs unless the nodes' loaders have them (see _take)."""
+    ask for their journey's nodes with theirs unless the nodes' loaders have them (see _prefer_held)."""
     try:
         series = _series(context, start, end, tz_name, None)
     except Exception:  # an unknown time zone, say: the field itself reports it
@@ -369,17 +408,17 @@ def prefetch(
         kinds.append(loaders.uniques)
     for by_kind in kinds:
         if kind == "node":
-            if not by_kind["path"].holds_whole((journey.id, series, "node")):
-                by_kind["node"].whole((journey.id, series, "node"))
+            if not by_kind["path"].holds_whole(WholeJourney(journey.id, series, "node")):
+                by_kind["node"].whole(WholeJourney(journey.id, series, "node"))
         else:
-            by_kind["path"].whole((journey.id, series, "path"))
-            if not by_kind["node"].holds_whole((journey.id, series, "node")):
-                by_kind["path"].whole((journey.id, series, "node"))
+            by_kind["path"].whole(WholeJourney(journey.id, series, "path"))
+            if not by_kind["node"].holds_whole(WholeJourney(journey.id, series, "node")):
+                by_kind["path"].whole(WholeJourney(journey.id, series, "node"))
 
 
 async def performance(
     context: Context,
-    row: Journey | Node | Path,
+    row: JourneyRecord | NodeRecord | PathRecord,
     kind: Kind,
     start: date,
     end: date,
@@ -392,7 +431,7 @@ async def performance(
 
 async def performances(
     context: Context,
-    rows: Sequence[Journey | Node | Path],
+    rows: Sequence[JourneyRecord | NodeRecord | PathRecord],
     kind: Kind,
     start: date,
     end: date,
@@ -413,7 +452,7 @@ class Point:
 
 async def time_series(
     context: Context,
-    row: Journey | Node | Path,
+    row: JourneyRecord | NodeRecord | PathRecord,
     kind: Kind,
     start: date,
     end: date,

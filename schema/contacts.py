@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from journeygraph.schema.enums import EnrollmentStatus
-from journeygraph.schema.journey import PageInfo
+from journeygraph.schema.journey import PageInfo, page_info_of
 
 if TYPE_CHECKING:
     from journeygraph.db.queries.enrollments import Run
     from journeygraph.db.queries.node_contacts import NodeContact as NodeContactRow
+    from journeygraph.db.records import NodeRecord
     from journeygraph.resolvers.contacts import Page
     from journeygraph.resolvers.context import Context
     from journeygraph.schema.node import Node
@@ -42,14 +43,15 @@ class Enrollment:
         return root.ended_at
 
     @strawberry.field(
-        description="The node of the run's latest NODE_ENTERED (removed nodes included); null before the first."
+        description="The node of the run's latest NODE_ENTERED (removed nodes included); null before the first.",
+        graphql_type=NodeRef | None,
     )
     async def current_node(
         self, root: strawberry.Parent[Run], info: strawberry.Info[Context, None]
-    ) -> NodeRef | None:
+    ) -> NodeRecord | None:
         if root.current_node_id is None:
             return None
-        return await info.context.loaders.node_by_id.load(root.current_node_id)  # type: ignore[return-value]  # rows stand in for Node
+        return await info.context.loaders.node_by_id.load(root.current_node_id)
 
     @strawberry.field(description="True when the run holds a GOAL_CONVERTED.")
     def converted(self, root: strawberry.Parent[Run]) -> bool:
@@ -63,24 +65,18 @@ class Enrollment:
 @strawberry.type
 class EnrollmentEdge:
     cursor: str
-    node: Enrollment
+    node: Run = strawberry.field(graphql_type=Enrollment)
 
 
 async def _page_info(page: Page) -> PageInfo:
     items, more = await page.items()
-    return PageInfo(
-        has_next_page=more,
-        has_previous_page=page.has_previous_page,
-        start_cursor=items[0][0] if items else None,
-        end_cursor=items[-1][0] if items else None,
-    )
+    return page_info_of(items, more, page.has_previous_page)
 
 
 @strawberry.type
 class EnrollmentConnection:
     @strawberry.field
     async def edges(self, root: strawberry.Parent[Page]) -> list[EnrollmentEdge]:
-        # a stored run (db.queries.enrollments.Run) stands in for Enrollment: its fields read it
         return [EnrollmentEdge(cursor=cursor, node=run) for cursor, run in (await root.items())[0]]
 
     @strawberry.field
@@ -116,14 +112,13 @@ class NodeContact:
 @strawberry.type
 class NodeContactEdge:
     cursor: str
-    node: NodeContact
+    node: NodeContactRow = strawberry.field(graphql_type=NodeContact)
 
 
 @strawberry.type
 class NodeContactConnection:
     @strawberry.field
     async def edges(self, root: strawberry.Parent[Page]) -> list[NodeContactEdge]:
-        # a row of db.queries.node_contacts stands in for NodeContact: its fields read it
         return [NodeContactEdge(cursor=cursor, node=contact) for cursor, contact in (await root.items())[0]]
 
     @strawberry.field

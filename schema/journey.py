@@ -14,8 +14,12 @@ from journeygraph.schema.measures import performance_field, prefetch_figures, ti
 from journeygraph.schema.scalars import JSON
 
 if TYPE_CHECKING:
-    from journeygraph.db.models import Journey as JourneyRow
+    from collections.abc import Sequence
+
+    from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
+    from journeygraph.resolvers.contacts import Page
     from journeygraph.resolvers.context import Context
+    from journeygraph.resolvers.journeys import JourneyPage
     from journeygraph.schema.contacts import EnrollmentConnection
     from journeygraph.schema.node import Node
     from journeygraph.schema.path import Path
@@ -50,7 +54,7 @@ class Journey:
     published_at: datetime | None = strawberry.field(description="When the journey was last published.")
 
     @strawberry.field
-    def goal(self, root: strawberry.Parent[JourneyRow]) -> JourneyGoal | None:
+    def goal(self, root: strawberry.Parent[JourneyRecord]) -> JourneyGoal | None:
         if root.goal is None:
             return None
         return JourneyGoal(
@@ -59,32 +63,38 @@ class Journey:
             deadline_days=root.goal.get("deadline_days"),
         )
 
-    @strawberry.field(description="The nodes of the current canvas, in the order they were saved.")
+    @strawberry.field(
+        description="The nodes of the current canvas, in the order they were saved.",
+        graphql_type=list[NodeRef],
+    )
     async def nodes(
         self,
-        root: strawberry.Parent[JourneyRow],
+        root: strawberry.Parent[JourneyRecord],
         info: strawberry.Info[Context, None],
         types: list[NodeType] | None = None,
-    ) -> list[NodeRef]:
+    ) -> list[NodeRecord]:
         prefetch_figures(info, root, "node")
-        return await resolve.journey_nodes(info.context, root, types)  # type: ignore[return-value]  # rows stand in for Node
+        return await resolve.journey_nodes(info.context, root, types)
 
-    @strawberry.field(description="The paths of the current canvas, in the order they were saved.")
+    @strawberry.field(
+        description="The paths of the current canvas, in the order they were saved.",
+        graphql_type=list[PathRef],
+    )
     async def paths(
-        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
-    ) -> list[PathRef]:
+        self, root: strawberry.Parent[JourneyRecord], info: strawberry.Info[Context, None]
+    ) -> list[PathRecord]:
         prefetch_figures(info, root, "path")
-        return await resolve.journey_paths(info.context, root)  # type: ignore[return-value]  # rows stand in for Path
+        return await resolve.journey_paths(info.context, root)
 
     @strawberry.field(description="How many nodes the current canvas has (what `nodes` lists).")
     async def node_count(
-        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+        self, root: strawberry.Parent[JourneyRecord], info: strawberry.Info[Context, None]
     ) -> int:
         return (await resolve.canvas_size(info.context, root))[0]
 
     @strawberry.field(description="How many paths the current canvas has (what `paths` lists).")
     async def path_count(
-        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+        self, root: strawberry.Parent[JourneyRecord], info: strawberry.Info[Context, None]
     ) -> int:
         return (await resolve.canvas_size(info.context, root))[1]
 
@@ -93,25 +103,26 @@ class Journey:
 
     @strawberry.field(description="How many enrollments are ACTIVE now.")
     async def active_count(
-        self, root: strawberry.Parent[JourneyRow], info: strawberry.Info[Context, None]
+        self, root: strawberry.Parent[JourneyRecord], info: strawberry.Info[Context, None]
     ) -> int:
         return await in_journeys.active_count(info.context, root)
 
     @strawberry.field(
         description="The journey's enrollments, newest enteredAt first. `nodeId` keeps the ACTIVE ones "
-        "whose currentNode is that node; `contactId` one contact's runs."
+        "whose currentNode is that node; `contactId` one contact's runs.",
+        graphql_type=EnrollmentConnectionRef,
     )
     async def enrollments(
         self,
-        root: strawberry.Parent[JourneyRow],
+        root: strawberry.Parent[JourneyRecord],
         info: strawberry.Info[Context, None],
         status: EnrollmentStatus | None = None,
         node_id: strawberry.ID | None = None,
         contact_id: str | None = None,
         first: int | None = 20,
         after: str | None = None,
-    ) -> EnrollmentConnectionRef:
-        return await in_journeys.enrollment_page(  # type: ignore[return-value]  # a Page stands in for the connection
+    ) -> Page:
+        return await in_journeys.enrollment_page(
             info.context, root, status, node_id, contact_id, 20 if first is None else first, after
         )
 
@@ -124,14 +135,34 @@ class PageInfo:
     end_cursor: str | None
 
 
+def page_info_of(
+    items: Sequence[tuple[str, object]], has_next_page: bool, has_previous_page: bool
+) -> PageInfo:
+    """A connection's PageInfo from its page of (cursor, node) pairs."""
+    return PageInfo(
+        has_next_page=has_next_page,
+        has_previous_page=has_previous_page,
+        start_cursor=items[0][0] if items else None,
+        end_cursor=items[-1][0] if items else None,
+    )
+
+
 @strawberry.type
 class JourneyEdge:
     cursor: str
-    node: Journey
+    node: JourneyRecord = strawberry.field(graphql_type=Journey)
 
 
 @strawberry.type
 class JourneyConnection:
-    edges: list[JourneyEdge]
-    page_info: PageInfo
-    total_count: int = strawberry.field(description="How many journeys match the filters, over all pages.")
+    @strawberry.field
+    def edges(self, root: strawberry.Parent[JourneyPage]) -> list[JourneyEdge]:
+        return [JourneyEdge(cursor=cursor, node=journey) for cursor, journey in root.items]
+
+    @strawberry.field
+    def page_info(self, root: strawberry.Parent[JourneyPage]) -> PageInfo:
+        return page_info_of(root.items, root.has_next_page, root.has_previous_page)
+
+    @strawberry.field(description="How many journeys match the filters, over all pages.")
+    def total_count(self, root: strawberry.Parent[JourneyPage]) -> int:
+        return root.total_count

@@ -15,7 +15,8 @@ from journeygraph.schema.measures import performance_field, time_series_field
 from journeygraph.schema.scalars import JSON
 
 if TYPE_CHECKING:
-    from journeygraph.db.models import Node as NodeRow
+    from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
+    from journeygraph.resolvers.contacts import Page
     from journeygraph.resolvers.context import Context
     from journeygraph.schema.contacts import NodeContactConnection
     from journeygraph.schema.journey import Journey
@@ -36,13 +37,13 @@ class Position:
     y: float
 
 
-def _position(row: NodeRow) -> Position | None:
+def _position(row: NodeRecord) -> Position | None:
     if row.position_x is None or row.position_y is None:
         return None
     return Position(x=row.position_x, y=row.position_y)
 
 
-async def _positions(_info: Any, rows: list[NodeRow], _arguments: Any) -> list[Position | None]:
+async def _positions(_info: Any, rows: list[NodeRecord], _arguments: Any) -> list[Position | None]:
     return [_position(row) for row in rows]  # on a canvas: for every node at once (BATCH)
 
 
@@ -59,48 +60,54 @@ class Node:
     config: JSON
 
     @strawberry.field(description="Where the canvas draws the node.", metadata={BATCH: _positions})
-    def position(self, root: strawberry.Parent[NodeRow]) -> Position | None:
+    def position(self, root: strawberry.Parent[NodeRecord]) -> Position | None:
         return _position(root)
 
     @strawberry.field(description="True once a saved canvas no longer contains the node; its history stays.")
-    def removed(self, root: strawberry.Parent[NodeRow]) -> bool:
+    def removed(self, root: strawberry.Parent[NodeRecord]) -> bool:
         return root.removed_at is not None
 
-    @strawberry.field
+    @strawberry.field(graphql_type=JourneyRef)
     async def journey(
-        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
-    ) -> JourneyRef:
-        return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
+        self, root: strawberry.Parent[NodeRecord], info: strawberry.Info[Context, None]
+    ) -> JourneyRecord:
+        return await resolve.owner(info.context, root)
 
-    @strawberry.field(description="Paths of the current canvas leading into this node.")
+    @strawberry.field(
+        description="Paths of the current canvas leading into this node.", graphql_type=list[PathRef]
+    )
     async def incoming(
-        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
-    ) -> list[PathRef]:
-        return await resolve.node_paths(info.context, root, "incoming")  # type: ignore[return-value]
+        self, root: strawberry.Parent[NodeRecord], info: strawberry.Info[Context, None]
+    ) -> list[PathRecord]:
+        return await resolve.node_paths(info.context, root, "incoming")
 
-    @strawberry.field(description="Paths of the current canvas leading out of this node, by index.")
+    @strawberry.field(
+        description="Paths of the current canvas leading out of this node, by index.",
+        graphql_type=list[PathRef],
+    )
     async def outgoing(
-        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
-    ) -> list[PathRef]:
-        return await resolve.node_paths(info.context, root, "outgoing")  # type: ignore[return-value]
+        self, root: strawberry.Parent[NodeRecord], info: strawberry.Info[Context, None]
+    ) -> list[PathRecord]:
+        return await resolve.node_paths(info.context, root, "outgoing")
 
     performance: NodePerformanceRef = performance_field(NodePerformanceRef, "node")
     time_series: list[NodePointRef] = time_series_field(NodePointRef, "node")
 
     @strawberry.field(description="ACTIVE enrollments whose currentNode is this node, now.")
     async def waiting_count(
-        self, root: strawberry.Parent[NodeRow], info: strawberry.Info[Context, None]
+        self, root: strawberry.Parent[NodeRecord], info: strawberry.Info[Context, None]
     ) -> int:
         return await in_journeys.waiting_count(info.context, root)
 
     @strawberry.field(
         description="The distinct contacts with at least one event of `activity` at this node in "
         "[start of startDate, start of the day after endDate) in timeZone (default: the workspace's), "
-        "by contactId."
+        "by contactId.",
+        graphql_type=NodeContactConnectionRef,
     )
     async def contacts(
         self,
-        root: strawberry.Parent[NodeRow],
+        root: strawberry.Parent[NodeRecord],
         info: strawberry.Info[Context, None],
         start_date: date,
         end_date: date,
@@ -109,8 +116,8 @@ class Node:
         activity: ContactActivity,
         first: int | None = 20,
         after: str | None = None,
-    ) -> NodeContactConnectionRef:
-        return await in_journeys.contact_page(  # type: ignore[return-value]  # a Page stands in for the connection
+    ) -> Page:
+        return await in_journeys.contact_page(
             info.context,
             root,
             start_date,

@@ -11,7 +11,9 @@ from journeygraph.schema.batching import BATCH
 from journeygraph.schema.measures import performance_field, time_series_field
 
 if TYPE_CHECKING:
-    from journeygraph.db.models import Path as PathRow
+    from collections.abc import Awaitable
+
+    from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
     from journeygraph.resolvers.context import Context
     from journeygraph.schema.journey import Journey
     from journeygraph.schema.node import Node
@@ -31,24 +33,34 @@ class Path:
     index: int = strawberry.field(description="Order among the paths leaving the same node, from 0.")
 
     @strawberry.field(description="True once a saved canvas no longer contains the path; its history stays.")
-    def removed(self, root: strawberry.Parent[PathRow]) -> bool:
+    def removed(self, root: strawberry.Parent[PathRecord]) -> bool:
         return root.removed_at is not None
 
-    @strawberry.field
+    @strawberry.field(graphql_type=JourneyRef)
     async def journey(
-        self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]
-    ) -> JourneyRef:
-        return await resolve.owner(info.context, root)  # type: ignore[return-value]  # rows stand in for Journey
+        self, root: strawberry.Parent[PathRecord], info: strawberry.Info[Context, None]
+    ) -> JourneyRecord:
+        return await resolve.owner(info.context, root)
 
     # Plain functions: they answer at once when the node is loaded, else with an awaitable.
     # On a list of paths (a canvas) the executor asks for every path's end at once (BATCH).
-    @strawberry.field(metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "source")})
-    def source(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
-        return resolve.path_end(info.context, root, "source")  # type: ignore[return-value]
+    @strawberry.field(
+        graphql_type=NodeRef,
+        metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "source")},
+    )
+    def source(
+        self, root: strawberry.Parent[PathRecord], info: strawberry.Info[Context, None]
+    ) -> NodeRecord | Awaitable[NodeRecord]:
+        return resolve.path_end(info.context, root, "source")
 
-    @strawberry.field(metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "target")})
-    def target(self, root: strawberry.Parent[PathRow], info: strawberry.Info[Context, None]) -> NodeRef:
-        return resolve.path_end(info.context, root, "target")  # type: ignore[return-value]
+    @strawberry.field(
+        graphql_type=NodeRef,
+        metadata={BATCH: lambda info, rows, _: resolve.path_ends(info.context, rows, "target")},
+    )
+    def target(
+        self, root: strawberry.Parent[PathRecord], info: strawberry.Info[Context, None]
+    ) -> NodeRecord | Awaitable[NodeRecord]:
+        return resolve.path_end(info.context, root, "target")
 
     performance: PathPerformanceRef = performance_field(PathPerformanceRef, "path")
     time_series: list[PathPointRef] = time_series_field(PathPointRef, "path")

@@ -1,31 +1,32 @@
 """Nodes and paths: batched look-ups and the bulk write behind a saved canvas.
 
-Look-ups run on the driver (db.driver) and return plain records, not ORM
-instances: a record reads like its model (`row.id`, `row.type`, `row.config`,
-the same values), and nothing changes these rows through a session. Not Core
-rows either: graphql-core asks every value it completes for `__await__`, and a
-Row answers a missing attribute by formatting an error message.
+Look-ups run on the driver (db.driver) and return the records of db.records, not ORM
+instances. Not Core rows either: graphql-core asks every value it completes for
+`__await__`, and a Row answers a missing attribute by formatting an error message.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from journeygraph.db.driver import Statement, fetch, record_reader, select_columns
+from journeygraph.db.driver import Statement, fetch, select_columns
 from journeygraph.db.models import Node, Path
+from journeygraph.db.records import NodeRecord, PathRecord, reader
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
 
-_RECORDS = {model: record_reader(model) for model in (Node, Path)}
+C = TypeVar("C", NodeRecord, PathRecord)
+_NODE = reader(Node, NodeRecord)
+_PATH = reader(Path, PathRecord)
 
 
 _IN_JOURNEYS = "journey_id = ANY(CAST(:ids AS uuid[]))"
@@ -43,22 +44,25 @@ _BY_JOURNEY = {
 
 async def nodes_by_ids(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Node]:
+) -> dict[uuid.UUID, NodeRecord]:
     """The workspace's nodes among `ids` (removed ones included: their history stays), by id."""
-    return await _by_id(session, Node, workspace_id, ids)
+    return await _by_id(session, Node, _NODE, workspace_id, ids)
 
 
 async def paths_by_ids(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Path]:
+) -> dict[uuid.UUID, PathRecord]:
     """The workspace's paths among `ids` (removed ones included), by id."""
-    return await _by_id(session, Path, workspace_id, ids)
+    return await _by_id(session, Path, _PATH, workspace_id, ids)
 
 
 async def _by_id(
-    session: AsyncSession, model: Any, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Any]:
-    read = _RECORDS[model]
+    session: AsyncSession,
+    model: Any,
+    read: Callable[[Sequence[Any]], C],
+    workspace_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, C]:
     rows = await fetch(session, _BY_ID[model], {"workspace_id": workspace_id, "ids": list(ids)})
     found = (read(row) for row in rows)
     return {row.id: row for row in found}
@@ -67,13 +71,13 @@ async def _by_id(
 async def _by_journey(
     session: AsyncSession,
     model: Any,
+    read: Callable[[Sequence[Any]], C],
     workspace_id: uuid.UUID,
     journey_ids: Sequence[uuid.UUID],
     removed: bool,
-) -> dict[uuid.UUID, list[Any]]:
-    read = _RECORDS[model]
+) -> dict[uuid.UUID, list[C]]:
     statement = _BY_JOURNEY[(model, removed)]
-    grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    grouped: dict[uuid.UUID, list[C]] = defaultdict(list)
     for row in await fetch(session, statement, {"workspace_id": workspace_id, "ids": list(journey_ids)}):
         found = read(row)
         grouped[found.journey_id].append(found)
@@ -82,16 +86,16 @@ async def _by_journey(
 
 async def nodes_by_journey_ids(
     session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
-) -> dict[uuid.UUID, list[Node]]:
+) -> dict[uuid.UUID, list[NodeRecord]]:
     """Each journey's nodes in canvas order; only the current canvas unless `removed` is true."""
-    return await _by_journey(session, Node, workspace_id, journey_ids, removed)
+    return await _by_journey(session, Node, _NODE, workspace_id, journey_ids, removed)
 
 
 async def paths_by_journey_ids(
     session: AsyncSession, workspace_id: uuid.UUID, journey_ids: Sequence[uuid.UUID], *, removed: bool = False
-) -> dict[uuid.UUID, list[Path]]:
+) -> dict[uuid.UUID, list[PathRecord]]:
     """Each journey's paths in canvas order; only the current canvas unless `removed` is true."""
-    return await _by_journey(session, Path, workspace_id, journey_ids, removed)
+    return await _by_journey(session, Path, _PATH, workspace_id, journey_ids, removed)
 
 
 async def _upsert(session: AsyncSession, model: type[Node] | type[Path], rows: list[dict[str, Any]]) -> None:

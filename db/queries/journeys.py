@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from journeygraph.db.driver import fetch, record_reader, select_columns
+from journeygraph.db.driver import fetch, select_columns
 from journeygraph.db.enums import JourneyStatus
 from journeygraph.db.models import Journey
+from journeygraph.db.records import JourneyRecord, reader, record_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,13 +21,13 @@ if TYPE_CHECKING:
 
 
 _BY_ID = select_columns(Journey, "id = ANY(CAST(:ids AS uuid[]))")
-_RECORD = record_reader(Journey)
+_RECORD = reader(Journey, JourneyRecord)
 
 
 async def journeys_by_ids(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Journey]:
-    """The workspace's journeys among `ids`, by id, as plain records (see db.driver)."""
+) -> dict[uuid.UUID, JourneyRecord]:
+    """The workspace's journeys among `ids`, by id, as records (see db.records)."""
     rows = await fetch(session, _BY_ID, {"workspace_id": workspace_id, "ids": list(ids)})
     found = (_RECORD(row) for row in rows)
     return {row.id: row for row in found}
@@ -58,7 +59,7 @@ async def list_journeys(
     where: JourneyFilter,
     limit: int,
     after: tuple[datetime, uuid.UUID] | None = None,
-) -> list[Journey]:
+) -> list[JourneyRecord]:
     """Up to `limit` journeys, newest change first, strictly after the keyset position `after`."""
     clauses = _filtered(workspace_id, where)
     if after is not None:
@@ -66,7 +67,7 @@ async def list_journeys(
     rows = await session.scalars(
         sa.select(Journey).where(*clauses).order_by(Journey.updated_at.desc(), Journey.id.desc()).limit(limit)
     )
-    return list(rows)
+    return [record_of(row, JourneyRecord) for row in rows]
 
 
 async def count_journeys(session: AsyncSession, workspace_id: uuid.UUID, where: JourneyFilter) -> int:

@@ -61,9 +61,9 @@ class Counts:
 # (`single`: every range is one point's; `several`: width_bucket over the bounds) and
 # how the buckets are scanned (`one`: the ranges' union is one interval; `runs`: it has
 # gaps, and each run of buckets is scanned on its own).
-Reads = tuple[Literal["single", "several"], Literal["one", "runs"]] | None
+TableRead = tuple[Literal["single", "several"], Literal["one", "runs"]] | None
 # How a counts statement reads weeks, days and quarter-hours.
-Buckets = tuple[Reads, Reads, Reads]
+Buckets = tuple[TableRead, TableRead, TableRead]
 
 
 def _runs(ranges: Sequence[tuple[int, Any, Any]]) -> list[tuple[Any, Any]]:
@@ -77,14 +77,14 @@ def _runs(ranges: Sequence[tuple[int, Any, Any]]) -> list[tuple[Any, Any]]:
     return runs
 
 
-def _reads(ranges: Sequence[tuple[int, Any, Any]]) -> Reads:
+def _table_read(ranges: Sequence[tuple[int, Any, Any]]) -> TableRead:
     if not ranges:
         return None
     spread: Literal["one", "runs"] = "one" if len(_runs(ranges)) == 1 else "runs"
     return ("single" if len({r[0] for r in ranges}) == 1 else "several"), spread
 
 
-def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any]:
+def _bucket_parameters(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any]:
     """Parameters that say which buckets to scan and map each bucket to its point.
 
     The point: with one point, that point (the statement's `single` form); else sorted
@@ -92,7 +92,7 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
     bounds[k] <= x < bounds[k+1] (1-based), 0 below the first bound; `points[k + 1]` is
     then the point whose range holds that slot, or NULL.
     """
-    reads, runs = _reads(ranges), _runs(ranges)
+    reads, runs = _table_read(ranges), _runs(ranges)
     assert reads is not None
     params: dict[str, Any] = {}
     if reads[1] == "one":
@@ -112,7 +112,7 @@ def _slots(ranges: Sequence[tuple[int, Any, Any]], prefix: str) -> dict[str, Any
     return params
 
 
-def _point(prefix: str, column: str, cast: str, reads: Reads) -> str:
+def _point(prefix: str, column: str, cast: str, reads: TableRead) -> str:
     """The point a row belongs to (NULL: none), by its `column`."""
     assert reads is not None
     if reads[0] == "single":
@@ -122,7 +122,9 @@ def _point(prefix: str, column: str, cast: str, reads: Reads) -> str:
     )
 
 
-def _scan(source: str, prefix: str, column: str, cast: str, selected: str, where: str, reads: Reads) -> str:
+def _scan(
+    source: str, prefix: str, column: str, cast: str, selected: str, where: str, reads: TableRead
+) -> str:
     """`SELECT idx, {selected} FROM {source} WHERE {where}`, over the ranges' buckets of `column`."""
     assert reads is not None
     point = _point(prefix, column, cast, reads)
@@ -143,7 +145,7 @@ def _scan(source: str, prefix: str, column: str, cast: str, selected: str, where
 
 
 def _bucketed(
-    table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str, reads: Reads
+    table: str, prefix: str, column: str, cast: str, owner: str, columns: str, owners: str, reads: TableRead
 ) -> str:
     return _scan(f"{table} x", prefix, column, cast, f"x.{owner} AS owner, {columns}", owners, reads)
 
@@ -152,7 +154,7 @@ def _union(parts: list[str]) -> str:
     return "\n        UNION ALL\n".join(parts)
 
 
-class EveryOf(NamedTuple):
+class WholeJourneys(NamedTuple):
     """Journeys whose every node, and every path, a statement reads (removed ones too: a
     removed node asked for by id in the same request is then answered by the same rows)."""
 
@@ -160,7 +162,7 @@ class EveryOf(NamedTuple):
     paths_of: Sequence[uuid.UUID] = ()
 
 
-EVERY_OF_NONE = EveryOf()
+NO_WHOLE_JOURNEYS = WholeJourneys()
 
 
 def _of_journeys(table: str, journeys: str) -> str:
@@ -196,7 +198,7 @@ _TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:jo
 
 
 def _summed(
-    owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, tail: tuple[str, Reads]
+    owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, tail: tuple[str, TableRead]
 ) -> str:
     """Sums per (point, owner) over the rollups' buckets and the tail's events not folded yet."""
     listed = ", ".join(f"x.{c}" for c in columns)
@@ -223,7 +225,7 @@ def _summed(
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
 
-def _counts_sql(level: Level, buckets: Buckets, tail: Reads) -> Statement:
+def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
     owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
@@ -257,7 +259,7 @@ def _counts_sql(level: Level, buckets: Buckets, tail: Reads) -> Statement:
 _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
 
 
-def _uniques_sql(grains: tuple[Reads, ...], tail: Reads) -> Statement:
+def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead) -> Statement:
     """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the tail's contacts
     (their ordinal, or their id when the folder has not numbered them yet). Owners are subjects,
     or journeys (their own scope: a contact counts on its subject and on its journey)."""
@@ -342,7 +344,7 @@ async def counts(
     node_ids: Sequence[uuid.UUID],
     ranges: Sequence[Range],
     path_ids: Sequence[uuid.UUID] = (),
-    every: EveryOf = EVERY_OF_NONE,
+    every: WholeJourneys = NO_WHOLE_JOURNEYS,
 ) -> dict[tuple[int, uuid.UUID], Counts]:
     """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
 
@@ -360,10 +362,12 @@ async def counts(
         params["node_journeys"], params["path_journeys"] = list(every.nodes_of), list(every.paths_of)
     for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q"), (whole, "t")):
         if found:
-            params.update(_slots(found, prefix))
+            params.update(_bucket_parameters(found, prefix))
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    statement = _counts_statement(level, (_reads(weeks), _reads(days), _reads(quarters)), _reads(whole))
+    statement = _counts_statement(
+        level, (_table_read(weeks), _table_read(days), _table_read(quarters)), _table_read(whole)
+    )
     for row in await fetch(session, statement, params):
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
@@ -409,7 +413,7 @@ async def uniques(
     owner_ids: Sequence[uuid.UUID],
     kinds: Sequence[int],
     ranges: Sequence[Range],
-    every: EveryOf = EVERY_OF_NONE,
+    every: WholeJourneys = NO_WHOLE_JOURNEYS,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
     `every` adds every node and path of some journeys as owners.
@@ -428,12 +432,12 @@ async def uniques(
         "path_journeys": list(every.paths_of),
         "kinds": list(kinds),
         "types": [t.value for t, k in UNIQUE_KINDS.items() if k in kinds],
-        **_slots(whole, "t"),
+        **_bucket_parameters(whole, "t"),
     }
     for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
         if block:
-            params.update(_slots(block, prefix))
-    statement = _uniques_statement(tuple(_reads(block) for block in blocks), _reads(whole))
+            params.update(_bucket_parameters(block, prefix))
+    statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole))
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
     for idx, owner, kind, n, bitmap, ordinals, contact_ids in await fetch(session, statement, params):
         found = sets.setdefault((idx, owner, kind), [])

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from journeygraph.db.driver import Statement, fetch, record_reader
+from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.models import ApiKey, Workspace
+from journeygraph.db.records import WorkspaceRecord, reader
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,7 +61,7 @@ async def create_api_key(session: AsyncSession, workspace_id: uuid.UUID, scopes:
     return key
 
 
-_WORKSPACE = record_reader(Workspace)
+_WORKSPACE = reader(Workspace, WorkspaceRecord)
 _FOR_KEY = Statement(
     f"""
     SELECT {", ".join("w." + c.name for c in Workspace.__table__.columns)}, k.scopes
@@ -70,8 +71,8 @@ _FOR_KEY = Statement(
 )
 
 
-async def workspace_for_key(session: AsyncSession, key: str) -> tuple[Workspace, list[str]] | None:
-    """The workspace (a plain record, see db.driver) and scopes of a live API key, or None when
+async def workspace_for_key(session: AsyncSession, key: str) -> tuple[WorkspaceRecord, list[str]] | None:
+    """The workspace (a record, see db.records) and scopes of a live API key, or None when
     the key is unknown or revoked."""
     workspace_id = key_workspace(key)
     if workspace_id is None:

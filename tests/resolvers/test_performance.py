@@ -406,14 +406,14 @@ async def test_no_subjects_figures_are_read_twice_when_paths_arrive_first(datase
         session: Any, workspace: Any, level: str, journeys: Any, nodes: Any, ranges: Any, *more: Any
     ) -> Any:
         paths = more[0] if more else []
-        whole = more[1] if len(more) > 1 else reads.EVERY_OF_NONE
+        whole = more[1] if len(more) > 1 else reads.NO_WHOLE_JOURNEYS
         asked["counts"].append(([*nodes, *paths], whole))
         return await counts(session, workspace, level, journeys, nodes, ranges, *more)
 
     async def distinct(
         session: Any, workspace: Any, journeys: Any, owners: Any, kinds: Any, ranges: Any, *more: Any
     ) -> Any:
-        asked["uniques"].append((list(owners), more[0] if more else reads.EVERY_OF_NONE))
+        asked["uniques"].append((list(owners), more[0] if more else reads.NO_WHOLE_JOURNEYS))
         return await uniques(session, workspace, journeys, owners, kinds, ranges, *more)
 
     monkeypatch.setattr(canvas, "nodes_by_journey_ids", late)
