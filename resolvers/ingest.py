@@ -172,7 +172,7 @@ async def _known(
             problem = ("UNKNOWN_JOURNEY", f"journeyId {event.journey_id} does not exist")
         elif event.node_id is not None and event.node_id not in nodes:
             problem = ("UNKNOWN_NODE", f"nodeId {event.node_id} does not exist")
-        elif event.node_id is not None and nodes[event.node_id][0] != event.journey_id:
+        elif event.node_id is not None and nodes[event.node_id] != event.journey_id:
             problem = (
                 "NODE_NOT_IN_JOURNEY",
                 f"node {event.node_id} is not part of journey {event.journey_id}",

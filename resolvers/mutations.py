@@ -48,6 +48,13 @@ class _Rollback(Exception):
         self.problems = problems
 
 
+def _archived(journey: Journey, where: str) -> list[Problem]:
+    """An ARCHIVED journey is read-only until restored: the problem, or none."""
+    if journey.status != JourneyStatus.ARCHIVED:
+        return []
+    return [Problem("an ARCHIVED journey cannot be edited; restore it first", UserErrorCode.INVALID, [where])]
+
+
 def _not_found(value: str, where: str) -> _Rollback:
     return _Rollback([Problem(f"no journey with id {value!r}", UserErrorCode.NOT_FOUND, [where])])
 
@@ -197,12 +204,7 @@ async def update_journey(context: Context, id: str, data: Any) -> JourneyResult:
             values["goal"] = _goal(problems, data.goal, ["input", "goal"])
             if values["goal"] is None:
                 values["goal"] = sa.null()  # an explicit null clears the goal (not JSON null)
-        if journey.status == JourneyStatus.ARCHIVED:
-            problems.append(
-                Problem(
-                    "an ARCHIVED journey cannot be edited; restore it first", UserErrorCode.INVALID, ["id"]
-                )
-            )
+        problems += _archived(journey, "id")
         if problems:
             raise _Rollback(problems)
         if not values:
@@ -238,16 +240,8 @@ async def save_canvas(
                     )
                 ]
             )
-        if journey.status == JourneyStatus.ARCHIVED:
-            raise _Rollback(
-                [
-                    Problem(
-                        "an ARCHIVED journey cannot be edited; restore it first",
-                        UserErrorCode.INVALID,
-                        ["journeyId"],
-                    )
-                ]
-            )
+        if archived := _archived(journey, "journeyId"):
+            raise _Rollback(archived)
         plan = await _plan(session, context, journey.id, nodes, paths)
         if plan.problems:
             raise _Rollback(plan.problems)

@@ -34,7 +34,7 @@ def performance_field(result: Any, kind: Kind) -> Any:
             info.context, root, kind, start_date, end_date, time_zone, selected(info)
         )
 
-    async def many(raw: GraphQLResolveInfo, rows: list[Any], args: dict[str, Any]) -> list[Any]:
+    async def many(raw: GraphQLResolveInfo[Any], rows: list[Any], args: dict[str, Any]) -> list[Any]:
         # the same field on every row of a list (a canvas's nodes): one await for all of them
         return await measure.performances(
             raw.context,

@@ -30,9 +30,13 @@ def _performance_type(level: Level, name: str, description: str) -> Any:
 
 
 if TYPE_CHECKING:  # made at run time from the list; to the type checker, the figures they read
-    from journeygraph.resolvers.metrics import Figures as JourneyPerformance
-    from journeygraph.resolvers.metrics import Figures as NodePerformance
-    from journeygraph.resolvers.metrics import Figures as PathPerformance
+    from typing import TypeAlias
+
+    from journeygraph.resolvers.metrics import Figures
+
+    JourneyPerformance: TypeAlias = Figures
+    NodePerformance: TypeAlias = Figures
+    PathPerformance: TypeAlias = Figures
 else:
     JourneyPerformance = _performance_type(
         "journey", "JourneyPerformance", "A journey's figures over a window; removed nodes' events included."

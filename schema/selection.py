@@ -42,7 +42,7 @@ def selected(info: strawberry.Info[Context, Any], under: str | None = None) -> s
     return selected_below(info._raw_info, under)
 
 
-def selected_below(raw: GraphQLResolveInfo, under: str | None = None) -> set[str]:
+def selected_below(raw: GraphQLResolveInfo[Any], under: str | None = None) -> set[str]:
     """`selected`, from graphql-core's resolve info (what the executor hands a batch of fields)."""
     cache = raw.context.cache
     key = ("selected", *(id(node) for node in raw.field_nodes), under)
@@ -57,7 +57,7 @@ def selected_below(raw: GraphQLResolveInfo, under: str | None = None) -> set[str
     return found
 
 
-def fields_below(raw: GraphQLResolveInfo, name: str) -> list[FieldNode]:
+def fields_below(raw: GraphQLResolveInfo[Any], name: str) -> list[FieldNode]:
     """The fields called `name` selected right below the current field (aliases apart, through
     fragments); those under a directive (@skip, @include) are left out, not evaluated.
     Remembered per request, as `selected_below` is: a list of journeys asks once per journey."""
@@ -87,7 +87,7 @@ def fields_below(raw: GraphQLResolveInfo, name: str) -> list[FieldNode]:
     return found
 
 
-def names_below(field: FieldNode, raw: GraphQLResolveInfo) -> set[str]:
+def names_below(field: FieldNode, raw: GraphQLResolveInfo[Any]) -> set[str]:
     """Field names selected right below `field`."""
     if field.selection_set is None:
         return set()

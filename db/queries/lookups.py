@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from journeygraph.db.enums import NodeType
 from journeygraph.db.models import Journey, Node, Path
 
 if TYPE_CHECKING:
@@ -30,16 +29,14 @@ async def existing_journeys(
 
 async def node_owners(
     session: AsyncSession, workspace_id: uuid.UUID, ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, tuple[uuid.UUID, NodeType]]:
-    """Journey and type of each node among `ids` (removed ones too: late events still count)."""
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Journey of each node among `ids` (removed ones too: late events still count)."""
     if not ids:
         return {}
     rows = await session.execute(
-        sa.select(Node.id, Node.journey_id, Node.type).where(
-            Node.workspace_id == workspace_id, Node.id.in_(ids)
-        )
+        sa.select(Node.id, Node.journey_id).where(Node.workspace_id == workspace_id, Node.id.in_(ids))
     )
-    return {node_id: (journey_id, node_type) for node_id, journey_id, node_type in rows}
+    return {node_id: journey_id for node_id, journey_id in rows}
 
 
 async def path_owners(

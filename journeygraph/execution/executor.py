@@ -259,7 +259,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self,
         return_type: GraphQLList[GraphQLOutputType],
         field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Path,
         result: Any,
         position_context: Any,
