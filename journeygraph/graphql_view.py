@@ -13,15 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING, Any
 
+import mimeparse
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData, process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from journeygraph import request_json
@@ -43,9 +44,10 @@ if TYPE_CHECKING:
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-CDN = "https://unpkg.com/"
 ASSETS_PATH = "/graphiql-assets"
 ASSETS_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+# strawberry's GraphiQL page with local assets and a slot for the demo's defaults (see the file)
+GRAPHIQL_PAGE = Template((Path(__file__).resolve().parent / "graphiql.html").read_text())
 # The GraphiQL page: its scripts and styles come from this server only (inline ones are
 # GraphiQL's own bootstrap), it may not be framed, and it is never cached (it may hold a key).
 PAGE_HEADERS = {
@@ -74,23 +76,17 @@ def unauthenticated(message: str) -> Response:
 
 
 def preferred_media_type(accept: str | None) -> str:
-    """`application/graphql-response+json` when accepted at least as much as JSON; else JSON."""
-    weights: dict[str, float] = {}
-    for item in (accept or "").split(","):
-        media_type, *parameters = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        weights[media_type.lower()] = max(quality, weights.get(media_type.lower(), 0.0))
-    json_weight = max(weights.get(JSON, 0.0), weights.get("application/*", 0.0), weights.get("*/*", 0.0))
-    if weights.get(GRAPHQL_RESPONSE, 0.0) > 0 and weights[GRAPHQL_RESPONSE] >= json_weight:
-        return GRAPHQL_RESPONSE
-    return JSON
+    """`application/graphql-response+json` when the client names it and accepts it at least as
+    much as JSON; else JSON (also for a wildcard alone, as clients written before that type expect).
+    Qualities are weighed by python-mimeparse (RFC 9110); a header it cannot parse means JSON."""
+    accept = (accept or "").lower()  # media types and their parameters' names ignore case
+    if GRAPHQL_RESPONSE not in accept:
+        return JSON
+    try:
+        best = mimeparse.best_match([JSON, GRAPHQL_RESPONSE], accept)  # a tie goes to the later one
+    except ValueError:
+        return JSON
+    return GRAPHQL_RESPONSE if best == GRAPHQL_RESPONSE else JSON
 
 
 def failed_before_execution(result: ExecutionResult) -> bool:
@@ -253,31 +249,18 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        # GraphiQL's scripts and styles come from this server, not from unpkg.com (same files,
-        # same paths, so their integrity hashes still hold): it works offline and behind a CSP.
-        html = get_graphql_ide_html(graphql_ide="graphiql").replace(CDN, ASSETS_PATH + "/")
+        defaults: dict[str, str] = {}
         demo = getattr(request.app.state, "demo", None)
         if demo is not None:
             # Only a server on its embedded (local, demo) database fills these in, so a
             # newcomer can run the README's canvas query without typing a token; the key
             # only when the server listens on loopback (journeygraph.cli, --share-demo-key).
+            defaults = {"query": demo.query, "variables": json.dumps(demo.variables)}
             if demo.share_key:
-                headers = {"Authorization": f"Bearer {demo.key}"}
-                html = html.replace(
-                    "const defaultHeaders = {};", f"const defaultHeaders = {json.dumps(headers)};"
-                )
-                html = html.replace(
-                    "parameters.headers);", f"parameters.headers || {json.dumps(json.dumps(headers))});", 1
-                )
-            html = html.replace(
-                "parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(demo.query)}", 1
-            )
-            html = html.replace(
-                "parameters.variables,",
-                f"parameters.variables || {json.dumps(json.dumps(demo.variables))},",
-                1,
-            )
-        return HTMLResponse(html, headers=PAGE_HEADERS)
+                defaults["headers"] = json.dumps({"Authorization": f"Bearer {demo.key}"})
+        # JSON inside <script>: no "<" may end the element early
+        data = json.dumps(defaults).replace("<", "\\u003c")
+        return HTMLResponse(GRAPHIQL_PAGE.substitute(defaults=data), headers=PAGE_HEADERS)
 
 
 def graphql_app(schema: Any) -> GraphQLView:

@@ -136,12 +136,10 @@ class TooManyFields(Exception):
 
 @dataclass
 class Measure:
-    """What a document asks for: its cost, its depth and its aliases."""
+    """What a document asks for: its cost, and what bounds it."""
 
     cost: int = 0
     fixed: int = 0  # the part that does not depend on the answer: windows and mutations
-    depth: int = 0
-    aliases: int = 0
     windows: set[tuple[Any, ...]] = field(default_factory=set)
     named_journeys: set[str] = field(default_factory=set)
     listed: int = 0  # most journeys of a `journeys` list whose canvases (nodes, paths) are asked for
@@ -326,40 +324,33 @@ class CostCounter:
         parent: GraphQLObjectType,
         count: int,
         scope: Scope,
-        depth: int,
         spread: set[str] | None = None,
     ) -> None:
         """Walk one selection set. `spread`: fragments already spread into it — as in execution
         (CollectFields), a fragment counts once per selection set however often it is spread."""
-        if not parent.name.startswith(
-            "__"
-        ):  # introspection's depth is the schema's (GraphiQL asks 9 levels of ofType)
-            self.measure.depth = max(self.measure.depth, depth)
         spread = set() if spread is None else spread
         for node in selection_set.selections:
             if isinstance(node, FieldNode):
-                self.field(node, parent, count, scope, depth)
+                self.field(node, parent, count, scope)
             elif isinstance(node, InlineFragmentNode):
                 target = (
                     self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
                 )
                 if isinstance(target, GraphQLObjectType):
-                    self.selection(node.selection_set, target, count, scope, depth, spread)
+                    self.selection(node.selection_set, target, count, scope, spread)
             elif isinstance(node, FragmentSpreadNode) and node.name.value not in spread:
                 spread.add(node.name.value)
                 fragment = self.fragments.get(node.name.value)
                 if fragment is not None:
                     target = self.schema.get_type(fragment.type_condition.name.value)
                     if isinstance(target, GraphQLObjectType):
-                        self.selection(fragment.selection_set, target, count, scope, depth, spread)
+                        self.selection(fragment.selection_set, target, count, scope, spread)
 
-    def field(self, node: FieldNode, parent: GraphQLObjectType, count: int, scope: Scope, depth: int) -> None:
+    def field(self, node: FieldNode, parent: GraphQLObjectType, count: int, scope: Scope) -> None:
         name = node.name.value
         self.visits += 1
         if self.visits > MAX_VISITS:
             raise TooManyFields
-        if node.alias is not None:
-            self.measure.aliases += 1
         if name == "__schema":
             definition = SchemaMetaFieldDef
         elif name == "__type":
@@ -411,7 +402,7 @@ class CostCounter:
             whole = every is not None and (parent.name == "__Schema" or scope.every == PARENTS[every])
             scope = replace(scope, every=every if whole else None)
         self.measure.cost += items
-        self.selection(node.selection_set, named, items, scope, depth + 1)
+        self.selection(node.selection_set, named, items, scope)
 
 
 def _is_list(type_: GraphQLOutputType) -> bool:
@@ -434,7 +425,7 @@ def measure_operation(
     canvas_sizes: dict[str, tuple[int, int]] | None = None,
     largest: Largest | None = None,
 ) -> Measure:
-    """Cost, depth and aliases of the operation a request runs (the only one, or the named one).
+    """The cost of the operation a request runs (the only one, or the named one).
 
     Without `canvas_sizes`, every journey's canvas counts as the largest allowed;
     `Measure.named_journeys` lists the journeys named by id at the root whose
@@ -459,7 +450,7 @@ def measure_operation(
         }[operation.operation]
         if root is not None:
             try:
-                counter.selection(operation.selection_set, root, 1, Scope(), 1)
+                counter.selection(operation.selection_set, root, 1, Scope())
             except TooManyFields:
                 return Measure(cost=UNBOUNDED, expanded=True)
         counter.measure.cost += counter.measure.fixed

@@ -65,7 +65,7 @@ class Entry:
     """A parsed document, its token key, and its validation errors once known."""
 
     document: DocumentNode
-    key: bytes
+    key: tuple[bytes, tuple[int, int, int]]  # its tokens' digest, and the limits it is validated under
     errors: list[GraphQLError] | None = None
 
 
@@ -83,8 +83,8 @@ class _Cache(OrderedDict[Any, Any]):
             self.popitem(last=False)
 
 
-BY_TEXT = _Cache()  # query text -> Entry
-VALID = _Cache()  # token key -> True: documents known to validate
+BY_TEXT = _Cache()  # (query text, limits) -> Entry
+VALID = _Cache()  # (token key, limits) -> True: documents known to validate under those limits
 
 
 def token_key(query: str, max_tokens: int) -> tuple[bytes, int]:
@@ -190,16 +190,19 @@ class Documents(SchemaExtension):
         execution = self.execution_context
         query = execution.query
         if query and execution.graphql_document is None:
-            entry = BY_TEXT.get_fresh(query)
+            settings = self.context.settings
+            # what validation depends on besides the document (shape_limits.py)
+            limits = (settings.max_tokens, settings.max_depth, settings.max_aliases)
+            entry = BY_TEXT.get_fresh((query, limits))
             if entry is None:
-                max_tokens = self.context.settings.max_tokens
+                max_tokens = settings.max_tokens
                 self.charge(-(-len(query) // CHARS_PER_POINT))
                 key, tokens = token_key(query, max_tokens)
                 self.charge(min(tokens, max_tokens))
-                entry = Entry(parse(query, max_tokens=max_tokens), key)
-                if VALID.get_fresh(key):
+                entry = Entry(parse(query, max_tokens=max_tokens), (key, limits))
+                if VALID.get_fresh(entry.key):
                     entry.errors = []
-                BY_TEXT.put(query, entry)
+                BY_TEXT.put((query, limits), entry)
             self.entry = entry
             execution.graphql_document = entry.document
         yield

@@ -1,5 +1,5 @@
 """The executable schema: the types of journeygraph.schema, run by this package's executor
-and extensions (error shapes, limits, the document cache, the text rule)."""
+and extensions (error shapes, limits, depth and aliases, the document cache, the text rule)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from journeygraph.execution.documents import Documents
 from journeygraph.execution.executor import Executor
 from journeygraph.execution.limits import QueryLimits
 from journeygraph.execution.masking import ShapeErrors
+from journeygraph.execution.shape_limits import ShapeLimits
 from journeygraph.execution.text_rules import StorableText
 from journeygraph.schema.mutation import Mutation
 from journeygraph.schema.query import Query
@@ -22,6 +23,7 @@ schema = strawberry.Schema(
     extensions=[
         ShapeErrors,
         QueryLimits,
+        ShapeLimits,
         Documents,
         lambda: AddValidationRules([StorableText]),
     ],

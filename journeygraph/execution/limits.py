@@ -1,4 +1,5 @@
-"""Limits checked before anything executes: tokens, depth, aliases, cost and the caller's rate.
+"""Limits checked before anything executes: tokens, cost and the caller's rate (depth and
+aliases: shape_limits.py).
 
 Over a limit, the request gets one error naming the limit (and its setting)
 and nothing runs: no resolver, no SQL. Every response carries
@@ -36,17 +37,6 @@ def _limit_errors(measure: Measure, settings: Settings) -> ApiError | None:
     if measure.expanded:
         return ApiError(
             f"the query expands to more than {MAX_VISITS} fields (fragments spread included)",
-            ErrorCode.QUERY_TOO_COMPLEX,
-        )
-    if measure.depth > settings.max_depth:
-        return ApiError(
-            f"query depth {measure.depth} is over the limit of {settings.max_depth} (JOURNEYGRAPH_MAX_DEPTH)",
-            ErrorCode.QUERY_TOO_COMPLEX,
-        )
-    if measure.aliases > settings.max_aliases:
-        return ApiError(
-            f"the query uses {measure.aliases} aliases; the limit is {settings.max_aliases} "
-            "(JOURNEYGRAPH_MAX_ALIASES)",
             ErrorCode.QUERY_TOO_COMPLEX,
         )
     if measure.cost > settings.max_query_cost:

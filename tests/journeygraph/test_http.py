@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -80,6 +81,23 @@ async def test_graphiql_prefills_the_demo_key_and_canvas_query(database_url, set
     assert journey["id"] in page
     assert "query Canvas($journeyId: ID!" in page
     assert "2026-10-24" in page  # the last 30 days
+
+
+async def test_graphiql_defaults_cannot_end_their_script_element(database_url, settings, api):
+    # given demo defaults holding markup (the query is data, not HTML)
+    hostile = "{ workspace { id } } # </script><script>alert(1)</script><!--"
+    app = create_app(settings, database_url, Demo(key=api.key, query=hostile, variables={}))
+
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        page = (await http.get("/graphql", headers={"Accept": "text/html"})).text
+
+    # then it stays inside the JSON, escaped, and reads back as it was
+    assert "<script>alert(1)" not in page and "<!--" not in page.split("journeygraph-defaults")[1][:400]
+    island = page.split('id="journeygraph-defaults" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(island)["query"] == hostile
 
 
 async def test_graphiql_withholds_the_demo_key_when_not_on_loopback(database_url, settings, api):

@@ -6,6 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
+from asgi_lifespan import LifespanManager
+
+from journeygraph.app import create_app
+from journeygraph.core.settings import Settings
 from tests.operations import create_journey, objects
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -36,7 +41,7 @@ async def test_a_query_deeper_than_the_limit_is_refused_naming_it(api):
     error, statements = await refused(api, too_deep)
 
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    assert "depth 13" in error["message"] and "limit of 12" in error["message"]
+    assert "deeper than the limit of 12" in error["message"] and "JOURNEYGRAPH_MAX_DEPTH" in error["message"]
     assert statements == 1  # authentication only
 
 
@@ -47,8 +52,37 @@ async def test_more_aliases_than_the_limit_are_refused(api):
     error, statements = await refused(api, query)
 
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    assert "41 aliases" in error["message"] and "limit is 40" in error["message"]
+    assert error["message"] == "41 aliases found. Allowed: 40 (JOURNEYGRAPH_MAX_ALIASES)"
     assert statements == 1
+
+
+async def test_introspection_is_not_held_to_the_depth_limit(api):
+    # GraphiQL's introspection query nests `ofType` nine levels deep under __schema
+    from graphql import get_introspection_query
+
+    data = await api.gql(get_introspection_query())
+
+    assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_each_app_holds_documents_to_its_own_depth_and_alias_limits(api, database_url):
+    # a document the default app validated is validated again under another app's limits
+    query = "{ a: workspace { id } b: workspace { id } journeysByIds(ids: []) { nodes { journey { id } } } }"
+    assert (await api.gql(query))["a"]
+    strict = create_app(Settings(database_url=database_url, max_depth=3, max_aliases=1), database_url)
+    async with LifespanManager(strict):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=strict), base_url="http://t") as http:
+            headers = {"Authorization": f"Bearer {api.key}"}
+            deep = await http.post(
+                "/graphql", json={"query": query.replace("a: ", "").replace("b: ", "")}, headers=headers
+            )
+            aliased = await http.post("/graphql", json={"query": query}, headers=headers)
+
+    assert [e["message"] for e in deep.json()["errors"]] == [
+        "the query nests fields deeper than the limit of 3 (JOURNEYGRAPH_MAX_DEPTH)"
+    ]
+    assert [e["extensions"]["code"] for e in aliased.json()["errors"]] == ["QUERY_TOO_COMPLEX"]
+    assert "errors" not in (await api.post(query)).json()  # the default app's limits are its own
 
 
 async def test_more_tokens_than_the_limit_are_refused_before_parsing_ends(api):

@@ -108,13 +108,6 @@ def test_mutations_cost_more_and_rejections_are_bounded_by_the_events_sent():
     assert measure(record, {"e": events}).cost == MUTATION_COST + 1 + 7
 
 
-def test_depth_and_aliases_are_counted():
-    deep = f'{{ journey(id: "{J}") {{ nodes {{ journey {{ nodes {{ id }} }} }} }} }}'
-    assert measure(deep).depth == 5  # journey, nodes, journey, nodes, id
-    aliased = "{ a: workspace { id } b: workspace { x: id } }"
-    assert measure(aliased).aliases == 3
-
-
 def test_only_the_chosen_operation_counts():
     document = "query A { workspace { id } } query B { journeys(first: 4) { edges { node { id } } } }"
     assert measure(document, operation="A").cost == 1
