@@ -29,7 +29,7 @@ from journeygraph import request_json
 from journeygraph.auth import AuthError, authenticate
 from journeygraph.bodies import read_limited
 from journeygraph.core.errors import ErrorCode
-from journeygraph.core.request_facts import current as current_request
+from journeygraph.core.request_facts import current_request
 from journeygraph.execution.masking import shape
 from journeygraph.persisted import PersistedQueryError, is_persisted
 from journeygraph.resolvers.context import Context

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 
 from journeygraph.core.errors import ErrorCode
-from journeygraph.core.request_facts import current as current_request
+from journeygraph.core.request_facts import current_request
 
 
 def _count(code: str) -> None:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from journeygraph.db.enums import EventType
-from journeygraph.db.queries import performance as stored
+from journeygraph.db.queries import performance as performance_queries
 from journeygraph.db.queries.performance import Counts
 from journeygraph.db.records import JourneyRecord, NodeRecord, PathRecord
 from journeygraph.resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, Inputs, figures
@@ -57,7 +57,7 @@ class FigureKey(NamedTuple):
         return WholeJourney(self.journey, self.series, self.kind)
 
 
-def ranges_of(series: Series) -> list[stored.Range]:
+def ranges_of(series: Series) -> list[performance_queries.Range]:
     return [(i, is_day, lo, hi) for i, span in enumerate(series) for is_day, lo, hi in cover(span)]
 
 
@@ -75,7 +75,10 @@ class _ByWindowLoader:
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, level: stored.Level
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        workspace_id: uuid.UUID,
+        level: performance_queries.Level,
     ) -> None:
         self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
         self.answers: dict[FigureKey, list[Any]] = {}
@@ -180,9 +183,11 @@ class CountsByWindowLoader(_ByWindowLoader):
         journeys = list({key.journey for key in keys} | {whole.journey for whole in wholes})
         ranges = ranges_of(series)
         if self.level == "journey":
-            return await stored.counts(session, self.workspace_id, "journey", journeys, [], ranges)
+            return await performance_queries.counts(
+                session, self.workspace_id, "journey", journeys, [], ranges
+            )
         # a path loader may hold its paths' source nodes too (see _prefer_held)
-        return await stored.counts(
+        return await performance_queries.counts(
             session,
             self.workspace_id,
             "subject",
@@ -190,7 +195,9 @@ class CountsByWindowLoader(_ByWindowLoader):
             self._owners(keys, "node"),
             ranges,
             self._owners(keys, "path"),
-            stored.WholeJourneys(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            performance_queries.WholeJourneys(
+                _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
+            ),
         )
 
 
@@ -199,14 +206,16 @@ class UniquesByWindowLoader(_ByWindowLoader):
         self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # A journey's whole-journey contact sets are kept under the journey's own id.
-        return await stored.uniques(
+        return await performance_queries.uniques(
             session,
             self.workspace_id,
             list({key.journey for key in keys} | {whole.journey for whole in wholes}),
             self._owners(keys),
             LEVEL_KINDS[self.level],
             ranges_of(series),
-            stored.WholeJourneys(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")),
+            performance_queries.WholeJourneys(
+                _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
+            ),
         )
 
 
@@ -218,7 +227,7 @@ class InProgressByWindowLoader(_ByWindowLoader):
     ) -> dict[tuple[int, uuid.UUID], Any]:
         # Point -1 is everything before the series; each point adds its own movements.
         ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + ranges_of(series)
-        rows = await stored.counts(
+        rows = await performance_queries.counts(
             session, self.workspace_id, "journey", [key.owner for key in keys], [], ranges
         )
         result: dict[tuple[int, uuid.UUID], int] = {}

@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from graphql.execution.values import VariableValues, get_argument_values
 
-from journeygraph.resolvers import performance as measure
+from journeygraph.resolvers import performance as figures
 from journeygraph.resolvers.context import Context
 from journeygraph.resolvers.performance import Kind
 from journeygraph.schema.batching import BATCH
@@ -30,13 +30,13 @@ def performance_field(result: Any, kind: Kind) -> Any:
         end_date: dt.date,
         time_zone: str | None = None,
     ) -> result:
-        return await measure.performance(
+        return await figures.performance(
             info.context, root, kind, start_date, end_date, time_zone, selected(info)
         )
 
     async def many(raw: GraphQLResolveInfo[Any], rows: list[Any], args: dict[str, Any]) -> list[Any]:
         # the same field on every row of a list (a canvas's nodes): one await for all of them
-        return await measure.performances(
+        return await figures.performances(
             raw.context,
             rows,
             kind,
@@ -61,7 +61,7 @@ def time_series_field(point: Any, kind: Kind) -> Any:
         time_zone: str | None = None,
     ) -> list[point]:
         wanted = selected(info, "performance")
-        return await measure.time_series(
+        return await figures.time_series(
             info.context, root, kind, start_date, end_date, granularity, time_zone, wanted
         )
 
@@ -82,7 +82,7 @@ def prefetch_figures(info: strawberry.Info[Context, None], journey: Any, kind: K
             args = get_argument_values(item.fields["performance"], field, variables)
         except Exception:  # the field reports it when it runs
             continue
-        measure.prefetch(
+        figures.prefetch(
             info.context,
             journey,
             kind,

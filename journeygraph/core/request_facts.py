@@ -20,6 +20,6 @@ class RequestFacts:
 CURRENT: contextvars.ContextVar[RequestFacts | None] = contextvars.ContextVar("request_facts", default=None)
 
 
-def current() -> RequestFacts | None:
+def current_request() -> RequestFacts | None:
     """The facts of the request this code runs for (None outside a request)."""
     return CURRENT.get()

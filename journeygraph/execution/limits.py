@@ -19,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 from journeygraph.core.errors import ApiError, ErrorCode
 from journeygraph.core.outage import MESSAGE as OUTAGE_MESSAGE
 from journeygraph.core.outage import is_outage
-from journeygraph.core.request_facts import current as current_request
+from journeygraph.core.request_facts import current_request
 from journeygraph.db.queries.canvas import canvas_sizes, largest_canvases
 from journeygraph.execution.cost import MAX_VISITS, Largest, Measure, measure_operation, response_cost
 from journeygraph.resolvers.ids import parse_id
