@@ -59,7 +59,7 @@ class Journey:
             return None
         return JourneyGoal(
             type=root.goal["type"],
-            config=root.goal.get("config") or {},  # type: ignore[arg-type]  # JSON is a NewType over object
+            config=JSON(root.goal.get("config") or {}),
             deadline_days=root.goal.get("deadline_days"),
         )
 

@@ -11,6 +11,9 @@ import sys
 import asyncpg
 from sqlalchemy.engine import make_url
 
+# the checkout this test runs from
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 
 def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     # when
@@ -120,3 +123,29 @@ async def test_the_contacts_benchmark_runs_end_to_end(server_url, tmp_path):
                  "enrollments_50th", "enrollments_total", "enrollments_waiting_first"):  # fmt: skip
         assert results[name]["p50"] > 0, name
     assert "| Node.contacts, 50th page |" in (tmp_path / "contacts.md").read_text()
+
+
+async def test_the_comparison_runs_a_checkout_against_itself(server_url, tmp_path):
+    # when this checkout is compared with itself, tiny (its database dropped afterwards)
+    try:
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bench.compare", "--before", ROOT, "--after", ROOT, "--events", "5000",
+             "--rounds", "1", "--requests", "2", "--ingest-batches", "1", "--ingest-size", "200",
+             "--out", str(tmp_path)],
+            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )  # fmt: skip
+    finally:
+        await _drop(server_url, "jg_compare_5000")
+
+    # then both sides are measured for every operation, and the table says so
+    assert run.returncode == 0, run.stderr[-3000:]
+    table = (tmp_path / "compare.md").read_text()
+    for measure in ("canvas", "canvas_zoned", "hourly_31d", "canvas_c4_rps", "ingest_events_per_s"):
+        row = next(line for line in table.splitlines() if line.startswith(f"| {measure} |"))
+        before, after = (float(cell.split()[0].replace(",", "")) for cell in row.split("|")[2:4])
+        assert before > 0 and after > 0, row
