@@ -151,9 +151,9 @@ async def queued_workspace(session: AsyncSession) -> uuid.UUID | None:
 
 
 async def fold(
-    session: AsyncSession, limit: int = 50_000, wait: bool = False, workspace_id: uuid.UUID | None = None
+    session: AsyncSession, limit: int, wait: bool = False, workspace_id: uuid.UUID | None = None
 ) -> int:
-    """Fold up to `limit` queued events of one workspace (any, unless named), in the caller's
+    """Fold up to `limit` queued events (the folder passes JOURNEYGRAPH_FOLD_BATCH) of one workspace (any, unless named), in the caller's
     transaction; return how many. 0 when there are none, or when another folder holds the lock
     (unless `wait`)."""
     named = workspace_id is not None
