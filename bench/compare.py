@@ -3,7 +3,8 @@
     python -m bench.compare --before ../old-checkout [--after .] [--events 2000000] [--rounds 3]
 
 Builds one dataset, then in each round serves it with each checkout in turn (the
-order alternating between rounds, so drift on a noisy machine falls on both),
+order alternating between rounds, so drift on a noisy machine falls on both; a first
+warm-up round is not counted),
 each started the same way (`uvicorn journeygraph.app:create_app --factory
 --workers <cores>`, its code from its own checkout), and times the canvas and the
 other read operations of bench.run, then ingestion through /v1/events (2 senders,
@@ -104,11 +105,15 @@ async def measure_all(args: argparse.Namespace) -> dict[str, list[dict[str, floa
     await engine.dispose()
     sides = {"before": args.before_dir, "after": args.after_dir}
     runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
-    for round_ in range(args.rounds):
+    for round_ in range(-args.warm_up_rounds, args.rounds):
         order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
         for side in order:
-            print(f"compare: round {round_ + 1}, {side}", file=sys.stderr)
-            runs[side].append(await _measure(url, sides[side], dataset, args))
+            print(f"compare: round {round_ + 1}{' (warm-up)' if round_ < 0 else ''}, {side}", file=sys.stderr)
+            measured = await _measure(url, sides[side], dataset, args)
+            if (
+                round_ >= 0
+            ):  # a warm-up round's figures are dropped: caches and the freshly built tables settle
+                runs[side].append(measured)
     return runs
 
 
@@ -140,6 +145,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--after", default=".")
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm-up-rounds", type=int, default=1, help="rounds run first and not counted")
     parser.add_argument("--requests", type=int, default=30, help="measured requests per operation")
     parser.add_argument("--ingest-batches", type=int, default=20)
     parser.add_argument("--ingest-size", type=int, default=5000)

@@ -131,7 +131,7 @@ async def test_the_comparison_runs_a_checkout_against_itself(server_url, tmp_pat
         run = await asyncio.to_thread(
             subprocess.run,
             [sys.executable, "-m", "bench.compare", "--before", ROOT, "--after", ROOT, "--events", "5000",
-             "--rounds", "1", "--requests", "2", "--ingest-batches", "1", "--ingest-size", "200",
+             "--rounds", "1", "--warm-up-rounds", "0", "--requests", "2", "--ingest-batches", "1", "--ingest-size", "200",
              "--out", str(tmp_path)],
             env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
             capture_output=True,
