@@ -58,6 +58,22 @@ async def _ingested(server_url: str, name: str) -> int:
         await connection.close()
 
 
+async def _bench(server_url: str, database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m <args>` against the test server; drop the database it made afterwards."""
+    try:
+        return await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", *args],
+            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        await _drop(server_url, database)
+
+
 async def _drop(server_url: str, name: str) -> None:
     connection = await asyncpg.connect(
         make_url(server_url).set(drivername="postgresql").render_as_string(False)
@@ -70,28 +86,9 @@ async def _drop(server_url: str, name: str) -> None:
 
 async def test_the_profiler_runs_end_to_end(server_url):
     # when the canvas is profiled on a small dataset (its database dropped afterwards)
-    try:
-        run = await asyncio.to_thread(
-            subprocess.run,
-            [
-                sys.executable,
-                "-m",
-                "bench.profile",
-                "--events",
-                "20000",
-                "--requests",
-                "2",
-                "--query",
-                "counts",
-            ],
-            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    finally:
-        await _drop(server_url, "jg_profile_20000")
+    run = await _bench(
+        server_url, "jg_profile_20000", "bench.profile", "--events", "20000", "--requests", "2", "--query", "counts",
+    )  # fmt: skip
 
     # then it reports the request's time and where it went
     assert run.returncode == 0, run.stderr[-3000:]
@@ -101,19 +98,11 @@ async def test_the_profiler_runs_end_to_end(server_url):
 
 async def test_the_contacts_benchmark_runs_end_to_end(server_url, tmp_path):
     # when bench.contacts runs on a small dataset and broadcast (its database dropped afterwards)
-    try:
-        run = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bench.contacts", "--events", "20000", "--entries", "3000", "--requests", "2",
-             "--out", str(tmp_path)],
-            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )  # fmt: skip
-    finally:
-        await _drop(server_url, "jg_bench_contacts_20000")
+    run = await _bench(
+        server_url, "jg_bench_contacts_20000", "bench.contacts", "--events", "20000", "--entries", "3000",
+        "--requests", "2", "--out", str(tmp_path),
+    )  # fmt: skip
+
     # then it reports every measurement, with the broadcast's enrollments and the one statement waitingCount adds
     assert run.returncode == 0, run.stderr[-3000:]
     results = json.loads((tmp_path / "contacts.json").read_text())
@@ -127,20 +116,11 @@ async def test_the_contacts_benchmark_runs_end_to_end(server_url, tmp_path):
 
 async def test_the_comparison_runs_a_checkout_against_itself(server_url, tmp_path):
     # when this checkout is compared with itself, tiny (its database dropped afterwards)
-    try:
-        run = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bench.compare", "--before", ROOT, "--after", ROOT, "--events", "5000",
-             "--rounds", "1", "--warm-up-rounds", "0", "--requests", "2", "--ingest-batches", "1", "--ingest-size", "200",
-             "--out", str(tmp_path)],
-            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )  # fmt: skip
-    finally:
-        await _drop(server_url, "jg_compare_5000")
+    run = await _bench(
+        server_url, "jg_compare_5000", "bench.compare", "--before", ROOT, "--after", ROOT, "--events", "5000",
+        "--rounds", "1", "--warm-up-rounds", "0", "--requests", "2", "--ingest-batches", "1",
+        "--ingest-size", "200", "--out", str(tmp_path),
+    )  # fmt: skip
 
     # then both sides are measured for every operation, and the table says so
     assert run.returncode == 0, run.stderr[-3000:]
