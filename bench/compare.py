@@ -29,11 +29,12 @@ import httpx
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, _tail_size, fresh_database, ingest_bodies, timed
+from bench.run import Server, _tail_size, fresh_database, ingest_bodies
 from journeygraph import embedded
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
-READS = ("canvas", "canvas_counts", "canvas_zoned", "hourly_31d", "two_windows", "by_ids_20", "canvas_c4")
+SIDES = ("before", "after")
+WARM_UP = 10  # requests per side and operation before measuring
 
 
 async def _ingest(base: str, key: str, bodies: list[str]) -> float:
@@ -53,7 +54,46 @@ async def _ingest(base: str, key: str, bodies: list[str]) -> float:
         return accepted / (time.perf_counter() - started)
 
 
-async def _measure(url: str, source: str, dataset: Any, args: argparse.Namespace) -> dict[str, float]:
+async def _paired(
+    clients: dict[str, httpx.AsyncClient],
+    key: str,
+    query: str,
+    variables: dict[str, Any],
+    requests: int,
+    concurrency: int,
+) -> dict[str, tuple[float, float]]:
+    """(p50 ms, requests/s) of one operation on each side, their requests alternating: a burst of
+    `concurrency` requests on one side, then on the other (which goes first alternates too), so
+    both are measured under the same conditions within a second of each other."""
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {"query": query, "variables": variables}
+    latencies: dict[str, list[float]] = {side: [] for side in SIDES}
+    busy: dict[str, float] = dict.fromkeys(SIDES, 0.0)
+
+    async def one(side: str, record: bool) -> None:
+        started = time.perf_counter()
+        answer = await clients[side].post("/graphql", json=body, headers=headers)
+        if record:
+            latencies[side].append(time.perf_counter() - started)
+        if answer.status_code != 200 or "errors" in answer.json():
+            raise RuntimeError(f"{side}: {answer.text[:300]}")
+
+    for turn in range(WARM_UP + requests):
+        for side in SIDES if turn % 2 == 0 else SIDES[::-1]:
+            started = time.perf_counter()
+            await asyncio.gather(*(one(side, turn >= WARM_UP) for _ in range(concurrency)))
+            if turn >= WARM_UP:
+                busy[side] += time.perf_counter() - started
+    return {
+        side: (statistics.median(latencies[side]) * 1000, len(latencies[side]) / busy[side]) for side in SIDES
+    }
+
+
+async def _round(
+    url: str, sources: dict[str, str], dataset: Any, args: argparse.Namespace, first: str
+) -> dict[str, dict[str, float]]:
+    """One round: both checkouts served at once, the reads alternating between them, then each
+    side's ingestion in turn (`first` first)."""
     today = datetime.now(UTC).date()
     start, end = today - timedelta(days=30), today
     window = {"id": str(dataset.journey_ids[0]), "start": str(start), "end": str(end)}
@@ -72,26 +112,35 @@ async def _measure(url: str, source: str, dataset: Any, args: argparse.Namespace
         "by_ids_20": (queries.BY_IDS, ids, 1),
         "canvas_c4": (queries.CANVAS, window, 4),
     }
-    server = Server(url, source)
+    servers = {side: Server(url, sources[side]) for side in SIDES}
+    found: dict[str, dict[str, float]] = {side: {} for side in SIDES}
     try:
-        await server.ready()
-        # the events the previous side ingested are folded (by this server's folder) before any read
+        for server in servers.values():
+            await server.ready()
+        # the events the last round ingested are folded before any read
         while await _tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
             await asyncio.sleep(0.5)
-        found = {}
-        for name, (query, variables, concurrency) in operations.items():
-            stats = await timed(
-                server.base, dataset.key, query, variables, args.requests * concurrency, concurrency
-            )
-            found[name] = stats["p50"]
-            if concurrency > 1:
-                found[name + "_rps"] = stats["rps"]
-        bodies = await ingest_bodies(url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size)
-        found["ingest_events_per_s"] = await _ingest(server.base, dataset.key, bodies)
-        found["peak_server_mb"] = server.peak_memory_mb()
+        limits = httpx.Limits(max_connections=4)
+        async with (
+            httpx.AsyncClient(base_url=servers["before"].base, timeout=300, limits=limits) as before,
+            httpx.AsyncClient(base_url=servers["after"].base, timeout=300, limits=limits) as after,
+        ):
+            clients = {"before": before, "after": after}
+            for name, (query, variables, concurrency) in operations.items():
+                paired = await _paired(clients, dataset.key, query, variables, args.requests, concurrency)
+                for side, (p50, rps) in paired.items():
+                    found[side][name] = p50
+                    if concurrency > 1:
+                        found[side][name + "_rps"] = rps
+        for side in (first, *(s for s in SIDES if s != first)):
+            bodies = await ingest_bodies(url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size)
+            found[side]["ingest_events_per_s"] = await _ingest(servers[side].base, dataset.key, bodies)
+        for side, server in servers.items():
+            found[side]["peak_server_mb"] = server.peak_memory_mb()
         return found
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
 
 async def measure_all(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
@@ -103,17 +152,14 @@ async def measure_all(args: argparse.Namespace) -> dict[str, list[dict[str, floa
     engine = create_engine(url)
     dataset = await build(create_sessionmaker(engine), args.events)
     await engine.dispose()
-    sides = {"before": args.before_dir, "after": args.after_dir}
-    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    sources = {"before": args.before_dir, "after": args.after_dir}
+    runs: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
     for round_ in range(-args.warm_up_rounds, args.rounds):
-        order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
-        for side in order:
-            print(f"compare: round {round_ + 1}{' (warm-up)' if round_ < 0 else ''}, {side}", file=sys.stderr)
-            measured = await _measure(url, sides[side], dataset, args)
-            if (
-                round_ >= 0
-            ):  # a warm-up round's figures are dropped: caches and the freshly built tables settle
-                runs[side].append(measured)
+        print(f"compare: {'warm-up round' if round_ < 0 else f'round {round_ + 1}'}", file=sys.stderr)
+        found = await _round(url, sources, dataset, args, SIDES[round_ % 2])
+        if round_ >= 0:  # a warm-up round's figures are dropped: caches and the freshly built tables settle
+            for side in SIDES:
+                runs[side].append(found[side])
     return runs
 
 
