@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from journeygraph.core.settings import Settings
+
 
 def async_url(url: str) -> str:
     """Turn a `postgresql://` (or `postgres://`) URL into the asyncpg driver's form."""
@@ -16,7 +18,14 @@ def async_url(url: str) -> str:
     )
 
 
-def create_engine(url: str, pool_size: int = 10, connect_timeout: int = 5) -> AsyncEngine:
+# The settings' own defaults (JOURNEYGRAPH_DB_POOL_SIZE, JOURNEYGRAPH_DB_CONNECT_TIMEOUT), not copies.
+_POOL_SIZE: int = Settings.model_fields["db_pool_size"].default
+_CONNECT_TIMEOUT: int = Settings.model_fields["db_connect_timeout"].default
+
+
+def create_engine(
+    url: str, pool_size: int = _POOL_SIZE, connect_timeout: int = _CONNECT_TIMEOUT
+) -> AsyncEngine:
     """Create the process-wide engine.
 
     Prepared statements make PostgreSQL switch to generic plans after five runs,
