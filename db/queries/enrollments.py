@@ -99,18 +99,22 @@ events_after AS (
         max(id) FILTER (WHERE type IN {_ENDS}) AS end_id,
         {_latest("node_id", "NODE_ENTERED")} AS node, {_latest("occurred_at", "NODE_ENTERED")} AS node_at,
         {_latest("id", "NODE_ENTERED")} AS node_event,
-        {_latest("occurred_at", "GOAL_CONVERTED")} AS goal_at, {_latest("id", "GOAL_CONVERTED")} AS goal_event
+        {_latest("occurred_at", "GOAL_CONVERTED")} AS goal_at, {_latest("id", "GOAL_CONVERTED")} AS goal_event,
+        array_agg(id ORDER BY occurred_at, id) FILTER (WHERE type = 'JOURNEY_ENTERED') AS entry_ids,
+        array_agg(occurred_at ORDER BY occurred_at, id) FILTER (WHERE type = 'JOURNEY_ENTERED') AS entry_ats
     FROM placed GROUP BY journey_id, contact_id, segment
 ), fresh AS (
-    SELECT p.journey_id, p.contact_id, p.occurred_at AS entered_at, p.id AS entry_id,
+    -- each entry of a segment is a run ending with the segment: its entries are carried in the
+    -- segment's row, not joined back to it (a join the planner, misled by the tail's size in a
+    -- rebuild, ran as a nested loop of every entry against every segment)
+    SELECT g.journey_id, g.contact_id, p.occurred_at AS entered_at, p.id AS entry_id,
         CASE g.end_type WHEN 'JOURNEY_COMPLETED' THEN 'COMPLETED' WHEN 'JOURNEY_EXITED' THEN 'EXITED'
             ELSE 'ACTIVE' END AS status,
         g.ended_at, g.end_id,
         CASE WHEN (g.node_at, g.node_event) > (p.occurred_at, p.id) THEN g.node END AS current_node_id,
         coalesce((g.goal_at, g.goal_event) > (p.occurred_at, p.id), false) AS converted,
         g.last_at AS last_event_at
-    FROM placed p JOIN segments g USING (journey_id, contact_id, segment)
-    WHERE p.type = 'JOURNEY_ENTERED'
+    FROM segments g CROSS JOIN LATERAL unnest(g.entry_ids, g.entry_ats) AS p(id, occurred_at)
 )"""
 
 
