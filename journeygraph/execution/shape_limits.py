@@ -15,20 +15,20 @@ Introspection (`__schema`, `__type`) is not counted: its depth is the schema's.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from journeygraph.core.errors import ApiError, ErrorCode
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from graphql import GraphQLError, ValidationContext
     from graphql.validation import ASTValidationRule
 
 
-def _deeper_than(max_depth: int) -> Any:
+def _deeper_than(max_depth: int) -> Callable[[dict[str, int]], None]:
     def refuse(depths: dict[str, int]) -> None:
         # strawberry's count stops one past its limit: what matters is that it went past
         if any(depth + 1 > max_depth for depth in depths.values()):
