@@ -29,29 +29,12 @@ import httpx
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, _tail_size, fresh_database, ingest_bodies
+from bench.run import Server, fresh_database, ingest_bodies, send_events, tail_size
 from journeygraph import embedded
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
 SIDES = ("before", "after")
 WARM_UP = 10  # requests per side and operation before measuring
-
-
-async def _ingest(base: str, key: str, bodies: list[str]) -> float:
-    """Events/s of `bodies` sent by two senders."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    queue, accepted = list(bodies), 0
-    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-
-        async def sender() -> None:
-            nonlocal accepted
-            while queue:
-                answer = (await client.post("/v1/events", content=queue.pop(), headers=headers)).json()
-                accepted += answer["accepted"]
-
-        started = time.perf_counter()
-        await asyncio.gather(sender(), sender())
-        return accepted / (time.perf_counter() - started)
 
 
 async def _paired(
@@ -118,7 +101,7 @@ async def _round(
         for server in servers.values():
             await server.ready()
         # the events the last round ingested are folded before any read
-        while await _tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+        while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
             await asyncio.sleep(0.5)
         limits = httpx.Limits(max_connections=4)
         async with (
@@ -134,7 +117,8 @@ async def _round(
                         found[side][name + "_rps"] = rps
         for side in (first, *(s for s in SIDES if s != first)):
             bodies = await ingest_bodies(url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size)
-            found[side]["ingest_events_per_s"] = await _ingest(servers[side].base, dataset.key, bodies)
+            elapsed, totals = await send_events(servers[side].base, dataset.key, bodies)
+            found[side]["ingest_events_per_s"] = totals["accepted"] / elapsed
         for side, server in servers.items():
             found[side]["peak_server_mb"] = server.peak_memory_mb()
         return found

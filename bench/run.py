@@ -238,6 +238,25 @@ async def ingest_bodies(url: str, journey_id: uuid.UUID, batches: int, size: int
     return bodies
 
 
+async def send_events(base: str, key: str, bodies: list[str]) -> tuple[float, dict[str, int]]:
+    """Send `bodies` to /v1/events with two senders; (seconds taken, events accepted, duplicates
+    and rejected)."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    queue, totals = list(bodies), {"accepted": 0, "duplicates": 0, "rejected": 0}
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+
+        async def sender() -> None:
+            while queue:
+                answer = (await client.post("/v1/events", content=queue.pop(), headers=headers)).json()
+                totals["accepted"] += answer["accepted"]
+                totals["duplicates"] += answer["duplicates"]
+                totals["rejected"] += len(answer["rejected"])
+
+        started = time.perf_counter()
+        await asyncio.gather(sender(), sender())
+        return time.perf_counter() - started, totals
+
+
 async def ingestion(
     base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
 ) -> dict[str, Any]:
@@ -248,33 +267,18 @@ async def ingestion(
     now = datetime.now(UTC)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
-    async def send_all(bodies: list[str]) -> tuple[float, dict[str, int]]:
-        queue, totals = list(bodies), {"accepted": 0, "duplicates": 0, "rejected": 0}
-        async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-
-            async def sender() -> None:
-                while queue:
-                    answer = (await client.post("/v1/events", content=queue.pop(), headers=headers)).json()
-                    totals["accepted"] += answer["accepted"]
-                    totals["duplicates"] += answer["duplicates"]
-                    totals["rejected"] += len(answer["rejected"])
-
-            started = time.perf_counter()
-            await asyncio.gather(sender(), sender())
-            return time.perf_counter() - started, totals
-
     async def folded() -> tuple[int, float]:
         """The tail now, and how long until it is empty."""
-        started, queued = time.perf_counter(), await _tail_size(url)
-        while await _tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+        started, queued = time.perf_counter(), await tail_size(url)
+        while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
             await asyncio.sleep(0.2)
         return queued, time.perf_counter() - started
 
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
-    elapsed, first = await send_all(alone_bodies)
+    elapsed, first = await send_events(base, key, alone_bodies)
     queued_at_end, fold_after = await folded()
-    sending = asyncio.create_task(send_all(busy_bodies))
+    sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
     busy_elapsed, busy = await sending
     busy_queued, busy_fold_after = await folded()
@@ -284,7 +288,7 @@ async def ingestion(
                 "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
             )
         ).json()
-        storm_elapsed, storm = await send_all(alone_bodies)
+        storm_elapsed, storm = await send_events(base, key, alone_bodies)
         after = (
             await client.post(
                 "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
@@ -309,7 +313,7 @@ async def ingestion(
     }
 
 
-async def _tail_size(url: str) -> int:
+async def tail_size(url: str) -> int:
     connection = await asyncpg.connect(plain_url(url))
     try:
         return int(await connection.fetchval("SELECT count(*) FROM event_tail"))
