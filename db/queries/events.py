@@ -71,12 +71,14 @@ def unique_kind(column: str) -> str:
 
 
 # One table per connection, emptied at each commit; COPY fills it.
-_STAGE = """
+_STAGE = sa.text(
+    """
     CREATE TEMPORARY TABLE IF NOT EXISTS staged_events (
         id text, type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text,
         occurred_at timestamptz, revenue numeric, url text
     ) ON COMMIT DELETE ROWS
-"""
+    """
+)
 _STAGED_COLUMNS = (
     "id",
     "type",
@@ -120,10 +122,12 @@ async def insert_events(
     ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the first
     writer's commit and then skip, so each id is stored, and queued, exactly once.
     """
+    # Through the session, so its transaction is open before COPY: COPY on the raw connection
+    # first would run outside it, and the staged rows would be emptied by their own commit.
+    await session.execute(_STAGE)
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     assert raw is not None
-    await raw.execute(_STAGE)
     await raw.copy_records_to_table(
         "staged_events",
         records=[

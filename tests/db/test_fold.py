@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -18,6 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from journeygraph import demo
+from journeygraph.db.enums import EventType
+from journeygraph.db.queries.events import NewEvent, insert_events
 from journeygraph.db.queries.fold import FOLD_LOCK, fold
 from journeygraph.demo_events import load_graphs, simulate
 from journeygraph.resolvers.ingest import ingest
@@ -130,3 +133,25 @@ async def test_one_folder_at_a_time(app):
             # it, folds nothing and tries later
             assert await asyncio.wait_for(fold(session, 10, workspace_id=workspace_id), timeout=5) == 0
         assert await queued(app, workspace_id) == len(events)
+
+
+async def test_a_batch_stored_first_thing_in_a_transaction_is_queued(app):
+    # given a transaction in which nothing has run yet (the staging table is emptied at each commit)
+    workspace_id, journey_id = uuid.uuid4(), uuid.uuid4()
+    batch = [
+        NewEvent(
+            f"first-{i}", EventType.MESSAGE_SENT, journey_id, uuid.uuid4(), None, f"c{i}", NOW, None, None
+        )
+        for i in range(3)
+    ]
+    # when a batch is stored as its first statement
+    async with app.state.sessions.begin() as session:
+        stored = await insert_events(session, workspace_id, batch)
+    # then every event is stored and queued
+    assert stored == {e.id for e in batch}
+    assert await queued(app, workspace_id) == len(batch)
+    async with app.state.sessions.begin() as session:
+        await session.execute(
+            sa.text("DELETE FROM event_tail WHERE workspace_id = :ws"), {"ws": workspace_id}
+        )
+        await session.execute(sa.text("DELETE FROM events WHERE workspace_id = :ws"), {"ws": workspace_id})
