@@ -286,7 +286,8 @@ class Enrollment(Base):
     end_id: Mapped[str | None] = mapped_column(_C)
     current_node_id: Mapped[uuid.UUID | None] = mapped_column()
     converted: Mapped[bool] = mapped_column(sa.Boolean)
-    last_event_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # lastEventAt is not stored: listing reads it (db/queries/enrollments.py), so only the event
+    # types that shape a run rewrite it
 
     __table_args__ = (
         # newest first, for Journey.enrollments

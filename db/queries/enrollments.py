@@ -6,7 +6,12 @@ JOURNEY_COMPLETED or JOURNEY_EXITED in the journey, events ordered by
 closes its segment); every entry of a segment runs to that segment's end, or
 is ACTIVE when the segment is still open. So a run's figures are its
 segment's, taken after its entry: the latest NODE_ENTERED (its current node),
-a GOAL_CONVERTED (converted), the latest event (lastEventAt) and the end.
+a GOAL_CONVERTED (converted) and the end. Only five event types shape a run
+(STRUCTURAL); the others (messages, paths, carts...) change none of what is
+stored, so a fold or a query looks only at contacts with events of those five.
+A run's lastEventAt is not stored: it is its end's moment once ended (the end
+closes the run, so nothing of the run is later), else the contact's latest
+event in the journey (an ACTIVE run is the contact's last), read per listed run.
 
 Runs are stored in `enrollments`, with their counts per status and current
 node in `enrollment_counts`: the runs of the folded events. The folder keeps
@@ -36,6 +41,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 _ENDS = "('JOURNEY_COMPLETED', 'JOURNEY_EXITED')"
+# The event types a run is made of: entries, ends, nodes entered, goals. Any other event of a
+# contact (a message sent, a path taken) changes no stored run, so it touches none.
+STRUCTURAL = ("JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED", "GOAL_CONVERTED")
+SHAPING = "(" + ", ".join(f"'{t}'" for t in STRUCTURAL) + ")"
 _NONE = f"'{NO_SUBJECT}'::uuid"
 # the key of a row in `enrollment_counts`: ACTIVE runs by current node, the others as one
 _COUNT_NODE = f"CASE WHEN status = 'ACTIVE' THEN coalesce(current_node_id, {_NONE}) ELSE {_NONE} END"
@@ -86,14 +95,14 @@ events_after AS (
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
-    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id){_NOT_QUEUED if folded_only else ""}
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{_NOT_QUEUED if folded_only else ""}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
         PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS segment
     FROM events_after a
 ), segments AS (
-    SELECT journey_id, contact_id, segment, max(occurred_at) AS last_at,
+    SELECT journey_id, contact_id, segment,
         max(type) FILTER (WHERE type IN {_ENDS}) AS end_type,
         max(occurred_at) FILTER (WHERE type IN {_ENDS}) AS ended_at,
         max(id) FILTER (WHERE type IN {_ENDS}) AS end_id,
@@ -112,15 +121,21 @@ events_after AS (
             ELSE 'ACTIVE' END AS status,
         g.ended_at, g.end_id,
         CASE WHEN (g.node_at, g.node_event) > (p.occurred_at, p.id) THEN g.node END AS current_node_id,
-        coalesce((g.goal_at, g.goal_event) > (p.occurred_at, p.id), false) AS converted,
-        g.last_at AS last_event_at
+        coalesce((g.goal_at, g.goal_event) > (p.occurred_at, p.id), false) AS converted
     FROM segments g CROSS JOIN LATERAL unnest(g.entry_ids, g.entry_ats) AS p(id, occurred_at)
 )"""
 
 
 RECOMPUTE = f"{_STARTS}, {_OLD}, {_runs(folded_only=False)}"
 
-_COLUMNS = "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted, last_event_at"
+_COLUMNS = (
+    "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted"
+)
+# A listed run's lastEventAt (see the module's docstring): one probe of ix_events_contact per ACTIVE run.
+_LAST_EVENT_AT = """CASE WHEN status = 'ACTIVE' THEN (
+        SELECT max(v.occurred_at) FROM events v WHERE v.workspace_id = :workspace_id
+            AND v.journey_id = runs.journey_id AND v.contact_id COLLATE "C" = runs.contact_id)
+    ELSE ended_at END"""
 _TOUCHED = """touched AS (
         SELECT journey_id, contact_id COLLATE "C" AS contact_id, since
         FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]))
@@ -198,10 +213,10 @@ async def refresh(
     return int(await session.scalar(_WRITE, written) or 0)
 
 
-# The contacts of some journeys still in the tail, from their earliest event there.
-_TAIL_TOUCHED = """touched AS (
+# The contacts of some journeys with events in the tail that shape runs, from the earliest.
+_TAIL_TOUCHED = f"""touched AS (
     SELECT journey_id, contact_id COLLATE "C" AS contact_id, min(occurred_at) AS since FROM event_tail
-    WHERE workspace_id = :workspace_id AND journey_id = ANY(CAST(:journeys AS uuid[]))
+    WHERE workspace_id = :workspace_id AND journey_id = ANY(CAST(:journeys AS uuid[])) AND type IN {SHAPING}
     GROUP BY journey_id, contact_id
 )"""
 
@@ -275,16 +290,19 @@ def _page_sql(where: RunFilter, after: bool) -> Statement:
     below = keyset if after else ""
     return Statement(
         f"""
-        WITH {_TAIL_TOUCHED}, {RECOMPUTE}
-        SELECT {_COLUMNS} FROM (
-            (SELECT {_COLUMNS} FROM enrollments x
-             WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
-                AND NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = x.journey_id AND o.contact_id = x.contact_id
-                    AND o.entered_at = x.entered_at AND o.entry_id = x.entry_id)
-             ORDER BY {_NEWEST_FIRST} LIMIT :limit)
-            UNION ALL
-            SELECT {_COLUMNS} FROM fresh x WHERE true{_kept(where, "x")}{below}
-        ) AS runs ORDER BY {_NEWEST_FIRST} LIMIT :limit
+        WITH {_TAIL_TOUCHED}, {RECOMPUTE}, page AS MATERIALIZED (
+            SELECT {_COLUMNS} FROM (
+                (SELECT {_COLUMNS} FROM enrollments x
+                 WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
+                    AND NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = x.journey_id AND o.contact_id = x.contact_id
+                        AND o.entered_at = x.entered_at AND o.entry_id = x.entry_id)
+                 ORDER BY {_NEWEST_FIRST} LIMIT :limit)
+                UNION ALL
+                SELECT {_COLUMNS} FROM fresh x WHERE true{_kept(where, "x")}{below}
+            ) AS runs ORDER BY {_NEWEST_FIRST} LIMIT :limit
+        )
+        -- lastEventAt for the page's runs only
+        SELECT {_COLUMNS}, {_LAST_EVENT_AT} FROM page AS runs ORDER BY {_NEWEST_FIRST}
         """
     )
 

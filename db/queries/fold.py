@@ -3,8 +3,8 @@
 One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
 day and week rollups, numbers their new contacts, ORs their ordinals into
-the contact sets' bitmaps and recomputes the enrollments of the contacts they
-touch (db/queries/enrollments.py). So in any snapshot an event is either still in the
+the contact sets' bitmaps and recomputes the enrollments of the contacts whose
+runs they shape (db/queries/enrollments.py). So in any snapshot an event is either still in the
 tail or counted in the rollups, never both and never neither, which is what
 lets a query read both and stay exact.
 
@@ -115,8 +115,10 @@ _FOLD = sa.text(
     WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
     GROUP BY 1, 2, 3, 4
     UNION ALL
-    -- the contacts whose runs (enrollments) may change, from their earliest event of the batch
-    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, NULL, contact_id FROM moved GROUP BY journey_id, contact_id
+    -- the contacts whose runs (enrollments) may change, from their earliest event of the batch that
+    -- shapes runs (an entry, an end, a node entered, a goal: the others change no stored run)
+    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, NULL, contact_id FROM moved
+    WHERE type IN {enrollments.SHAPING} GROUP BY journey_id, contact_id
     UNION ALL
     SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL
     """

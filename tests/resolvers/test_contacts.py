@@ -233,6 +233,46 @@ async def test_enrollments_follow_occurred_at_whatever_is_folded(app, api):
         await check_enrollments(api, journey, events + late, "late, folded")
 
 
+async def stored_runs(app, workspace_id) -> dict[tuple[str, str], str]:
+    """Each stored run's row version (xmin), by contact and entry."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text("SELECT contact_id, entry_id, xmin::text FROM enrollments WHERE workspace_id = :ws"),
+            {"ws": workspace_id},
+        )
+        return {(contact, entry): version for contact, entry, version in rows}
+
+
+async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
+    # given runs sent and folded
+    journey = await create_journey(api, "Untouched", NODES, PATHS)
+    events = make_runs(journey, 10, seed=7)
+    mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        before = await stored_runs(app, api.workspace_id)
+        assert before
+        # when every contact gets later events of types that make no run: messages and paths
+        later = START + timedelta(days=DAYS)
+        path = journey["paths"][0]["id"]
+        extra = [
+            {"id": f"later-{c}-{kind}", "type": kind, "journeyId": journey["id"], "contactId": f"contact-{c:02d}",
+             "occurredAt": (later + timedelta(minutes=c)).isoformat(),
+             **({"pathId": path} if kind == "PATH_TRAVERSED" else {"nodeId": mail})}
+            for c in range(10) for kind in ("MESSAGE_SENT", "MESSAGE_OPENED", "PATH_TRAVERSED")
+        ]  # fmt: skip
+        await send(api, extra)
+        # then, in the tail and once folded, the runs are the definitions' (lastEventAt moved)
+        await check_enrollments(api, journey, events + extra, "later messages, in the tail")
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await check_enrollments(api, journey, events + extra, "later messages, folded")
+    # and the fold rewrote no stored run
+    assert await stored_runs(app, api.workspace_id) == before
+
+
 async def test_a_rebuild_reproduces_the_enrollments_from_the_raw_events(app, api):
     # given runs sent and folded
     journey = await create_journey(api, "Rebuilt", NODES, PATHS)
