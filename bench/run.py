@@ -188,12 +188,21 @@ async def statements(url: str, key: str, query: str, variables: dict[str, Any]) 
     return count
 
 
+_NAIVE_INDEX = """CREATE INDEX IF NOT EXISTS bench_events_by_journey_time
+    ON events (workspace_id, journey_id, occurred_at)"""
+
+
 async def naive(
     url: str, workspace_id: uuid.UUID, journey_id: uuid.UUID, start: datetime, end: datetime, runs: int
 ) -> tuple[float, list[Any]]:
-    """Median time of the naive exact SQL for the canvas answer, and its journey-level row."""
+    """Median time of the naive exact SQL for the canvas answer, and its journey-level row.
+
+    It reads the raw events by journey and time through an index built for it here and dropped
+    after: the index a naive store would keep (journeygraph keeps none: nothing it answers reads
+    events that way, and every acknowledged event would pay for it)."""
     connection = await asyncpg.connect(plain_url(url))
     times, first = [], []
+    await connection.execute(_NAIVE_INDEX)
     try:
         for _ in range(runs + 1):
             started = time.perf_counter()
@@ -203,6 +212,7 @@ async def naive(
             times.append(time.perf_counter() - started)
             first = list(results[0][0])
     finally:
+        await connection.execute("DROP INDEX IF EXISTS bench_events_by_journey_time")
         await connection.close()
     return statistics.median(times[1:]) * 1000, first
 
@@ -238,16 +248,24 @@ async def ingest_bodies(url: str, journey_id: uuid.UUID, batches: int, size: int
     return bodies
 
 
-async def send_events(base: str, key: str, bodies: list[str]) -> tuple[float, dict[str, int]]:
+async def send_events(
+    base: str, key: str, bodies: list[str], every: float = 0.0
+) -> tuple[float, dict[str, int]]:
     """Send `bodies` to /v1/events with two senders; (seconds taken, events accepted, duplicates
-    and rejected)."""
+    and rejected). With `every`, the n-th body is not sent before n * `every` seconds from the
+    start (a stream at a set pace; a sender that falls behind sends at once)."""
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    queue, totals = list(bodies), {"accepted": 0, "duplicates": 0, "rejected": 0}
+    queue, totals = list(reversed(bodies)), {"accepted": 0, "duplicates": 0, "rejected": 0}
+    taken = 0
     async with httpx.AsyncClient(base_url=base, timeout=600) as client:
 
         async def sender() -> None:
+            nonlocal taken
             while queue:
-                answer = (await client.post("/v1/events", content=queue.pop(), headers=headers)).json()
+                body, due = queue.pop(), started + taken * every
+                taken += 1
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                answer = (await client.post("/v1/events", content=body, headers=headers)).json()
                 totals["accepted"] += answer["accepted"]
                 totals["duplicates"] += answer["duplicates"]
                 totals["rejected"] += len(answer["rejected"])
@@ -258,10 +276,11 @@ async def send_events(base: str, key: str, bodies: list[str]) -> tuple[float, di
 
 
 async def ingestion(
-    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int
+    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int, paces: list[int]
 ) -> dict[str, Any]:
     """Events/s through /v1/events with 2 senders, alone and then with a canvas client drawing back to
-    back (new events each time), then the first pass's batches again (a retry storm)."""
+    back (new events each time), then the first pass's batches again (a retry storm); then, for each
+    of `paces` (events/s), a stream sent at that pace while the canvas client draws."""
     alone_bodies = await ingest_bodies(url, journey_id, batches, size)
     busy_bodies = await ingest_bodies(url, journey_id, batches, size)
     now = datetime.now(UTC)
@@ -294,7 +313,18 @@ async def ingestion(
                 "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
             )
         ).json()
+    paced = []
+    for pace in paces:
+        await folded()
+        bodies = await ingest_bodies(url, journey_id, batches, size)
+        sending = asyncio.create_task(send_events(base, key, bodies, every=size / pace))
+        during_pace = await _canvas_while(base, headers, variables, sending)
+        pace_elapsed, pace_totals = await sending
+        queued, after = await folded()
+        paced.append({"pace": pace, "pass": pace_totals, "events_per_s": pace_totals["accepted"] / pace_elapsed,
+                      "canvas_during": during_pace, "tail_at_end": queued, "folded_after_s": after})  # fmt: skip
     return {
+        "paced": paced,
         "events": batches * size,
         "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
@@ -408,7 +438,13 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
             result["floors"] = await floors(server.base, key, url, dataset, window, args)
             result["ingestion"] = await ingestion(
-                server.base, key, url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
+                server.base,
+                key,
+                url,
+                dataset.journey_ids[0],
+                args.ingest_batches,
+                args.ingest_size,
+                args.ingest_paces,
             )
         result["peak_server_mb"] = server.peak_memory_mb()
     finally:
@@ -456,6 +492,11 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
                          f"{i['with_canvas_events_per_s']:,.0f} events/s; canvas p50 {during['p50']:.1f} ms, "
                          f"p90 {during['p90']:.1f} ms ({during['rps']:.1f} req/s); queued at the end "
                          f"{i['with_canvas_tail_at_end']:,}, folded {i['with_canvas_folded_after_s']:.1f} s later.")  # fmt: skip
+        for paced in i.get("paced", []):
+            d = paced["canvas_during"]
+            lines.append(f"A stream paced at {paced['pace']:,} events/s ({paced['events_per_s']:,.0f} acknowledged a second) "
+                         f"while the canvas client draws: canvas p50 {d['p50']:.1f} ms, p90 {d['p90']:.1f} ms; queued at the end "
+                         f"{paced['tail_at_end']:,}, folded {paced['folded_after_s']:.1f} s later.")  # fmt: skip
     if "floors" in main:
         f = main["floors"]
         c, n, i = f["graphql_canvas"], f["graphql_counts"], f["ingestion"]
@@ -508,6 +549,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=40, help="measured requests per operation")
     parser.add_argument("--ingest-batches", type=int, default=40)
     parser.add_argument("--ingest-size", type=int, default=5000, help="events per ingestion batch")
+    parser.add_argument(
+        "--ingest-paces",
+        type=lambda text: [int(p) for p in text.split(",") if p],
+        default=[10_000, 20_000],
+        help="events/s of the paced streams the canvas is measured during (comma-separated; '' for none)",
+    )
     parser.add_argument("--quick", action="store_true", help="~100k events, few requests: a smoke run")
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--data-dir", default=".journeygraph-bench")
