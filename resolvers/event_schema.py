@@ -119,10 +119,12 @@ class EventIn(BaseModel):
     @field_validator("occurred_at")
     @classmethod
     def _not_before_1970(cls, value: datetime) -> datetime:
-        # Compared, not converted: an instant in year 1 with a positive offset has no UTC form.
+        # Compared, never converted: an instant in year 1 at a positive offset, or in the last
+        # hours of year 9999 at a negative one, has no UTC form in Python (an OverflowError).
+        # PostgreSQL stores the instant whatever its offset.
         if value < EARLIEST:
             raise ValueError("before 1970-01-01T00:00:00Z, the earliest allowed")
-        return value.astimezone(UTC)
+        return value
 
 
 _FIELD_NAMES = {name: (info.alias or name) for name, info in EventIn.model_fields.items()}

@@ -97,6 +97,27 @@ async def test_one_hostile_event_is_rejected_and_the_batch_is_stored(api, name):
     assert await entered(api, journey["id"]) == 9
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "9999-12-31T23:59:59.999999-23:59"])
+async def test_the_calendars_last_hour_west_of_utc_is_in_the_future(api, moment):
+    # given 9 good events and one dated in the last hour of year 9999 at a negative offset,
+    # an instant with no UTC form in Python's datetime (it is in year 10000 there)
+    journey = await create_journey(api)
+    late = {**good(journey["id"], 1, "late")[0], "occurredAt": moment}
+    events = [*good(journey["id"], 5, "a"), late, *good(journey["id"], 4, "b")]
+
+    # when they are sent in one batch
+    response = await post_events(api, json.dumps({"events": events}))
+
+    # then the nine are stored and the tenth is refused as a future timestamp
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["accepted"] == 9
+    [rejection] = body["rejected"]
+    assert (rejection["index"], rejection["code"]) == (5, "FUTURE_TIMESTAMP")
+    assert moment in rejection["message"]
+    assert await entered(api, journey["id"]) == 9
+
+
 async def test_negative_revenue_keeps_its_own_code(api):
     journey = await create_journey(api)
     event = {**good(journey["id"], 1, "t")[0], "type": "TRANSACTION", "nodeId": journey["nodes"][1]["id"]}

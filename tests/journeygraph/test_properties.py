@@ -53,6 +53,8 @@ hostile_moments = st.one_of(
         st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
         st.integers(min_value=-23 * 60, max_value=23 * 60),
     ),
+    # the calendar's edges at offsets that take them past it in UTC
+    st.sampled_from(["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-23:59"]),
     hostile_text,
 )
 nested = st.recursive(
