@@ -10,10 +10,9 @@ written on this path: the rollups and contact sets are the folder's
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 
@@ -48,9 +47,9 @@ def week_of(moment: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-@dataclass(frozen=True)
-class NewEvent:
-    """A checked event, ready to store."""
+class NewEvent(NamedTuple):
+    """A checked event, ready to store: a row of `staged_events` as it stands (a tuple is built
+    several times faster than a frozen dataclass, and COPY takes it as it is)."""
 
     id: str
     type: EventType
@@ -79,17 +78,7 @@ _STAGE = sa.text(
     ) ON COMMIT DELETE ROWS
     """
 )
-_STAGED_COLUMNS = (
-    "id",
-    "type",
-    "journey_id",
-    "node_id",
-    "path_id",
-    "contact_id",
-    "occurred_at",
-    "revenue",
-    "url",
-)
+_STAGED_COLUMNS = NewEvent._fields
 # An event's subject in SQL, as NewEvent.subject_id says it: its path, else its node, else NO_SUBJECT.
 SUBJECT = (
     "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
@@ -130,20 +119,7 @@ async def insert_events(
     assert raw is not None
     await raw.copy_records_to_table(
         "staged_events",
-        records=[
-            (
-                e.id,
-                e.type.value,
-                e.journey_id,
-                e.node_id,
-                e.path_id,
-                e.contact_id,
-                e.occurred_at,
-                e.revenue,
-                e.url,
-            )
-            for e in events
-        ],
+        records=events,  # the type is a StrEnum: COPY writes its value as text
         columns=_STAGED_COLUMNS,
     )
     rows = await session.execute(_INSERT_EVENTS, {"workspace_id": workspace_id})
