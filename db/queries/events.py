@@ -48,8 +48,8 @@ def week_of(moment: datetime) -> datetime:
 
 
 class NewEvent(NamedTuple):
-    """A checked event, ready to store: a row of `staged_events` as it stands (a tuple is built
-    several times faster than a frozen dataclass, and COPY takes it as it is)."""
+    """A checked event, ready to store: a row of `staged_events` as it stands (a tuple is cheaper
+    to build than a frozen dataclass, and COPY takes it as it is)."""
 
     id: str
     type: EventType

@@ -38,15 +38,22 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     assert ingestion["with_canvas_pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
     assert ingestion["retry_storm"] == {"accepted": 0, "duplicates": ingestion["events"], "rejected": 0}
     assert ingestion["figures_unchanged_by_storm"] is True
+    # and each paced stream was sent whole while the canvas was drawn
+    assert [p["pace"] for p in ingestion["paced"]] == [10_000, 20_000]
+    for paced in ingestion["paced"]:
+        assert paced["pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
+        assert paced["canvas_during"]["p50"] > 0 and paced["tail_at_end"] >= 0
+    assert "A stream paced at 10,000 events/s" in (tmp_path / "results.md").read_text()
     assert "| canvas, all fields, c=1 |" in (tmp_path / "results.md").read_text()
     floors = scale["floors"]
     for name in ("graphql_canvas", "graphql_counts"):
         assert floors[name]["execute_ms"] > 0
     assert floors["ingestion"]["batch"] == 1000 and floors["ingestion"]["events_per_s"] > 0
     assert "Floors (bench/floors.py)" in (tmp_path / "results.md").read_text()
-    # the ingestion floor's inserts were rolled back: only the measured batches (two passes) were stored
+    # the ingestion floor's inserts were rolled back: only the measured batches (two passes and the
+    # paced streams) were stored
     stored = asyncio.run(_ingested(server_url, f"jg_bench_{scale['events']}"))
-    assert stored == 2 * ingestion["events"]
+    assert stored == (2 + len(ingestion["paced"])) * ingestion["events"]
 
 
 async def _ingested(server_url: str, name: str) -> int:
