@@ -1,0 +1,99 @@
+"""The folder's cost per live event, and the share of it that keeps enrollments.
+
+    python -m bench.live_fold                     # 1M-event dataset, then 3 rounds of 100,000 live events
+    python -m bench.live_fold --events 2000000 --rounds 5
+
+It builds bench/dataset.py's dataset (folded), then in each round queues a
+live stream shaped as `bench.run` sends it (the same event types, contacts
+and ten-minute spread; checked by the server's own `check_event` and stored
+by its `insert_events`, so events and tail are written as ingestion writes
+them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
+default), timing the folds and, inside them, `enrollments.refresh`. Run it in
+two checkouts one after the other to compare; it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.contacts import RefreshClock
+from bench.dataset import build
+from bench.run import fresh_database, ingest_bodies
+from journeygraph import embedded
+from journeygraph.core.settings import Settings
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.queries import events, fold
+from journeygraph.db.queries.locks import lock_for_ingest
+from journeygraph.resolvers.ingest import check_event
+
+BATCH = 5_000
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL") or await asyncio.to_thread(
+        embedded.start, Path(args.data_dir), "postgres"
+    )
+    url = await fresh_database(admin, f"jg_bench_live_fold_{args.events}")
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    clock = RefreshClock()
+    started = time.perf_counter()
+    dataset = await build(sessions, args.events)
+    print(f"built {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    fold_batch = Settings.model_fields["fold_batch"].default
+    rounds = []
+    for _ in range(args.rounds):
+        bodies = await ingest_bodies(url, dataset.journey_ids[0], args.live // BATCH, BATCH)
+        now = datetime.now(UTC)
+        for body in bodies:
+            checked = [check_event(raw, now) for raw in json.loads(body)["events"]]
+            async with sessions.begin() as session:
+                await lock_for_ingest(session, dataset.workspace_id)  # as the server's ingest does
+                await events.insert_events(session, dataset.workspace_id, checked)
+        clock.seconds, moved, started = 0.0, 0, time.perf_counter()
+        while True:
+            async with sessions.begin() as session:
+                done = await fold.fold(session, fold_batch, wait=True)
+            if not done:
+                break
+            moved += done
+        seconds = time.perf_counter() - started
+        rounds.append({"events": moved, "fold_s": seconds, "refresh_s": clock.seconds})
+        print(
+            f"folded {moved:,} live events in {seconds:.2f} s, of which enrollments {clock.seconds:.2f} s",
+            file=sys.stderr,
+        )
+    await engine.dispose()
+    per_event = [1e6 * r["fold_s"] / r["events"] for r in rounds]
+    refresh_per_event = [1e6 * r["refresh_s"] / r["events"] for r in rounds]
+    return {
+        "events": args.events,
+        "rounds": rounds,
+        "fold_us_per_event_median": statistics.median(per_event),
+        "refresh_us_per_event_median": statistics.median(refresh_per_event),
+    }
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000, help="events in the dataset")
+    parser.add_argument("--live", type=int, default=100_000, help="live events queued per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--data-dir", default=".journeygraph-bench", help="embedded PostgreSQL's directory")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    result = asyncio.run(run(parse()))
+    print(json.dumps(result, indent=2))
