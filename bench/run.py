@@ -320,14 +320,16 @@ async def ingestion(
         sending = asyncio.create_task(send_events(base, key, bodies, every=size / pace))
         during_pace = await _canvas_while(base, headers, variables, sending)
         pace_elapsed, pace_totals = await sending
-        queued, after = await folded()
+        pace_queued, pace_fold_after = await folded()
         paced.append({"pace": pace, "pass": pace_totals, "events_per_s": pace_totals["accepted"] / pace_elapsed,
-                      "canvas_during": during_pace, "tail_at_end": queued, "folded_after_s": after})  # fmt: skip
+                      "canvas_during": during_pace, "tail_at_end": pace_queued, "folded_after_s": pace_fold_after})  # fmt: skip
     return {
         "paced": paced,
         "events": batches * size,
         "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
+        # acknowledged and folded: what a stream of this pace leaves no backlog at
+        "sustained_events_per_s": first["accepted"] / (elapsed + fold_after),
         "tail_at_end": queued_at_end,
         "folded_after_s": fold_after,
         "with_canvas_events_per_s": busy["accepted"] / busy_elapsed,
@@ -485,7 +487,8 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
                      f"retry storm: {i['retry_storm']['duplicates']:,} duplicates, {i['retry_storm']['accepted']} accepted, "
                      f"figures unchanged: {i['figures_unchanged_by_storm']}.")  # fmt: skip
         lines.append(f"Queued when the last batch was acknowledged: {i['tail_at_end']:,} events, all folded "
-                     f"{i['folded_after_s']:.1f} s later.")  # fmt: skip
+                     f"{i['folded_after_s']:.1f} s later: {i['sustained_events_per_s']:,.0f} events/s acknowledged "
+                     "and folded.")  # fmt: skip
         during = i.get("canvas_during") or {}
         if during:
             lines.append(f"The same again (new events) while a canvas client (all fields) draws back to back: "

@@ -38,6 +38,7 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     assert ingestion["with_canvas_pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
     assert ingestion["retry_storm"] == {"accepted": 0, "duplicates": ingestion["events"], "rejected": 0}
     assert ingestion["figures_unchanged_by_storm"] is True
+    assert 0 < ingestion["sustained_events_per_s"] <= ingestion["events_per_s"]
     # and each paced stream was sent whole while the canvas was drawn
     assert [p["pace"] for p in ingestion["paced"]] == [10_000, 20_000]
     for paced in ingestion["paced"]:
