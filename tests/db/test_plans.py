@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from journeygraph.db.queries import performance
+from journeygraph.db.queries import enrollments, performance
 
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
 
@@ -162,3 +162,19 @@ async def test_whole_weeks_are_read_from_the_weekly_rows(app):
     for i in days:
         condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
         assert "(bucket >= run" in condition, plan
+
+
+async def test_a_listed_runs_last_event_is_one_backward_probe_of_the_contacts_index(app):
+    workspace, journey = uuid.uuid4(), uuid.uuid4()
+
+    (plan,) = await plans(
+        app,
+        lambda session: enrollments.runs_page(session, workspace, journey, enrollments.RunFilter(), 20, None),
+    )
+
+    # lastEventAt of an ACTIVE run: the contact's latest event in the journey, read from the end of
+    # its stretch of ix_events_contact (one entry), not by reading every event of the contact
+    lines = plan.splitlines()
+    probe = next(i for i, line in enumerate(lines) if "on events v" in line)
+    assert "Index Only Scan Backward using ix_events_contact" in lines[probe], plan
+    assert "Limit" in lines[probe - 1], plan
