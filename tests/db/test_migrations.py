@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
+import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import make_url
 
+from alembic import command
+from journeygraph import migrations
 from journeygraph.db.models import Base
+
+
+@contextlib.asynccontextmanager
+async def database_at(server_url: str, revision: str) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """A scratch database migrated up to `revision`: its URL and a connection to it (both gone after)."""
+    plain = make_url(server_url).set(drivername="postgresql")
+    name = f"jg_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = plain.set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(migrations.upgrade, url, revision)
+        connection = await asyncpg.connect(url)
+        try:
+            yield url, connection
+        finally:
+            await connection.close()
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 async def test_migrated_database_matches_the_models(app):
@@ -39,101 +68,56 @@ async def test_every_primary_key_and_index_leads_with_the_workspace():
 
 async def test_weeks_are_filled_from_the_days_already_counted(server_url):
     # given a database at the revision before weeks, with day rows across two weeks
-    import asyncio
-    import uuid
-    from datetime import UTC, datetime
-
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    from journeygraph import migrations
-
-    plain = make_url(server_url).set(drivername="postgresql")
-    name = f"jg_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = plain.set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(migrations.upgrade, url, "0006")
+    async with database_at(server_url, "0006") as (url, connection):
         workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         # Sun 8 Nov, Mon 9 Nov and Sun 15 Nov 2026: Sunday ends one week, Monday starts the next
         days = [(datetime(2026, 11, d, tzinfo=UTC), sent, f"{amount}") for d, sent, amount in [(8, 1, 1.5), (9, 2, 2.25), (15, 4, 4)]]  # fmt: skip
-        connection = await asyncpg.connect(url)
-        try:
-            # rollups name their workspace and journey without foreign keys
-            for day, sent, amount in days:
-                await connection.execute(
-                    """INSERT INTO rollup_days (workspace_id, journey_id, subject_id, bucket, message_sent,
-                    revenue, last_event_at) VALUES ($1, $2, $3, $4, $5, $6::numeric, $4)""",
-                    workspace, journey, node, day, sent, amount,
-                )  # fmt: skip
+        # rollups name their workspace and journey without foreign keys
+        for day, sent, amount in days:
+            await connection.execute(
+                """INSERT INTO rollup_days (workspace_id, journey_id, subject_id, bucket, message_sent,
+                revenue, last_event_at) VALUES ($1, $2, $3, $4, $5, $6::numeric, $4)""",
+                workspace, journey, node, day, sent, amount,
+            )  # fmt: skip
 
-            # when migrated to weeks (0008 later refolds every rollup from the raw events)
-            await asyncio.to_thread(migrations.upgrade, url, "0007")
+        # when migrated to weeks (0008 later refolds every rollup from the raw events)
+        await asyncio.to_thread(migrations.upgrade, url, "0007")
 
-            # then each week holds the sum of its days
-            rows = await connection.fetch(
-                "SELECT bucket, message_sent, revenue, last_event_at FROM rollup_weeks ORDER BY bucket"
-            )
-        finally:
-            await connection.close()
-        assert [tuple(r) for r in rows] == [
-            (datetime(2026, 11, 2, tzinfo=UTC), 1, Decimal("1.5"), days[0][0]),
-            (datetime(2026, 11, 9, tzinfo=UTC), 6, Decimal("6.25"), days[2][0]),
-        ]
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+        # then each week holds the sum of its days
+        rows = await connection.fetch(
+            "SELECT bucket, message_sent, revenue, last_event_at FROM rollup_weeks ORDER BY bucket"
+        )
+    assert [tuple(r) for r in rows] == [
+        (datetime(2026, 11, 2, tzinfo=UTC), 1, Decimal("1.5"), days[0][0]),
+        (datetime(2026, 11, 9, tzinfo=UTC), 6, Decimal("6.25"), days[2][0]),
+    ]
 
 
 async def test_going_back_before_0010_fills_last_event_at_by_its_definition(server_url):
     # given a database at 0010 with a contact's events and two stored runs, one ended, one ACTIVE
-    import asyncio
-    import uuid
-    from datetime import UTC, datetime
-
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    from alembic import command
-    from journeygraph import migrations
-
-    plain = make_url(server_url).set(drivername="postgresql")
-    name = f"jg_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(plain.render_as_string(hide_password=False))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = plain.set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(migrations.upgrade, url, "0010")
+    async with database_at(server_url, "0010") as (url, connection):
         workspace, journey = uuid.uuid4(), uuid.uuid4()
         at = [datetime(2026, 11, 2, h, tzinfo=UTC) for h in range(6)]
         # entered 0, completed 1, entered 2, a message at 4 (the contact's latest event)
         events = [("e1", "JOURNEY_ENTERED", at[0]), ("c1", "JOURNEY_COMPLETED", at[1]),
                   ("e2", "JOURNEY_ENTERED", at[2]), ("m1", "MESSAGE_SENT", at[4])]  # fmt: skip
         runs = [("e1", at[0], "COMPLETED", at[1], "c1"), ("e2", at[2], "ACTIVE", None, None)]
-        connection = await asyncpg.connect(url)
-        try:
-            for event_id, kind, moment in events:
-                await connection.execute(
-                    """INSERT INTO events (workspace_id, id, type, journey_id, contact_id, occurred_at)
-                    VALUES ($1, $2, $3, $4, 'c', $5)""",
-                    workspace, event_id, kind, journey, moment,
-                )  # fmt: skip
-            for entry, entered, status, ended, end in runs:
-                await connection.execute(
-                    """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id,
-                    status, ended_at, end_id, converted) VALUES ($1, $2, 'c', $3, $4, $5, $6, $7, false)""",
-                    workspace, journey, entered, entry, status, ended, end,
-                )  # fmt: skip
+        for event_id, kind, moment in events:
+            await connection.execute(
+                """INSERT INTO events (workspace_id, id, type, journey_id, contact_id, occurred_at)
+                VALUES ($1, $2, $3, $4, 'c', $5)""",
+                workspace, event_id, kind, journey, moment,
+            )  # fmt: skip
+        for entry, entered, status, ended, end in runs:
+            await connection.execute(
+                """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id,
+                status, ended_at, end_id, converted) VALUES ($1, $2, 'c', $3, $4, $5, $6, $7, false)""",
+                workspace, journey, entered, entry, status, ended, end,
+            )  # fmt: skip
 
-            # when migrated back to 0009, which stored it
-            await asyncio.to_thread(command.downgrade, migrations.alembic_config(url), "0009")
+        # when migrated back to 0009, which stored it
+        await asyncio.to_thread(command.downgrade, migrations.alembic_config(url), "0009")
 
-            # then the ended run's is its end, the ACTIVE run's the contact's latest event
-            rows = await connection.fetch("SELECT entry_id, last_event_at FROM enrollments ORDER BY entry_id")
-        finally:
-            await connection.close()
-        assert [tuple(r) for r in rows] == [("e1", at[1]), ("e2", at[4])]
-    finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+        # then the ended run's is its end, the ACTIVE run's the contact's latest event
+        rows = await connection.fetch("SELECT entry_id, last_event_at FROM enrollments ORDER BY entry_id")
+    assert [tuple(r) for r in rows] == [("e1", at[1]), ("e2", at[4])]
