@@ -29,8 +29,7 @@ import httpx
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, fresh_database, ingest_bodies, send_events, tail_size
-from journeygraph import embedded
+from bench.run import Server, admin_url, fresh_database, ingest_bodies, send_events, tail_size
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
 SIDES = ("before", "after")
@@ -129,9 +128,7 @@ async def _round(
 
 async def measure_all(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
     """Each checkout's measures, a dict per round."""
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL")
-    if not admin:
-        admin = await asyncio.to_thread(embedded.start, Path(args.data_dir), "postgres")
+    admin = await admin_url(args.data_dir)
     url = await fresh_database(admin, f"jg_compare_{args.events}")
     engine = create_engine(url)
     dataset = await build(create_sessionmaker(engine), args.events)

@@ -39,8 +39,7 @@ import sqlalchemy as sa
 from bench import queries
 from bench.dataset import CONTACTS, DAYS, build
 from bench.floors import ingestion_floor
-from bench.run import Server, fresh_database, ingest_bodies, plain_url, statements, timed
-from journeygraph import embedded
+from bench.run import Server, admin_url, fresh_database, ingest_bodies, plain_url, statements, timed
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import JourneyStatus, NodeType
 from journeygraph.db.queries import canvas, enrollments, journeys, rollups
@@ -139,9 +138,7 @@ async def page_cursor(base: str, key: str, query: str, variables: dict[str, Any]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL") or await asyncio.to_thread(
-        embedded.start, Path(args.data_dir), "postgres"
-    )
+    admin = await admin_url(args.data_dir)
     url = await fresh_database(admin, f"jg_bench_contacts_{args.events}")
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)

@@ -32,8 +32,7 @@ import httpx
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, fresh_database
-from journeygraph import embedded
+from bench.run import Server, admin_url, fresh_database
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.queries.workspaces import create_api_key
 
@@ -124,9 +123,7 @@ async def measure(
 
 
 async def main(args: argparse.Namespace) -> None:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL") or await asyncio.to_thread(
-        embedded.start, Path(args.data_dir), "postgres"
-    )
+    admin = await admin_url(args.data_dir)
     url = await fresh_database(admin, "jg_bench_documents")
     engine = create_engine(url)
     dataset = await build(create_sessionmaker(engine), args.events)

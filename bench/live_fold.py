@@ -5,9 +5,8 @@
 
 It builds bench/dataset.py's dataset (folded), then in each round queues a
 live stream shaped as `bench.run` sends it (the same event types, contacts
-and ten-minute spread; checked by the server's own `check_event` and stored
-by its `insert_events`, so events and tail are written as ingestion writes
-them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
+and ten-minute spread; taken by the server's own `ingest`, so events and tail
+are written as `POST /v1/events` writes them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
 default), timing the folds and, inside them, `enrollments.refresh`. Run it in
 two checkouts one after the other to compare; it asserts nothing about time.
 """
@@ -17,31 +16,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bench.contacts import RefreshClock
 from bench.dataset import build
-from bench.run import fresh_database, ingest_bodies
-from journeygraph import embedded
+from bench.run import admin_url, fresh_database, ingest_bodies
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_sessionmaker
-from journeygraph.db.queries import events, fold
-from journeygraph.db.queries.locks import lock_for_ingest
-from journeygraph.resolvers.ingest import check_event
+from journeygraph.db.queries import rollups
+from journeygraph.resolvers.ingest import ingest
 
 BATCH = 5_000
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL") or await asyncio.to_thread(
-        embedded.start, Path(args.data_dir), "postgres"
-    )
+    admin = await admin_url(args.data_dir)
     url = await fresh_database(admin, f"jg_bench_live_fold_{args.events}")
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
@@ -53,19 +45,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     rounds = []
     for _ in range(args.rounds):
         bodies = await ingest_bodies(url, dataset.journey_ids[0], args.live // BATCH, BATCH)
-        now = datetime.now(UTC)
         for body in bodies:
-            checked = [check_event(raw, now) for raw in json.loads(body)["events"]]
-            async with sessions.begin() as session:
-                await lock_for_ingest(session, dataset.workspace_id)  # as the server's ingest does
-                await events.insert_events(session, dataset.workspace_id, checked)
-        clock.seconds, moved, started = 0.0, 0, time.perf_counter()
-        while True:
-            async with sessions.begin() as session:
-                done = await fold.fold(session, fold_batch, wait=True)
-            if not done:
-                break
-            moved += done
+            await ingest(sessions, dataset.workspace_id, json.loads(body)["events"])
+        clock.seconds, started = 0.0, time.perf_counter()
+        moved = await rollups.fold_all(sessions, fold_batch)
         seconds = time.perf_counter() - started
         rounds.append({"events": moved, "fold_s": seconds, "refresh_s": clock.seconds})
         print(

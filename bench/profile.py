@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -30,8 +28,7 @@ from asgi_lifespan import LifespanManager
 
 from bench import queries
 from bench.dataset import build
-from bench.run import database_url, fresh_database, plain_url
-from journeygraph import embedded
+from bench.run import admin_url, database_url, fresh_database, plain_url
 from journeygraph.app import create_app
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -68,9 +65,7 @@ async def _dataset(admin: str, events: int) -> tuple[str, str, str]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL")
-    if not admin:
-        admin = await asyncio.to_thread(embedded.start, Path(args.data_dir), "postgres")
+    admin = await admin_url(args.data_dir)
     url, key, journey = await _dataset(admin, args.events)
     today = datetime.now(UTC).date()
     body = {

@@ -56,6 +56,15 @@ def database_url(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+async def admin_url(data_dir: str) -> str:
+    """The server the benchmarks build their databases on: JOURNEYGRAPH_DATABASE_URL's, else the
+    embedded PostgreSQL under `data_dir` (started if need be)."""
+    configured = os.environ.get("JOURNEYGRAPH_DATABASE_URL")
+    if configured:
+        return configured
+    return await asyncio.to_thread(embedded.start, Path(data_dir), "postgres")
+
+
 async def fresh_database(admin: str, name: str) -> str:
     connection = await asyncpg.connect(plain_url(admin))
     try:
@@ -532,9 +541,7 @@ def write(out: Path, command: str, runs: list[dict[str, Any]]) -> str:
 
 
 async def main(args: argparse.Namespace, command: str) -> dict[str, Any]:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL")
-    if not admin:
-        admin = await asyncio.to_thread(embedded.start, Path(args.data_dir), "postgres")
+    admin = await admin_url(args.data_dir)
     scales = sorted({*args.scales, args.events})
     runs = []
     for events in scales:

@@ -20,22 +20,18 @@ import asyncio
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, fresh_database, ingest_bodies, send_events, tail_size, timed
-from journeygraph import embedded
+from bench.run import Server, admin_url, fresh_database, ingest_bodies, send_events, tail_size, timed
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
 BATCH = 5_000
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    admin = os.environ.get("JOURNEYGRAPH_DATABASE_URL") or await asyncio.to_thread(
-        embedded.start, Path(args.data_dir), "postgres"
-    )
+    admin = await admin_url(args.data_dir)
     url = await fresh_database(admin, f"jg_bench_tail_{args.events}")
     engine = create_engine(url)
     dataset = await build(create_sessionmaker(engine), args.events)
