@@ -58,7 +58,13 @@ ENROLLMENTS_TOTAL = """query EnrollmentsTotal($id: ID!, $node: ID) { journey(id:
   enrollments(nodeId: $node) { totalCount } } }"""
 
 # The broadcast: per contact and entry, JOURNEY_ENTERED, NODE_ENTERED at the wait node a minute
-# later, and (seven in ten) JOURNEY_COMPLETED two days later; stored and queued as ingest does.
+# later, and (seven in ten) JOURNEY_COMPLETED two days later; stored and queued as ingest does
+# (its contacts numbered first, each queued entry and node entered with its contact's ordinal).
+_NUMBER = sa.text(
+    """INSERT INTO contacts (workspace_id, contact_id)
+    SELECT :ws, 'contact-' || g FROM generate_series(0, :contacts - 1) AS g ORDER BY 2
+    ON CONFLICT (workspace_id, contact_id) DO NOTHING"""
+)
 _BROADCAST = sa.text(
     """
     WITH drawn AS (
@@ -74,9 +80,10 @@ _BROADCAST = sa.text(
         SELECT :ws, id, type, :journey, node_id, contact, at FROM made ORDER BY at  -- as they happen
         RETURNING type, node_id, contact_id, occurred_at
     )
-    INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at)
-    SELECT :ws, :journey, coalesce(node_id, '00000000-0000-0000-0000-000000000000'), type, contact_id, occurred_at
-    FROM stored
+    INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, ordinal)
+    SELECT :ws, :journey, coalesce(node_id, '00000000-0000-0000-0000-000000000000'), type, s.contact_id, occurred_at,
+           CASE WHEN type <> 'JOURNEY_COMPLETED' THEN c.ordinal END
+    FROM stored s JOIN contacts c ON c.workspace_id = :ws AND c.contact_id = s.contact_id
     """
 )
 
@@ -118,6 +125,7 @@ async def broadcast(sessions: Any, workspace_id: Any, entries: int) -> tuple[Any
         await journeys.touch_journey(session, journey, status=JourneyStatus.PUBLISHED)
         params = {"ws": workspace_id, "journey": journey.id, "node": nodes[1]["id"], "contacts": CONTACTS,
                   "end": datetime.now(UTC), "days": DAYS, "entries": entries}  # fmt: skip
+        await session.execute(_NUMBER, params)
         stored = await session.execute(_BROADCAST, params)
     return journey.id, nodes[1]["id"], int(stored.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult's
 

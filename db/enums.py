@@ -75,3 +75,5 @@ UNIQUE_KINDS: dict[EventType, int] = {
     EventType.MESSAGE_OPENED: 5,
     EventType.MESSAGE_CLICKED: 6,
 }
+# The same types as an SQL list, `('JOURNEY_ENTERED', ...)`: events of these types carry their contact's ordinal.
+UNIQUE_TYPES = "(" + ", ".join(f"'{t.value}'" for t in UNIQUE_KINDS) + ")"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from journeygraph.db.enums import Channel, EventType, JourneyStatus, NodeType
+from journeygraph.db.enums import UNIQUE_TYPES, Channel, EventType, JourneyStatus, NodeType
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -245,8 +245,14 @@ class EventTail(Base):
     contact_id: Mapped[str] = mapped_column(sa.String(256))
     occurred_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     revenue: Mapped[Decimal | None] = mapped_column(sa.Numeric)
+    # the contact's number (contacts.ordinal) on events whose distinct contacts are counted, set
+    # when the event is acknowledged: neither the folder nor a query looks it up per event
+    ordinal: Mapped[int | None] = mapped_column(sa.BigInteger)
 
-    __table_args__ = (sa.Index(None, "workspace_id", "journey_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index(None, "workspace_id", "journey_id", "occurred_at"),
+        sa.CheckConstraint(f"ordinal IS NOT NULL OR type NOT IN {UNIQUE_TYPES}", name="numbered"),
+    )
 
 
 class ContactSet(Base):

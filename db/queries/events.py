@@ -1,9 +1,10 @@
 """Storing events: appended to `events` and to the tail the folder reads, in the caller's transaction.
 
-A batch is copied into a temporary table (COPY: no parameter per value), then
-one statement inserts what is new into `events` (the primary key decides what
-is a duplicate) and queues exactly those rows in `event_tail`. Nothing else is
-written on this path: the rollups and contact sets are the folder's
+A batch is copied into a temporary table (COPY: no parameter per value). One
+statement numbers its new contacts; one inserts what is new into `events` (the
+primary key decides what is a duplicate) and queues exactly those rows in
+`event_tail`, each event of a type counted in distinct contacts with its
+contact's ordinal. Nothing else is written on this path: the rollups and contact sets are the folder's
 (db/queries/fold.py), and figures read the tail until it has folded it.
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 
-from journeygraph.db.enums import UNIQUE_KINDS, EventType
+from journeygraph.db.enums import UNIQUE_KINDS, UNIQUE_TYPES, EventType
 from journeygraph.db.models import NO_SUBJECT
 
 if TYPE_CHECKING:
@@ -84,6 +85,22 @@ SUBJECT = (
     "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
     f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
 )
+# The batch's new contacts numbered (contacts.ordinal) before its events are stored, so each event
+# of a unique-counted type is queued with its ordinal. In contact order: two batches numbering the
+# same new contacts at once then wait for each other in one order, never in a cycle; and contacts
+# always before events, in every batch.
+_NUMBER_CONTACTS = sa.text(
+    f"""
+    INSERT INTO contacts (workspace_id, contact_id)
+    SELECT :workspace_id, w.contact_id
+    FROM (SELECT DISTINCT contact_id FROM staged_events WHERE type IN {UNIQUE_TYPES}) AS w
+    WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.workspace_id = :workspace_id AND c.contact_id = w.contact_id)
+    ORDER BY w.contact_id
+    ON CONFLICT (workspace_id, contact_id) DO NOTHING
+    """
+)
+# A contact another batch numbered meanwhile was skipped above (the conflict waits for its commit),
+# and is found here: each statement reads what was committed before it began.
 _INSERT_EVENTS = sa.text(
     f"""
     WITH stored AS (
@@ -95,8 +112,13 @@ _INSERT_EVENTS = sa.text(
         ON CONFLICT (workspace_id, id) DO NOTHING
         RETURNING id, type, journey_id, node_id, path_id, contact_id, occurred_at, revenue
     ), queued AS (
-        INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue)
-        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue FROM stored
+        INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
+                                ordinal)
+        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue,
+               CASE WHEN type IN {UNIQUE_TYPES} THEN (
+                   SELECT c.ordinal FROM contacts c
+                   WHERE c.workspace_id = :workspace_id AND c.contact_id = stored.contact_id) END
+        FROM stored
     )
     SELECT id FROM stored
     """
@@ -122,36 +144,6 @@ async def insert_events(
         records=events,  # the type is a StrEnum: COPY writes its value as text
         columns=_STAGED_COLUMNS,
     )
+    await session.execute(_NUMBER_CONTACTS, {"workspace_id": workspace_id})
     rows = await session.execute(_INSERT_EVENTS, {"workspace_id": workspace_id})
     return {row[0] for row in rows}
-
-
-_KNOWN_CONTACTS = sa.text(
-    "SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :workspace_id AND contact_id = ANY(CAST(:ids AS text[]))"
-)
-_NEW_CONTACTS = sa.text(
-    """
-    INSERT INTO contacts (workspace_id, contact_id) SELECT :workspace_id, unnest(CAST(:ids AS text[]))
-    ON CONFLICT (workspace_id, contact_id) DO NOTHING
-    RETURNING contact_id, ordinal
-    """
-)
-
-
-async def contact_ordinals(
-    session: AsyncSession, workspace_id: uuid.UUID, contact_ids: set[str]
-) -> dict[str, int]:
-    """The ordinal of each contact, numbering new ones."""
-    found: dict[str, int] = {}
-    missing = sorted(contact_ids)
-    while missing:
-        known = await session.execute(_KNOWN_CONTACTS, {"workspace_id": workspace_id, "ids": missing})
-        found.update({contact_id: ordinal for contact_id, ordinal in known})
-        missing = [c for c in missing if c not in found]
-        if missing:
-            # A contact another transaction adds meanwhile is skipped here (conflict)
-            # and found by the next look-up, whose snapshot is newer.
-            added = await session.execute(_NEW_CONTACTS, {"workspace_id": workspace_id, "ids": missing})
-            found.update({contact_id: ordinal for contact_id, ordinal in added})
-            missing = [c for c in missing if c not in found]
-    return found

@@ -2,9 +2,9 @@
 
 One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
-day and week rollups, numbers their new contacts, ORs their ordinals into
-the contact sets' bitmaps and recomputes the enrollments of the contacts whose
-runs they shape (db/queries/enrollments.py). So in any snapshot an event is either still in the
+day and week rollups, ORs their contacts' ordinals (numbered when they were
+acknowledged) into the contact sets' bitmaps and recomputes the enrollments of
+the contacts whose runs they shape (db/queries/enrollments.py). So in any snapshot an event is either still in the
 tail or counted in the rollups, never both and never neither, which is what
 lets a query read both and stay exact.
 
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from pyroaring import BitMap
 
-from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.enums import COUNTERS, UNIQUE_TYPES, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments
 from journeygraph.db.queries.events import day_of, hour_of, unique_kind, week_of
@@ -76,16 +76,16 @@ _QUARTER_SUMS = f"""SELECT journey_id, owner, date_bin('15 minutes', occurred_at
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
-# One statement: take the batch out of the tail, add its counts to the three rollups, number
-# its new contacts, and answer the batch's distinct contact ordinals per (journey, owner, kind,
-# quarter-hour) — the grouping is PostgreSQL's, a row per set, not per event.
+# One statement: take the batch out of the tail, add its counts to the three rollups, and answer
+# the batch's distinct contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
+# PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py).
 _FOLD = sa.text(
     f"""
     WITH moved AS (
         DELETE FROM event_tail
         WHERE workspace_id = :workspace_id AND seq IN (
             SELECT seq FROM event_tail WHERE workspace_id = :workspace_id ORDER BY seq LIMIT :limit)
-        RETURNING journey_id, subject_id, type, contact_id, occurred_at, revenue
+        RETURNING journey_id, subject_id, type, contact_id, occurred_at, revenue, ordinal
     ), scoped AS (
         -- each event counts on its subject and on its journey's totals (the journey's own id)
         SELECT m.*, scope.id AS owner FROM moved m
@@ -93,26 +93,13 @@ _FOLD = sa.text(
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
     quarters AS ({_rollup("quarters", "bucket")}),
     days AS ({_rollup("days", f"date_bin('1 day', bucket, {_ORIGIN})")}),
-    weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")}),
-    seen AS (
-        SELECT d.contact_id, c.ordinal
-        FROM (SELECT DISTINCT contact_id FROM moved WHERE type = ANY(CAST(:kinds AS text[]))) AS d
-        LEFT JOIN contacts c ON c.workspace_id = :workspace_id AND c.contact_id = d.contact_id
-    ), numbered AS (
-        INSERT INTO contacts (workspace_id, contact_id)
-        SELECT :workspace_id, contact_id FROM seen WHERE ordinal IS NULL
-        ON CONFLICT (workspace_id, contact_id) DO NOTHING
-        RETURNING contact_id, ordinal
-    ), ordinals AS (
-        SELECT contact_id, ordinal FROM seen WHERE ordinal IS NOT NULL
-        UNION ALL SELECT contact_id, ordinal FROM numbered
-    )
+    weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")})
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
-           array_agg(DISTINCT o.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
-    FROM moved m JOIN ordinals o ON o.contact_id = m.contact_id
+           array_agg(DISTINCT m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
+    FROM moved m
     -- each contact counts on its subject and on its journey as a whole
     CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
-    WHERE m.type = ANY(CAST(:kinds AS text[])) AND scope.id <> '{NO_SUBJECT}'::uuid
+    WHERE m.type IN {UNIQUE_TYPES} AND scope.id <> '{NO_SUBJECT}'::uuid
     GROUP BY 1, 2, 3, 4
     UNION ALL
     -- the contacts whose runs (enrollments) may change, from their earliest event of the batch that
@@ -169,10 +156,7 @@ async def fold(
         workspace_id = await queued_workspace(session)
     if workspace_id is None:
         return 0
-    kinds = [t.value for t in UNIQUE_KINDS]
-    rows = (
-        await session.execute(_FOLD, {"workspace_id": workspace_id, "limit": limit, "kinds": kinds})
-    ).all()
+    rows = (await session.execute(_FOLD, {"workspace_id": workspace_id, "limit": limit})).all()
     moved = next(int(row[5]) for row in rows if row[0] is None)
     added: dict[SetKey, BitMap] = {}
     wider: dict[SetKey, BitMap] = defaultdict(BitMap)

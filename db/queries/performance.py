@@ -260,9 +260,9 @@ _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUA
 
 
 def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead) -> Statement:
-    """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the tail's contacts
-    (their ordinal, or their id when the folder has not numbered them yet). Owners are subjects,
-    or journeys (their own scope: a contact counts on its subject and on its journey)."""
+    """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the ordinals of the
+    tail's contacts. Owners are subjects, or journeys (their own scope: a contact counts on its
+    subject and on its journey)."""
     listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
     owners = (
         "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) "
@@ -277,30 +277,25 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead) -> Statement:
                     prefix,
                     "bucket",
                     "timestamptz",
-                    "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint[]) AS ordinals, "
-                    "CAST(NULL AS text[]) AS contact_ids",
+                    "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint[]) AS ordinals",
                     owners + f" AND x.grain = {grain}",
                     reads,
                 )
             )
     events = _scan(
-        # each tail row's ordinal by the contacts' key: a join would hash every contact of the
-        # workspace to number the few events not folded yet
-        "(SELECT t.*, (SELECT c.ordinal FROM contacts c WHERE c.workspace_id = t.workspace_id"
-        " AND c.contact_id = t.contact_id) AS ordinal FROM event_tail t) x",
+        "event_tail x",  # each event of these types carries its contact's ordinal
         "t",
         "occurred_at",
         "timestamptz",
-        f"x.journey_id, x.subject_id, {unique_kind('x.type')} AS kind, x.ordinal, x.contact_id",
+        f"x.journey_id, x.subject_id, {unique_kind('x.type')} AS kind, x.ordinal",
         _TAIL_JOURNEYS + " AND x.type = ANY(CAST(:types AS text[]))",
         tail,
     )
-    # The tail's contacts per point, owner and kind, in two arrays: those numbered (ordinals, to
-    # OR into the stored sets) and those not yet (ids: in no stored set). A row per set, not per event.
+    # The tail's contacts per point, owner and kind, as ordinals to OR into the stored sets (a row
+    # per set, not per event; repeated ordinals are left for the bitmap to drop, not sorted out here).
     parts.append(
         f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
-            array_agg(DISTINCT e.ordinal) FILTER (WHERE e.ordinal IS NOT NULL) AS ordinals,
-            array_agg(DISTINCT e.contact_id) FILTER (WHERE e.ordinal IS NULL) AS contact_ids
+            array_agg(e.ordinal) AS ordinals
         FROM ({events}) AS e CROSS JOIN LATERAL (VALUES (e.subject_id), (e.journey_id)) AS scope(id)
         WHERE e.idx IS NOT NULL AND scope.id = ANY({listed}) AND e.kind = ANY(CAST(:kinds AS smallint[]))
         GROUP BY e.idx, scope.id, e.kind"""
@@ -439,9 +434,10 @@ async def uniques(
             params.update(_bucket_parameters(block, prefix))
     statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole))
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
-    for idx, owner, kind, n, bitmap, ordinals, contact_ids in await fetch(session, statement, params):
-        found = sets.setdefault((idx, owner, kind), [])
-        found.append((n, bitmap) if bitmap is not None else (ordinals or [], contact_ids or []))
+    for idx, owner, kind, n, bitmap, ordinals in await fetch(session, statement, params):
+        sets.setdefault((idx, owner, kind), []).append(
+            (n, bitmap) if bitmap is not None else (None, ordinals)
+        )
     result: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
     for (idx, owner, kind), parts in sets.items():
         result.setdefault((idx, owner), {})[kind] = _distinct(parts)
@@ -449,14 +445,8 @@ async def uniques(
 
 
 def _distinct(found: list[Any]) -> int:
-    """Distinct contacts of stored sets (cardinality, bitmap) and of the tail (ordinals, ids not numbered)."""
-    if len(found) == 1 and isinstance(found[0][1], bytes):
+    """Distinct contacts of stored sets (cardinality, bitmap) and of the tail (None, its ordinals)."""
+    if len(found) == 1 and found[0][0] is not None:
         return int(found[0][0])
-    bitmaps, unnumbered = [], set()
-    for first, second in found:
-        if isinstance(second, bytes):
-            bitmaps.append(BitMap.deserialize(second))
-        else:
-            bitmaps.append(BitMap(first))
-            unnumbered.update(second)  # not numbered yet: in no stored set
-    return len(BitMap.union(*bitmaps)) + len(unnumbered)
+    bitmaps = [BitMap.deserialize(part) if n is not None else BitMap(part) for n, part in found]
+    return len(BitMap.union(*bitmaps))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.queries.events import SUBJECT
 from journeygraph.db.queries.fold import FOLD_LOCK, fold
 from journeygraph.db.queries.locks import lock_for_rebuild
@@ -37,11 +38,24 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         "event_tail",
     ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
+    # contacts are kept: their ordinals stay, and the events are queued with them
+    await session.execute(
+        sa.text(
+            f"""INSERT INTO contacts (workspace_id, contact_id)
+            SELECT :workspace_id, contact_id FROM events
+            WHERE workspace_id = :workspace_id AND type IN {UNIQUE_TYPES} GROUP BY contact_id ORDER BY contact_id
+            ON CONFLICT (workspace_id, contact_id) DO NOTHING"""
+        ),
+        params,
+    )
     queued = await session.execute(
         sa.text(
-            f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue)
-            SELECT workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue
-            FROM events WHERE workspace_id = :workspace_id ORDER BY occurred_at"""
+            f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
+                                    ordinal)
+            SELECT e.workspace_id, e.journey_id, {SUBJECT}, e.type, e.contact_id, e.occurred_at, e.revenue,
+                   CASE WHEN e.type IN {UNIQUE_TYPES} THEN c.ordinal END
+            FROM events e LEFT JOIN contacts c ON c.workspace_id = e.workspace_id AND c.contact_id = e.contact_id
+            WHERE e.workspace_id = :workspace_id ORDER BY e.occurred_at"""
         ),
         params,
     )
