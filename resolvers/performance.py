@@ -225,8 +225,11 @@ class InProgressByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        # Point -1 is everything before the series; each point adds its own movements.
-        ranges = [(-1, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + ranges_of(series)
+        # Point -1 is everything before the series; each point adds its own movements. A series of
+        # one point reads everything before its end as that point: one point, so the statement
+        # needs no per-row mapping of events to points (the tail's are then counted by a hash).
+        first = -1 if len(series) > 1 else 0
+        ranges = [(first, is_day, lo, hi) for is_day, lo, hi in before(series[0].start)] + ranges_of(series)
         rows = await performance_queries.counts(
             session, self.workspace_id, "journey", [key.owner for key in keys], [], ranges
         )

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 Range = tuple[int, bool, datetime, datetime]
 Level = Literal["journey", "subject"]
+Scopes = Literal["journey", "subject", "both"]  # the owners of a statement of unique counts
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
@@ -188,39 +189,47 @@ def _listed(ids: str, *of_journeys: tuple[str, str]) -> str:
     return " || ".join([f"CAST(:{ids} AS uuid[])", *(_of_journeys(*c) for c in of_journeys)])
 
 
+# The tail's events are counted once per statement, per (point, owner, type) (the `tail` CTE): an
+# event costs a hash look-up and three aggregates, not one FILTER per counter, and a statement
+# reading nodes and paths reads the tail once. These columns spread those few rows into the
+# rollups' columns.
 _TAIL_COLUMNS = {
-    **{t.column: f"count(*) FILTER (WHERE type = '{t.value}')" for t in EventType},
+    **{t.column: f"coalesce(sum(n) FILTER (WHERE type = '{t.value}'), 0)" for t in EventType},
     "revenue": "coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0)",
-    "last_event_at": "max(occurred_at)",
+    "last_event_at": "max(last_event_at)",
 }
-# The tail's rows of the owners: every event of the journeys, or those of the subjects listed.
+# The tail's events of the journeys. Owners are picked out after grouping (a few rows), not per
+# event: `= ANY` of a canvas's 500 subjects is a search of the array for every row.
 _TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
 
 
+def _tail(owner: str, reads: TableRead) -> str:
+    """`WITH tail`: the journeys' events not folded yet, per (point, owner, type)."""
+    events = _bucketed(
+        "event_tail", "t", "occurred_at", "timestamptz", owner, "x.type, x.revenue, x.occurred_at",
+        _TAIL_JOURNEYS, reads,
+    )  # fmt: skip
+    return f"""WITH tail AS MATERIALIZED (
+        SELECT idx, owner, type, count(*) AS n, sum(revenue) AS revenue, max(occurred_at) AS last_event_at
+        FROM ({events}) AS events WHERE idx IS NOT NULL GROUP BY idx, owner, type)
+    """
+
+
 def _summed(
-    owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, tail: tuple[str, TableRead]
+    owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, listed: str | None
 ) -> str:
-    """Sums per (point, owner) over the rollups' buckets and the tail's events not folded yet."""
-    listed = ", ".join(f"x.{c}" for c in columns)
+    """Sums per (point, owner) over the rollups' buckets and the `tail` CTE; `listed`: an array
+    of the owners to take from the tail (None: all of them)."""
+    selected = ", ".join(f"x.{c}" for c in columns)
     parts = []
     tables = (("rollup_weeks", "w"), ("rollup_days", "d"), ("rollup_quarters", "q"))
     for (table, prefix), reads in zip(tables, buckets, strict=True):
         if reads:
-            parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, listed, owners, reads))
-    # the tail's events summed here, per point and owner: the union below gets a few rows, not one per event
-    tail_owners, tail_reads = tail
-    events = _bucketed(
-        "event_tail",
-        "t",
-        "occurred_at",
-        "timestamptz",
-        owner,
-        "x.type, x.revenue, x.occurred_at",
-        tail_owners,
-        tail_reads,
-    )
+            parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, selected, owners, reads))
     summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
-    parts.append(f"SELECT idx, owner, {summed} FROM ({events}) AS tail GROUP BY idx, owner")
+    # a hashed subplan: one look-up per row, where `= ANY` searches the array
+    where = f"WHERE owner IN (SELECT unnest({listed}))" if listed else ""
+    parts.append(f"SELECT idx, owner, {summed} FROM tail {where} GROUP BY idx, owner")
     return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
@@ -229,14 +238,12 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
     owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
-    owners = _owners(level, "subjects", ("nodes", "node_journeys"))
-    # the tail holds events, not totals rows: a journey's are all its events
-    tail_owners = _TAIL_JOURNEYS if level == "journey" else owners
-    summed = _summed(
-        owner, owners, [*COUNTERS, "revenue", "last_event_at"], sums, buckets, (tail_owners, tail)
-    )
-    if level == "journey":
-        return Statement(summed)
+    nodes = ("subjects", ("nodes", "node_journeys"))
+    owners = _owners(level, nodes[0], nodes[1])
+    columns = [*COUNTERS, "revenue", "last_event_at"]
+    if level == "journey":  # the tail holds events, not totals rows: a journey's are all its events
+        return Statement(_tail(owner, tail) + _summed(owner, owners, columns, sums, buckets, None))
+    summed = _summed(owner, owners, columns, sums, buckets, _listed(*nodes))
     # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
     # only), so paths sum that one column: each sum is a cost per row, and a canvas has more
     # path rows than node rows.
@@ -247,11 +254,12 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
             "CAST(NULL AS timestamptz)",
         ]
     )
-    paths = _owners("subject", "paths", ("paths", "path_journeys"))
+    paths = ("paths", ("paths", "path_journeys"))
     return Statement(
-        summed
+        _tail(owner, tail)
+        + summed
         + "\n        UNION ALL\n"
-        + _summed(owner, paths, [PATH_COLUMN], traversed, buckets, (paths, tail))
+        + _summed(owner, _owners("subject", *paths), [PATH_COLUMN], traversed, buckets, _listed(*paths))
     )
 
 
@@ -259,10 +267,10 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
 _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
 
 
-def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead) -> Statement:
+def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes) -> Statement:
     """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the ordinals of the
     tail's contacts. Owners are subjects, or journeys (their own scope: a contact counts on its
-    subject and on its journey)."""
+    subject and on its journey); `scopes` says which of the two are asked for."""
     listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
     owners = (
         "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) "
@@ -293,13 +301,22 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead) -> Statement:
     )
     # The tail's contacts per point, owner and kind, as ordinals to OR into the stored sets (a row
     # per set, not per event; repeated ordinals are left for the bitmap to drop, not sorted out here).
-    parts.append(
-        f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
+    # An event counts on its subject and on its journey, as the owners asked for need. Subjects are
+    # picked out after grouping, a few rows (OFFSET 0 keeps the planner from moving the test
+    # before it): per event, `= ANY` searches a canvas's 500 subjects, and a semi-join sorted them.
+    scope = {
+        "journey": "VALUES (e.journey_id)",
+        "subject": "VALUES (e.subject_id)",
+        "both": "VALUES (e.subject_id), (e.journey_id)",
+    }[scopes]
+    grouped = f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
             array_agg(e.ordinal) AS ordinals
-        FROM ({events}) AS e CROSS JOIN LATERAL (VALUES (e.subject_id), (e.journey_id)) AS scope(id)
-        WHERE e.idx IS NOT NULL AND scope.id = ANY({listed}) AND e.kind = ANY(CAST(:kinds AS smallint[]))
-        GROUP BY e.idx, scope.id, e.kind"""
-    )
+        FROM ({events}) AS e CROSS JOIN LATERAL ({scope}) AS scope(id)
+        WHERE e.idx IS NOT NULL AND e.kind = ANY(CAST(:kinds AS smallint[]))
+        GROUP BY e.idx, scope.id, e.kind OFFSET 0"""
+    # a journey's events are all its own (the scan reads the journeys asked for)
+    picked = "" if scopes == "journey" else f"WHERE owner IN (SELECT unnest({listed}))"
+    parts.append(f"SELECT * FROM ({grouped}) AS sets {picked}")
     return Statement(f"SELECT * FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL")
 
 
@@ -432,7 +449,10 @@ async def uniques(
     for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
         if block:
             params.update(_bucket_parameters(block, prefix))
-    statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole))
+    journeys = set(journey_ids)
+    subjects = bool(every.nodes_of or every.paths_of) or any(o not in journeys for o in owner_ids)
+    scopes: Scopes = "journey" if not subjects else "both" if journeys & set(owner_ids) else "subject"
+    statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), scopes)
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
     for idx, owner, kind, n, bitmap, ordinals in await fetch(session, statement, params):
         sets.setdefault((idx, owner, kind), []).append(

@@ -7,6 +7,7 @@ which index a large table is read through, and how.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -105,12 +106,15 @@ async def test_paths_rows_are_summed_in_their_one_column(app):
 
     # each sum is a cost per row read; a path's rows hold traversals and nothing else
     lines = plan.splitlines()
-    # (the tail's events are counted per point and owner first, with FILTERs, before the sums)
+    # (the tail's events are counted per point, owner and type first, with count(*), then spread into
+    # the columns with FILTERs, before the sums)
     aggregates = [
-        lines[i + 1] for i, line in enumerate(lines) if "Aggregate" in line and "FILTER" not in lines[i + 1]
+        lines[i + 1]
+        for i, line in enumerate(lines)
+        if "Aggregate" in line and "FILTER" not in lines[i + 1] and "count(*)" not in lines[i + 1]
     ]
     assert sorted(line.count("sum(") for line in aggregates) == [1, counters + 1], plan
-    assert "sum(x_1.path_traversed)" in plan or "sum(x.path_traversed)" in plan, plan
+    assert re.search(r"sum\(\(*x(_\d+)?\.path_traversed", plan), plan
 
 
 async def test_a_windows_two_edges_are_read_without_the_days_between(app):
