@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from journeygraph import demo
-from journeygraph.db.enums import EventType
+from journeygraph.db.enums import UNIQUE_KINDS, EventType
+from journeygraph.db.queries import canvas, performance
 from journeygraph.db.queries.events import NewEvent, insert_events
 from journeygraph.db.queries.fold import FOLD_LOCK, fold
 from journeygraph.demo_events import load_graphs, simulate
@@ -155,3 +156,61 @@ async def test_a_batch_stored_first_thing_in_a_transaction_is_queued(app):
             sa.text("DELETE FROM event_tail WHERE workspace_id = :ws"), {"ws": workspace_id}
         )
         await session.execute(sa.text("DELETE FROM events WHERE workspace_id = :ws"), {"ws": workspace_id})
+
+
+def distinct_by_owner(
+    events: list[dict], journey_id: str, lo: datetime, hi: datetime
+) -> dict[tuple[str, int], int]:
+    """SPEC's unique counts from the events themselves: per (owner, kind), the distinct contacts with an
+    event of that kind in [lo, hi) on the owner; a contact counts on the event's subject (its path for a
+    path taken, else its node) and on its journey."""
+    found: dict[tuple[str, int], set[str]] = {}
+    for e in events:
+        kind = UNIQUE_KINDS.get(EventType(e["type"]))
+        if kind is None or e["journeyId"] != journey_id or not lo <= reference.when(e) < hi:
+            continue
+        subject = e.get("pathId") if e["type"] == "PATH_TRAVERSED" and e.get("pathId") else e.get("nodeId")
+        for owner in filter(None, (subject, journey_id)):
+            found.setdefault((owner, kind), set()).add(e["contactId"])
+    return {key: len(contacts) for key, contacts in found.items()}
+
+
+async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers(app):
+    # given a journey's events, all in the tail, then half folded
+    async with app.state.sessions.begin() as session:
+        workspace_id, _, journeys = await demo.create_demo_workspace(session)
+    journey = journeys[0].id
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journey])
+        nodes = [n.id for n in (await canvas.nodes_by_journey_ids(session, workspace_id, [journey]))[journey]]
+    events = simulate(graphs, 400, days=30, now=NOW, seed=7)
+    lo, hi = reference.window(START, END, "UTC")
+    expected = distinct_by_owner(events, str(journey), lo, hi)
+    kinds = sorted(UNIQUE_KINDS.values())
+    window = [(0, False, lo, hi)]
+
+    async def read(owners: list[uuid.UUID], every: performance.WholeJourneys) -> dict[tuple[str, int], int]:
+        async with app.state.reads() as session:
+            found = await performance.uniques(session, workspace_id, [journey], owners, kinds, window, every)
+        return {
+            (str(owner), kind): n for (_, owner), by_kind in found.items() for kind, n in by_kind.items() if n
+        }
+
+    def of(owners: set[uuid.UUID]) -> dict[tuple[str, int], int]:
+        return {key: n for key, n in expected.items() if uuid.UUID(key[0]) in owners}
+
+    async with fold_lock(app) as connection:
+        await ingest(app.state.sessions, workspace_id, events)
+        for stage in ("all in the tail", "half folded"):
+            # when one statement answers the journey alone, its nodes alone, or both together
+            journey_only = await read([journey], performance.NO_WHOLE_JOURNEYS)
+            nodes_only = await read(nodes, performance.NO_WHOLE_JOURNEYS)
+            both = await read([journey, *nodes], performance.NO_WHOLE_JOURNEYS)
+            whole = await read([journey], performance.WholeJourneys(nodes_of=[journey]))
+
+            # then each owner's distinct contacts are SPEC's, whichever others share the statement
+            assert journey_only == of({journey}), stage
+            assert nodes_only == of(set(nodes)), stage
+            assert both == whole == of({journey, *nodes}), stage
+            assert of(set(nodes)), "the test's events reach some nodes"
+            await fold_on(connection, workspace_id, len(events) // 2)

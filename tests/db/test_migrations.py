@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import make_url
@@ -121,3 +122,35 @@ async def test_going_back_before_0010_fills_last_event_at_by_its_definition(serv
         # then the ended run's is its end, the ACTIVE run's the contact's latest event
         rows = await connection.fetch("SELECT entry_id, last_event_at FROM enrollments ORDER BY entry_id")
     assert [tuple(r) for r in rows] == [("e1", at[1]), ("e2", at[4])]
+
+
+async def test_events_queued_before_0012_are_numbered_and_from_then_on_must_be(server_url):
+    # given a database at 0011 with queued events: an open by a numbered contact, a click by a
+    # contact never numbered, a message sent (not counted in distinct contacts)
+    async with database_at(server_url, "0011") as (url, connection):
+        workspace, journey = uuid.uuid4(), uuid.uuid4()
+        await connection.execute(
+            "INSERT INTO contacts (workspace_id, contact_id) VALUES ($1, 'known')", workspace
+        )
+        queued = [("known", "MESSAGE_OPENED"), ("new", "MESSAGE_CLICKED"), ("sent", "MESSAGE_SENT")]
+        insert = """INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at)
+            VALUES ($1, $2, $2, $3, $4, now())"""
+        for contact, kind in queued:
+            await connection.execute(insert, workspace, journey, kind, contact)
+
+        # when migrated to 0012
+        await asyncio.to_thread(migrations.upgrade, url, "0012")
+
+        # then each counted event carries its contact's ordinal, the new contact numbered
+        rows = await connection.fetch(
+            """SELECT t.contact_id, t.ordinal, c.ordinal FROM event_tail t
+            LEFT JOIN contacts c ON c.workspace_id = t.workspace_id AND c.contact_id = t.contact_id
+            ORDER BY t.contact_id"""
+        )
+        # and a counted event without one is refused
+        with pytest.raises(asyncpg.CheckViolationError, match="ck_event_tail_numbered"):
+            await connection.execute(insert, workspace, journey, "NODE_ENTERED", "known")
+    ordinals = {contact: (queued_with, numbered) for contact, queued_with, numbered in rows}
+    assert ordinals["known"][0] is not None and ordinals["known"][0] == ordinals["known"][1]
+    assert ordinals["new"][0] is not None and ordinals["new"][0] == ordinals["new"][1]
+    assert ordinals["sent"] == (None, None)  # a message sent needs none, and its contact stays unnumbered

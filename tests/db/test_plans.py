@@ -117,6 +117,23 @@ async def test_paths_rows_are_summed_in_their_one_column(app):
     assert re.search(r"sum\(\(*x(_\d+)?\.path_traversed", plan), plan
 
 
+async def test_the_tail_is_read_once_per_statement_and_its_contacts_never_looked_up(app):
+    # given a subjects' read of nodes and paths, counts and distinct contacts
+    workspace, journey, node, path = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    async def read(session: Any) -> None:
+        await performance.counts(session, workspace, "subject", [journey], [node], WINDOW, [path])
+        await performance.uniques(session, workspace, [journey], [node, path], [1, 2], WINDOW)
+
+    counts, uniques = await plans(app, read)
+
+    # then each statement scans the queued events once (nodes and paths from one grouping), and the
+    # distinct contacts come with the events: no look-up in contacts per queued event
+    assert counts.count(" on event_tail ") == 1, counts
+    assert uniques.count(" on event_tail ") == 1, uniques
+    assert " on contacts " not in uniques, uniques
+
+
 async def test_a_windows_two_edges_are_read_without_the_days_between(app):
     # a window in a time zone behind UTC: quarter-hours at each edge, whole days between
     workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

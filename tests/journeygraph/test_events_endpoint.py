@@ -239,13 +239,14 @@ async def test_record_events_answers_like_the_http_endpoint(api):
 
 
 async def test_concurrent_batches_sharing_new_contacts_count_every_contact(api):
-    # given batches with different events but the same, never-seen contacts, sent at once
+    # given batches with different events but the same, never-seen contacts, sent at once, half of
+    # them naming the contacts in the opposite order (each batch numbers its new contacts)
     journey = await create_journey(api)
     batches = [
         [
             {"id": f"b{b}-{i}", "type": "JOURNEY_ENTERED", "journeyId": journey["id"], "contactId": f"new-{i}",
              "occurredAt": "2026-05-01T10:00:00Z"}
-            for i in range(300)
+            for i in (range(300) if b % 2 else reversed(range(300)))
         ]
         for b in range(6)
     ]  # fmt: skip
