@@ -227,7 +227,7 @@ def _summed(
         if reads:
             parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, selected, owners, reads))
     summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
-    # a hashed subplan: one look-up per row, where `= ANY` searches the array
+    # picked out of the tail's few grouped rows (per event, `= ANY` would search the array)
     where = f"WHERE owner IN (SELECT unnest({listed}))" if listed else ""
     parts.append(f"SELECT idx, owner, {summed} FROM tail {where} GROUP BY idx, owner")
     return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
@@ -239,7 +239,7 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
     nodes = ("subjects", ("nodes", "node_journeys"))
-    owners = _owners(level, nodes[0], nodes[1])
+    owners = _owners(level, *nodes)
     columns = [*COUNTERS, "revenue", "last_event_at"]
     if level == "journey":  # the tail holds events, not totals rows: a journey's are all its events
         return Statement(_tail(owner, tail) + _summed(owner, owners, columns, sums, buckets, None))
