@@ -21,16 +21,23 @@ def async_url(url: str) -> str:
 # The settings' own defaults (JOURNEYGRAPH_DB_POOL_SIZE, JOURNEYGRAPH_DB_CONNECT_TIMEOUT), not copies.
 _POOL_SIZE: int = Settings.model_fields["db_pool_size"].default
 _CONNECT_TIMEOUT: int = Settings.model_fields["db_connect_timeout"].default
+_PARALLEL_WORKERS: int = Settings.model_fields["db_parallel_workers"].default
 
 
 def create_engine(
-    url: str, pool_size: int = _POOL_SIZE, connect_timeout: int = _CONNECT_TIMEOUT
+    url: str,
+    pool_size: int = _POOL_SIZE,
+    connect_timeout: int = _CONNECT_TIMEOUT,
+    parallel_workers: int = _PARALLEL_WORKERS,
 ) -> AsyncEngine:
     """Create the process-wide engine.
 
     Prepared statements make PostgreSQL switch to generic plans after five runs,
     which is slow for range aggregates; custom plans keep each run planned for
-    its own parameters.
+    its own parameters. `parallel_workers` is each statement's
+    max_parallel_workers_per_gather (JOURNEYGRAPH_DB_PARALLEL_WORKERS): a canvas runs its
+    statements side by side already, and a worker per statement on top of them
+    only crowds the cores the folder and ingestion need (docs/performance.md).
     """
     return create_async_engine(
         async_url(url),
@@ -46,7 +53,11 @@ def create_engine(
         # and the next one connects afresh (tests/journeygraph/test_outage.py).
         # UTC sessions: dates and timestamps convert the same way whatever the server's default.
         connect_args={
-            "server_settings": {"plan_cache_mode": "force_custom_plan", "timezone": "UTC"},
+            "server_settings": {
+                "plan_cache_mode": "force_custom_plan",
+                "timezone": "UTC",
+                "max_parallel_workers_per_gather": str(parallel_workers),
+            },
             "timeout": connect_timeout,  # an unreachable database fails requests fast
         },
     )

@@ -147,9 +147,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         url = database_url or resolve_url(settings.database_url, settings.data_dir)
-        engine = create_engine(
-            url, pool_size=settings.db_pool_size, connect_timeout=settings.db_connect_timeout
-        )
+        connections = {
+            "pool_size": settings.db_pool_size,
+            "connect_timeout": settings.db_connect_timeout,
+            "parallel_workers": settings.db_parallel_workers,
+        }
+        engine = create_engine(url, **connections)
         count_statements(engine)
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
@@ -157,17 +160,13 @@ def create_app(
         # Performance figures may come from a read replica; everything else stays on the primary.
         read_engine = None
         if settings.read_database_url:
-            read_engine = create_engine(
-                settings.read_database_url,
-                pool_size=settings.db_pool_size,
-                connect_timeout=settings.db_connect_timeout,
-            )
+            read_engine = create_engine(settings.read_database_url, **connections)
             count_statements(read_engine)
         app.state.read_engine = read_engine
         app.state.read_sessions = create_reader(read_engine) if read_engine else None
         app.state.persisted = PersistedQueries(app.state.sessions, settings.max_tokens)
         # The folder has a connection of its own: it never waits for (or holds) a request's.
-        fold_engine = create_engine(url, pool_size=1, connect_timeout=settings.db_connect_timeout)
+        fold_engine = create_engine(url, **{**connections, "pool_size": 1})
         app.state.folder = Folder(
             create_sessionmaker(fold_engine), create_reader(fold_engine), settings.fold_batch
         )

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     rate_limit_per_second: Positive = 20_000  # cost points a credential regains per second
     rate_limit_burst: Positive = 100_000  # the most points a credential can hold
     db_connect_timeout: Positive = 5  # seconds; an unreachable database fails requests this fast
+    # PostgreSQL's parallel workers per statement (max_parallel_workers_per_gather) on the server's
+    # connections: 0, since a canvas's statements already run side by side (docs/performance.md)
+    db_parallel_workers: Annotated[int, Field(ge=0)] = 0
     metrics_token: str | None = None  # when set, /metrics wants `Authorization: Bearer <it>`
     cache_max_age: Annotated[int, Field(ge=0)] = 0  # seconds a GET of a persisted query may be reused
     folder: bool = True  # fold the event tail into the rollups in the background (journeygraph/folder.py)

@@ -7,8 +7,10 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from journeygraph.app import create_app
 from journeygraph.db.driver import BROKEN, Statement, fetch
 from journeygraph.db.engine import create_engine, create_reader
 from journeygraph.db.enums import Channel, JourneyStatus, NodeType
@@ -106,3 +108,21 @@ async def test_a_connection_that_broke_under_a_read_is_not_handed_out_again(app,
         await engine.dispose()
 
     assert [tuple(r) for r in rows] == [(1,)]
+
+
+async def test_statements_run_with_the_parallel_workers_the_settings_give(app, database_url, settings):
+    # given the session app (the default, 0) and one built with JOURNEYGRAPH_DB_PARALLEL_WORKERS=3
+    show = sa.text("SHOW max_parallel_workers_per_gather")
+    other = create_app(settings.model_copy(update={"db_parallel_workers": 3}), database_url)
+
+    # when each reads the setting on its requests' connections and on its folder's
+    async with app.state.reads() as session:
+        default = await session.scalar(show)
+    async with LifespanManager(other):
+        async with other.state.reads() as session:
+            given = await session.scalar(show)
+        async with other.state.folder.sessions() as session:
+            folding = await session.scalar(show)
+
+    # then PostgreSQL plans each statement with that many workers at most
+    assert (default, given, folding) == ("0", "3", "3")
