@@ -4,8 +4,9 @@ A batch is copied into a temporary table (COPY: no parameter per value). One
 statement numbers its new contacts; one inserts what is new into `events` (the
 primary key decides what is a duplicate) and queues exactly those rows in
 `event_tail`, each event of a type counted in distinct contacts with its
-contact's ordinal. Nothing else is written on this path: the rollups and contact sets are the folder's
-(db/queries/fold.py), and figures read the tail until it has folded it.
+contact's ordinal. Nothing else is written on this path: the rollups and
+contact sets are the folder's (db/queries/fold.py), and figures read the tail
+until it has folded it.
 """
 
 from __future__ import annotations
