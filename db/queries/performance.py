@@ -301,7 +301,7 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes)
     )
     # The tail's contacts per point, owner and kind, as ordinals to OR into the stored sets (a row
     # per set, not per event; repeated ordinals are left for the bitmap to drop, not sorted out here).
-    # An event counts on its subject and on its journey, as the owners asked for need. Subjects are
+    # An event counts on its subject and on its journey, as the owners asked for need. Owners are
     # picked out after grouping, a few rows (OFFSET 0 keeps the planner from moving the test
     # before it): per event, `= ANY` searches a canvas's 500 subjects, and a semi-join sorted them.
     scope = {
@@ -314,9 +314,7 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes)
         FROM ({events}) AS e CROSS JOIN LATERAL ({scope}) AS scope(id)
         WHERE e.idx IS NOT NULL AND e.kind = ANY(CAST(:kinds AS smallint[]))
         GROUP BY e.idx, scope.id, e.kind OFFSET 0"""
-    # a journey's events are all its own (the scan reads the journeys asked for)
-    picked = "" if scopes == "journey" else f"WHERE owner IN (SELECT unnest({listed}))"
-    parts.append(f"SELECT * FROM ({grouped}) AS sets {picked}")
+    parts.append(f"SELECT * FROM ({grouped}) AS sets WHERE owner IN (SELECT unnest({listed}))")
     return Statement(f"SELECT * FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL")
 
 
