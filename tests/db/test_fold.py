@@ -176,12 +176,13 @@ def distinct_by_owner(
 
 
 async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers(app):
-    # given a journey's events, all in the tail, then half folded
+    # given two journeys' events, all in the tail, then half folded; the statements name both
+    # journeys and ask for the first one's owners only
     async with app.state.sessions.begin() as session:
         workspace_id, _, journeys = await demo.create_demo_workspace(session)
-    journey = journeys[0].id
+    journey, other = journeys[0].id, journeys[1].id
     async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journey])
+        graphs = await load_graphs(session, workspace_id, [journey, other])
         nodes = [n.id for n in (await canvas.nodes_by_journey_ids(session, workspace_id, [journey]))[journey]]
     events = simulate(graphs, 400, days=30, now=NOW, seed=7)
     lo, hi = reference.window(START, END, "UTC")
@@ -191,7 +192,9 @@ async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers
 
     async def read(owners: list[uuid.UUID], every: performance.WholeJourneys) -> dict[tuple[str, int], int]:
         async with app.state.reads() as session:
-            found = await performance.uniques(session, workspace_id, [journey], owners, kinds, window, every)
+            found = await performance.uniques(
+                session, workspace_id, [journey, other], owners, kinds, window, every
+            )
         return {
             (str(owner), kind): n for (_, owner), by_kind in found.items() for kind, n in by_kind.items() if n
         }
@@ -213,4 +216,5 @@ async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers
             assert nodes_only == of(set(nodes)), stage
             assert both == whole == of({journey, *nodes}), stage
             assert of(set(nodes)), "the test's events reach some nodes"
+            assert any(e["journeyId"] == str(other) for e in events), "the other journey has events"
             await fold_on(connection, workspace_id, len(events) // 2)
