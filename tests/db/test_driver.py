@@ -113,7 +113,8 @@ async def test_a_connection_that_broke_under_a_read_is_not_handed_out_again(app,
 async def test_statements_run_with_the_parallel_workers_the_settings_give(app, database_url, settings):
     # given the session app (the default, 0) and one built with JOURNEYGRAPH_DB_PARALLEL_WORKERS=3
     show = sa.text("SHOW max_parallel_workers_per_gather")
-    other = create_app(settings.model_copy(update={"db_parallel_workers": 3}), database_url)
+    # (its folder is built, not started: no second folder runs beside the session app's)
+    other = create_app(settings.model_copy(update={"db_parallel_workers": 3, "folder": False}), database_url)
 
     # when each reads the setting on its requests' connections and on its folder's
     async with app.state.reads() as session:
