@@ -14,13 +14,14 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from journeygraph.db.queries.fold import fold, queued_workspace
+from journeygraph.db.queries.fold import fold, queued_workspace, vacuum_tail
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 logger = logging.getLogger("journeygraph.folder")
 RETRY_AFTER = 1.0  # seconds after a failed fold (the database restarting, say)
+VACUUM_EVERY = 50_000  # events folded between two vacuums of the tail (and once more when it is empty)
 
 
 class Folder:
@@ -32,12 +33,15 @@ class Folder:
         reads: async_sessionmaker[AsyncSession],
         batch: int,
         idle: float = 0.2,
+        vacuum_every: int = VACUUM_EVERY,
     ) -> None:
-        """`reads`: autocommit sessions (db.engine.create_reader), to look at the tail without a transaction."""
+        """`reads`: autocommit sessions (db.engine.create_reader), to look at the tail without a
+        transaction and to vacuum it."""
         self.sessions = sessions
         self.reads = reads
         self.batch = batch
         self.idle = idle
+        self.vacuum_every = vacuum_every
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -51,6 +55,7 @@ class Folder:
             self._task = None
 
     async def _run(self) -> None:
+        folded = 0  # events this folder moved since it last vacuumed the tail
         while True:
             try:
                 # an idle folder looks without a transaction: no BEGIN/COMMIT five times a second
@@ -60,6 +65,13 @@ class Folder:
                 if waiting is not None:
                     async with self.sessions.begin() as session:
                         moved = await fold(session, self.batch)
+                folded += moved
+                # every `vacuum_every` events, and once when the tail is empty (its pages then all
+                # given back), not at autovacuum's pace (docs/decisions.md, "Figures")
+                if folded >= self.vacuum_every or (folded and not moved):
+                    async with self.reads() as session:
+                        await vacuum_tail(session)
+                    folded = 0
             except Exception:  # an outage, or a bug: the events stay in the tail, still counted
                 logger.exception("folding failed; retrying in %s s", RETRY_AFTER)
                 await asyncio.sleep(RETRY_AFTER)

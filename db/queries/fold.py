@@ -74,6 +74,8 @@ _QUARTER_SUMS = f"""SELECT journey_id, owner, date_bin('15 minutes', occurred_at
         coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0) AS revenue, max(occurred_at) AS last_event_at
     FROM scoped GROUP BY journey_id, owner, date_bin('15 minutes', occurred_at, {_ORIGIN})"""
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
+# SKIP_LOCKED: when autovacuum (or another process's folder) is at it already, this one is not needed.
+_VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
 # One statement: take the batch out of the tail, add its counts to the three rollups, and answer
@@ -137,6 +139,14 @@ async def queued_workspace(session: AsyncSession) -> uuid.UUID | None:
     """A workspace with queued events, or None when the tail is empty (a read: any session will do)."""
     found: uuid.UUID | None = await session.scalar(_NEXT_WORKSPACE)
     return found
+
+
+async def vacuum_tail(session: AsyncSession) -> None:
+    """Reclaim the rows folds deleted from the tail, and give its empty end pages back (`session`:
+    an autocommit one; VACUUM runs outside a transaction). Every query scans the tail's pages, live
+    or dead, so they are kept few: autovacuum visits a database once a minute at most, in which a
+    stream of 25,000 events/s leaves a million and a half dead rows."""
+    await session.execute(_VACUUM)
 
 
 async def fold(

@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from journeygraph import demo
 from journeygraph.db.enums import UNIQUE_KINDS, EventType
-from journeygraph.db.queries import canvas, performance
+from journeygraph.db.queries import canvas, performance, rollups
 from journeygraph.db.queries.events import NewEvent, insert_events
 from journeygraph.db.queries.fold import FOLD_LOCK, fold
 from journeygraph.demo_events import load_graphs, simulate
+from journeygraph.folder import Folder
 from journeygraph.resolvers.ingest import ingest
 from tests import reference
 from tests.conftest import Api
@@ -218,3 +219,90 @@ async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers
             assert of(set(nodes)), "the test's events reach some nodes"
             assert any(e["journeyId"] == str(other) for e in events), "the other journey has events"
             await fold_on(connection, workspace_id, len(events) // 2)
+
+
+async def tail_vacuums(app) -> tuple[int, int]:
+    """The tail's manual vacuums so far (a folder's; autovacuum's are counted apart) and its pages."""
+    async with app.state.engine.connect() as connection:
+        await connection.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+        found = (
+            await connection.execute(
+                sa.text(
+                    "SELECT vacuum_count, pg_relation_size('event_tail') / current_setting('block_size')::int"
+                    " FROM pg_stat_user_tables WHERE relname = 'event_tail'"
+                )
+            )
+        ).one()
+        await connection.rollback()
+    return int(found[0]), int(found[1])
+
+
+async def test_the_folder_vacuums_the_tail_every_so_many_events_and_once_it_is_empty(app):
+    # given 1,000 queued events, the app's folder paused, autovacuum kept off the tail, and a folder
+    # that folds 100 events at a time and vacuums the tail every 250
+    async with app.state.sessions.begin() as session:
+        workspace_id, _, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    events = simulate(graphs, 1000, days=30, now=NOW, seed=7)[:1000]
+    await app.state.folder.stop()
+    async with app.state.engine.begin() as connection:
+        await connection.execute(sa.text("ALTER TABLE event_tail SET (autovacuum_enabled = false)"))
+    folder = Folder(app.state.folder.sessions, app.state.folder.reads, batch=100, idle=0.05, vacuum_every=250)
+    try:
+        assert (await ingest(app.state.sessions, workspace_id, events)).accepted == len(events)
+        vacuums, pages = await tail_vacuums(app)
+        assert pages > 0
+
+        # when it folds them all
+        folder.start()
+        for _ in range(200):
+            if await queued(app, workspace_id) == 0 and (await tail_vacuums(app))[1] == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await folder.stop()
+        async with app.state.engine.begin() as connection:
+            await connection.execute(sa.text("ALTER TABLE event_tail RESET (autovacuum_enabled)"))
+        app.state.folder.start()
+
+    # then it vacuumed after every 250 events folded (four times for 1,000, the last when the tail
+    # was empty), and that last vacuum gave every page of the empty tail back
+    after, pages = await tail_vacuums(app)
+    assert after - vacuums >= len(events) // 250
+    assert pages == 0
+
+
+async def test_a_backlog_folded_at_once_leaves_the_tail_no_bigger_than_an_empty_one(app):
+    # given 3,000 events queued at once (as rebuild-rollups queues a workspace's history)
+    async with app.state.sessions.begin() as session:
+        workspace_id, _, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    events = simulate(graphs, 3000, days=30, now=NOW, seed=8)
+    async with fold_lock(app):
+        await ingest(app.state.sessions, workspace_id, events)
+        assert await queued(app, workspace_id) == len(events)
+        async with app.state.engine.connect() as connection:
+            grown = await tail_size(connection)
+    # when fold_all folds it
+    await rollups.fold_all(app.state.sessions)
+    # then the tail's heap and indexes are back to an empty table's size
+    async with app.state.engine.connect() as connection:
+        left = await tail_size(connection)
+    assert grown["event_tail"] > 0 and all(grown[name] > left[name] for name in left)
+    assert left["event_tail"] == 0
+    # an empty B-tree: its meta page and root
+    assert all(left[name] <= 2 for name in left if name != "event_tail")
+
+
+async def tail_size(connection: AsyncConnection) -> dict[str, int]:
+    """Pages of the tail's heap and of each of its indexes."""
+    rows = await connection.execute(
+        sa.text(
+            "SELECT c.relname, pg_relation_size(c.oid) / current_setting('block_size')::int FROM pg_class c"
+            " WHERE c.oid = 'event_tail'::regclass"
+            " OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'event_tail'::regclass)"
+        )
+    )
+    return {name: int(pages) for name, pages in rows}
