@@ -16,9 +16,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from journeygraph import demo
+from journeygraph.db.engine import async_url, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_KINDS, EventType
 from journeygraph.db.queries import canvas, performance, rollups
 from journeygraph.db.queries.events import NewEvent, insert_events
@@ -306,3 +307,36 @@ async def tail_size(connection: AsyncConnection) -> dict[str, int]:
         )
     )
     return {name: int(pages) for name, pages in rows}
+
+
+async def test_a_role_that_does_not_own_the_tail_folds_a_backlog_all_the_same(app, database_url):
+    # given a role that may read and write the tables, not own them, and events queued
+    async with app.state.engine.begin() as connection:
+        await connection.execute(sa.text("DROP ROLE IF EXISTS jg_not_owner"))
+        await connection.execute(sa.text("CREATE ROLE jg_not_owner"))
+        await connection.execute(
+            sa.text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO jg_not_owner")
+        )
+        await connection.execute(sa.text("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO jg_not_owner"))
+    async with app.state.sessions.begin() as session:
+        workspace_id, _, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    events = simulate(graphs, 200, days=30, now=NOW, seed=9)
+    # (connected as the tests' user, then acting as that role, as `SET ROLE` does)
+    engine = create_async_engine(
+        async_url(database_url), connect_args={"server_settings": {"role": "jg_not_owner"}}
+    )
+    try:
+        async with fold_lock(app):
+            await ingest(app.state.sessions, workspace_id, events)
+        # when it folds them (the indexes it may not rebuild, the vacuum PostgreSQL skips)
+        folded = await rollups.fold_all(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+        async with app.state.engine.begin() as connection:
+            await connection.execute(sa.text("DROP OWNED BY jg_not_owner"))
+            await connection.execute(sa.text("DROP ROLE jg_not_owner"))
+    # then every event is folded, and no error stopped it
+    assert folded >= len(events)
+    assert await queued(app, workspace_id) == 0
