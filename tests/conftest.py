@@ -244,8 +244,10 @@ def serving(application: Starlette) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, database_url: str) -> Iterator[str]:
-    """The base URL of the app on a real socket (for clients that are not Python), on the session's database."""
-    with serving(create_app(settings, database_url)) as url:
+    """The base URL of the app on a real socket (for clients that are not Python), on the session's database.
+    Its folder is off: the session app's folds the same database, and tests that pause that one
+    (to fold by hand, or to watch a folder of their own) then have no other to reckon with."""
+    with serving(create_app(settings.model_copy(update={"folder": False}), database_url)) as url:
         yield url
 
 

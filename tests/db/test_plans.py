@@ -197,5 +197,7 @@ async def test_a_listed_runs_last_event_is_one_backward_probe_of_the_contacts_in
     # its stretch of ix_events_contact (one entry), not by reading every event of the contact
     lines = plan.splitlines()
     probe = next(i for i, line in enumerate(lines) if "on events v" in line)
-    assert "Index Only Scan Backward using ix_events_contact" in lines[probe], plan
+    # (index-only or through the heap: the planner picks by how much of `events` is all-visible,
+    # which depends on when autovacuum last came by)
+    assert re.search(r"Index (Only )?Scan Backward using ix_events_contact", lines[probe]), plan
     assert "Limit" in lines[probe - 1], plan
