@@ -65,9 +65,11 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     return int(queued.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult's
 
 
-async def fold_all(sessions: async_sessionmaker[AsyncSession], batch: int = 200_000) -> int:
+async def fold_all(
+    sessions: async_sessionmaker[AsyncSession], batch: int = 200_000, compact: bool = True
+) -> int:
     """Fold the whole tail, one transaction per batch, waiting for the lock; return how many events.
-    The tail is then compacted (`compact_tail`)."""
+    The tail is then compacted (`compact_tail`), unless `compact` is false."""
     total = 0
     while True:
         async with sessions.begin() as session:
@@ -75,7 +77,8 @@ async def fold_all(sessions: async_sessionmaker[AsyncSession], batch: int = 200_
         if not moved:
             break
         total += moved
-    await compact_tail(sessions)
+    if compact:
+        await compact_tail(sessions)
     return total
 
 
