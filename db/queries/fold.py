@@ -79,8 +79,10 @@ _VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
 # One statement: take the batch out of the tail, add its counts to the three rollups, and answer
-# the batch's distinct contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
-# PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py).
+# the batch's contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
+# PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py);
+# a contact's repeats are left for the bitmap to drop, not sorted out here (bench.live_fold: about
+# 1.5 µs less per event).
 _FOLD = sa.text(
     f"""
     WITH moved AS (
@@ -97,7 +99,7 @@ _FOLD = sa.text(
     days AS ({_rollup("days", f"date_bin('1 day', bucket, {_ORIGIN})")}),
     weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")})
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
-           array_agg(DISTINCT m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
+           array_agg(m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
     FROM moved m
     -- each contact counts on its subject and on its journey as a whole
     CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
