@@ -64,6 +64,16 @@ async def queued(app, workspace_id) -> int:
     return int(found or 0)
 
 
+async def one_journeys_events(app, count: int, seed: int) -> tuple[uuid.UUID, str, uuid.UUID, list[dict]]:
+    """A fresh demo workspace, its key, its first journey, and `count` simulated events of that journey
+    over the 30 days before NOW (not ingested)."""
+    async with app.state.sessions.begin() as session:
+        workspace_id, key, journeys = await demo.create_demo_workspace(session)
+    async with app.state.sessions() as session:
+        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
+    return workspace_id, key, journeys[0].id, simulate(graphs, count, days=30, now=NOW, seed=seed)
+
+
 async def check(api: Api, journey_ids: list[str], events: list[dict], stage: str) -> None:
     for tz in ZONES:
         lo, hi = reference.window(START, END, tz)
@@ -105,11 +115,7 @@ async def test_figures_are_exact_however_much_of_the_tail_is_folded(app, http, s
 
 
 async def test_a_fold_that_fails_leaves_every_event_in_the_tail(app, http, statements):
-    async with app.state.sessions.begin() as session:
-        workspace_id, key, journeys = await demo.create_demo_workspace(session)
-    async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
-    events = simulate(graphs, 300, days=30, now=NOW, seed=5)
+    workspace_id, key, journey_id, events = await one_journeys_events(app, 300, seed=5)
 
     async with fold_lock(app) as connection:
         await ingest(app.state.sessions, workspace_id, events)
@@ -119,15 +125,11 @@ async def test_a_fold_that_fails_leaves_every_event_in_the_tail(app, http, state
 
         assert await queued(app, workspace_id) == len(events)
         api = Api(http, workspace_id, key, statements)
-        await check(api, [str(journeys[0].id)], events, "after a failed fold")
+        await check(api, [str(journey_id)], events, "after a failed fold")
 
 
 async def test_one_folder_at_a_time(app):
-    async with app.state.sessions.begin() as session:
-        workspace_id, _, journeys = await demo.create_demo_workspace(session)
-    async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
-    events = simulate(graphs, 50, days=30, now=NOW, seed=6)
+    workspace_id, _, _, events = await one_journeys_events(app, 50, seed=6)
 
     async with fold_lock(app):
         await ingest(app.state.sessions, workspace_id, events)
@@ -241,11 +243,7 @@ async def tail_vacuums(app) -> tuple[int, int]:
 async def test_the_folder_vacuums_the_tail_every_so_many_events_and_once_it_is_empty(app):
     # given 1,000 queued events, the app's folder paused, autovacuum kept off the tail, and a folder
     # that folds 100 events at a time and vacuums the tail every 250
-    async with app.state.sessions.begin() as session:
-        workspace_id, _, journeys = await demo.create_demo_workspace(session)
-    async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
-    events = simulate(graphs, 1000, days=30, now=NOW, seed=7)[:1000]
+    workspace_id, _, _, events = await one_journeys_events(app, 1000, seed=7)
     await app.state.folder.stop()
     async with app.state.engine.begin() as connection:
         await connection.execute(sa.text("ALTER TABLE event_tail SET (autovacuum_enabled = false)"))
@@ -276,11 +274,7 @@ async def test_the_folder_vacuums_the_tail_every_so_many_events_and_once_it_is_e
 
 async def test_a_backlog_folded_at_once_leaves_the_tail_no_bigger_than_an_empty_one(app):
     # given 3,000 events queued at once (as rebuild-rollups queues a workspace's history)
-    async with app.state.sessions.begin() as session:
-        workspace_id, _, journeys = await demo.create_demo_workspace(session)
-    async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
-    events = simulate(graphs, 3000, days=30, now=NOW, seed=8)
+    workspace_id, _, _, events = await one_journeys_events(app, 3000, seed=8)
     async with fold_lock(app):
         await ingest(app.state.sessions, workspace_id, events)
         assert await queued(app, workspace_id) == len(events)
@@ -318,11 +312,7 @@ async def test_a_role_that_does_not_own_the_tail_folds_a_backlog_all_the_same(ap
             sa.text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO jg_not_owner")
         )
         await connection.execute(sa.text("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO jg_not_owner"))
-    async with app.state.sessions.begin() as session:
-        workspace_id, _, journeys = await demo.create_demo_workspace(session)
-    async with app.state.sessions() as session:
-        graphs = await load_graphs(session, workspace_id, [journeys[0].id])
-    events = simulate(graphs, 200, days=30, now=NOW, seed=9)
+    workspace_id, _, _, events = await one_journeys_events(app, 200, seed=9)
     # (connected as the tests' user, then acting as that role, as `SET ROLE` does)
     engine = create_async_engine(
         async_url(database_url), connect_args={"server_settings": {"role": "jg_not_owner"}}
