@@ -222,6 +222,10 @@ def _rollup_table(name: str, doc: str) -> type[Base]:
 # 15-minute buckets: every UTC offset in use today is a multiple of 15 minutes, so any
 # local midnight or hour falls on a bucket edge. Days and weeks cover the middle of long windows.
 RollupQuarter = _rollup_table("rollup_quarters", "Counts per 15-minute UTC bucket.")
+# The edges of a window in such a zone (a partial UTC day) are cut into four-hour blocks from
+# midnight, then hours, then quarter-hours: a New York day's 19-hour edge is 3 hours and 4 blocks.
+RollupHour = _rollup_table("rollup_hours", "Counts per UTC hour.")
+RollupFourHours = _rollup_table("rollup_four_hours", "Counts per four UTC hours, from midnight.")
 RollupDay = _rollup_table("rollup_days", "Counts per UTC day.")
 # Weeks from Monday 00:00 UTC: a 31-day window sums about 7 rows per subject instead of 31.
 RollupWeek = _rollup_table("rollup_weeks", "Counts per UTC week, from Monday.")

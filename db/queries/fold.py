@@ -78,7 +78,7 @@ _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 _VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
-# One statement: take the batch out of the tail, add its counts to the three rollups, and answer
+# One statement: take the batch out of the tail, add its counts to the five rollups, and answer
 # the batch's contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
 # PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py);
 # a contact's repeats are left for the bitmap to drop, not sorted out here (bench.live_fold: about
@@ -96,6 +96,8 @@ _FOLD = sa.text(
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
     quarters AS ({_rollup("quarters", "bucket")}),
+    hours AS ({_rollup("hours", f"date_bin('1 hour', bucket, {_ORIGIN})")}),
+    four_hours AS ({_rollup("four_hours", f"date_bin('4 hours', bucket, {_ORIGIN})")}),
     days AS ({_rollup("days", f"date_bin('1 day', bucket, {_ORIGIN})")}),
     weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")})
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),

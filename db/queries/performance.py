@@ -5,7 +5,9 @@ from, to). Several points — the windows of a time series, or just one — are
 answered by one statement per kind of figure, whatever the number of subjects.
 Counts read whole UTC weeks inside day ranges from the weekly rows (a 90-day
 window reads about 25 rows per subject instead of 90), the days left at the
-edges from the daily rows, and partial days from the quarter-hours.
+edges from the daily rows, and partial days (the edges of a window in New
+York, say) from four-hour blocks, hours and quarter-hours, the widest that fit;
+distinct contacts read the contact sets of the same grains, cut the same way.
 
 Rows are assigned to points with width_bucket over the sorted range bounds: a
 binary search per row. (A join against the list of ranges lets the planner
@@ -63,8 +65,8 @@ class Counts:
 # how the buckets are scanned (`one`: the ranges' union is one interval; `runs`: it has
 # gaps, and each run of buckets is scanned on its own).
 TableRead = tuple[Literal["single", "several"], Literal["one", "runs"]] | None
-# How a counts statement reads weeks, days and quarter-hours.
-Buckets = tuple[TableRead, TableRead, TableRead]
+# How a counts statement reads each rollup table, in _ROLLUPS order.
+Buckets = tuple[TableRead, ...]
 
 
 def _runs(ranges: Sequence[tuple[int, Any, Any]]) -> list[tuple[Any, Any]]:
@@ -222,8 +224,7 @@ def _summed(
     of the owners to take from the tail (None: all of them)."""
     selected = ", ".join(f"x.{c}" for c in columns)
     parts = []
-    tables = (("rollup_weeks", "w"), ("rollup_days", "d"), ("rollup_quarters", "q"))
-    for (table, prefix), reads in zip(tables, buckets, strict=True):
+    for (table, prefix), reads in zip(_ROLLUPS, buckets, strict=True):
         if reads:
             parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, selected, owners, reads))
     summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
@@ -263,8 +264,16 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
     )
 
 
-# The contact sets' grains, in the order a window is cut into them (db/queries/fold.py).
+# The contact sets' grains, in the order a window is cut into them (db/queries/fold.py, `_cut`).
 _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
+# The rollup tables of the same grains, in the same order, and their parameters' prefixes.
+_ROLLUPS = (
+    ("rollup_weeks", "w"),
+    ("rollup_days", "d"),
+    ("rollup_four_hours", "f"),
+    ("rollup_hours", "h"),
+    ("rollup_quarters", "q"),
+)
 
 
 def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes) -> Statement:
@@ -363,21 +372,18 @@ async def counts(
     as owners. The rollups and the tail are read in one statement: one snapshot, in which
     each acknowledged event is in exactly one of them.
     """
-    days, quarters = _split(ranges)
-    weeks, days = _weeks(days)
+    blocks = _cut(ranges)
     whole = [(r[0], r[2], r[3]) for r in ranges]
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
     if level == "subject":
         params["subjects"], params["paths"] = list(node_ids), list(path_ids)
         params["node_journeys"], params["path_journeys"] = list(every.nodes_of), list(every.paths_of)
-    for found, prefix in ((weeks, "w"), (days, "d"), (quarters, "q"), (whole, "t")):
+    for found, (_, prefix) in [*zip(blocks, _ROLLUPS, strict=True), (whole, ("event_tail", "t"))]:
         if found:
             params.update(_bucket_parameters(found, prefix))
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
-    statement = _counts_statement(
-        level, (_table_read(weeks), _table_read(days), _table_read(quarters)), _table_read(whole)
-    )
+    statement = _counts_statement(level, tuple(_table_read(block) for block in blocks), _table_read(whole))
     for row in await fetch(session, statement, params):
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
     return result
@@ -404,9 +410,10 @@ _EDGE_GRAINS = ((FOUR_HOURS, timedelta(hours=4)), (HOUR, timedelta(hours=1)))
 
 
 def _cut(ranges: Sequence[Range]) -> list[list[tuple[int, datetime, datetime]]]:
-    """Each range as aligned blocks of the contact sets' grains, in _SET_GRAINS order: whole weeks
-    and days of day ranges; four-hour blocks, hours and quarter-hours for the edges of the others
-    (a New York day's 19-hour edge is 3 hours, four blocks of four: 7 sets instead of 19)."""
+    """Each range as aligned blocks of the grains the rollups and the contact sets keep, in
+    _SET_GRAINS (and _ROLLUPS) order: whole weeks and days of day ranges; four-hour blocks, hours and
+    quarter-hours for the edges of the others (a New York day's 19-hour edge is 3 hours and four
+    blocks of four: 7 rows instead of 76 quarter-hours)."""
     days, quarters = _split(ranges)
     weeks, days = _weeks(days)
     found: dict[int, list[tuple[int, datetime, datetime]]] = {FOUR_HOURS: [], HOUR: [], QUARTER: []}

@@ -33,6 +33,8 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     await lock_for_rebuild(session, workspace_id)
     for table in (
         "rollup_quarters",
+        "rollup_hours",
+        "rollup_four_hours",
         "rollup_days",
         "rollup_weeks",
         "contact_sets",

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
@@ -91,6 +91,38 @@ async def test_weeks_are_filled_from_the_days_already_counted(server_url):
     assert [tuple(r) for r in rows] == [
         (datetime(2026, 11, 2, tzinfo=UTC), 1, Decimal("1.5"), days[0][0]),
         (datetime(2026, 11, 9, tzinfo=UTC), 6, Decimal("6.25"), days[2][0]),
+    ]
+
+
+async def test_hours_and_four_hour_blocks_are_filled_from_the_quarter_hours_already_counted(server_url):
+    # given a database at the revision before them, with quarter-hour rows on both sides of 04:00
+    async with database_at(server_url, "0012") as (url, connection):
+        workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        quarters = [((3, 0), 1, "1.5"), ((3, 45), 2, "2.25"), ((4, 0), 4, "4"), ((5, 15), 8, "0.5")]
+        at = [datetime(2026, 11, 9, h, m, tzinfo=UTC) for (h, m), _, _ in quarters]
+        for moment, (_, sent, amount) in zip(at, quarters, strict=True):
+            await connection.execute(
+                """INSERT INTO rollup_quarters (workspace_id, journey_id, subject_id, bucket, message_sent,
+                revenue, last_event_at) VALUES ($1, $2, $3, $4, $5, $6::numeric, $4::timestamptz + interval '1 minute')""",
+                workspace, journey, node, moment, sent, amount,
+            )  # fmt: skip
+
+        # when migrated
+        await asyncio.to_thread(migrations.upgrade, url, "0013")
+
+        # then each hour and each four-hour block (from midnight) holds the sum of its quarter-hours
+        read = "SELECT bucket, message_sent, revenue, last_event_at FROM {} ORDER BY bucket"
+        hours = await connection.fetch(read.format("rollup_hours"))
+        blocks = await connection.fetch(read.format("rollup_four_hours"))
+    minute = timedelta(minutes=1)
+    assert [tuple(r) for r in hours] == [
+        (datetime(2026, 11, 9, 3, tzinfo=UTC), 3, Decimal("3.75"), at[1] + minute),
+        (datetime(2026, 11, 9, 4, tzinfo=UTC), 4, Decimal("4"), at[2] + minute),
+        (datetime(2026, 11, 9, 5, tzinfo=UTC), 8, Decimal("0.5"), at[3] + minute),
+    ]
+    assert [tuple(r) for r in blocks] == [
+        (datetime(2026, 11, 9, 0, tzinfo=UTC), 3, Decimal("3.75"), at[1] + minute),
+        (datetime(2026, 11, 9, 4, tzinfo=UTC), 12, Decimal("4.5"), at[3] + minute),
     ]
 
 

@@ -151,9 +151,9 @@ async def test_a_windows_two_edges_are_read_without_the_days_between(app):
     counts, uniques = await plans(app, read)
 
     # each edge is its own index search; one range from the first edge to the last
-    # would read every quarter-hour (or hour) of the 29 days between them
+    # would read every hour of the 29 days between them
     lines = counts.splitlines()
-    scans = [i for i, line in enumerate(lines) if "on rollup_quarters" in line]
+    scans = [i for i, line in enumerate(lines) if "on rollup_hours" in line]
     edges = [next(line for line in lines[i + 1 :] if "Index Cond" in line) for i in scans]
     lines = uniques.splitlines()
     scans = [i for i, line in enumerate(lines) if "on contact_sets" in line]
@@ -162,6 +162,26 @@ async def test_a_windows_two_edges_are_read_without_the_days_between(app):
     assert edges and hours, (counts, uniques)
     for condition in edges + hours:
         assert "(bucket >= run" in condition and "(bucket < run" in condition, (counts, uniques)
+
+
+async def test_a_windows_edges_are_summed_from_four_hour_blocks_and_hours_not_quarter_hours(app):
+    # New York in January (UTC-5): the edges are 05:00-24:00 UTC on 1 Jan and 00:00-05:00 on 31 Jan
+    workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    first, last = datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
+    window = [
+        (0, False, datetime(2026, 1, 1, 5, tzinfo=UTC), first),
+        (0, True, first, last),
+        (0, False, last, datetime(2026, 1, 31, 5, tzinfo=UTC)),
+    ]
+
+    (plan,) = await plans(
+        app, lambda session: performance.counts(session, workspace, "subject", [journey], [node], window)
+    )
+
+    # 08:00-24:00 and 00:00-04:00 as four-hour blocks, 05:00-08:00 and 04:00-05:00 as hours:
+    # no quarter-hour row is read (each edge's were 76 and 20 rows a subject)
+    assert " on rollup_four_hours " in plan and " on rollup_hours " in plan, plan
+    assert " on rollup_quarters " not in plan, plan
 
 
 async def test_whole_weeks_are_read_from_the_weekly_rows(app):
