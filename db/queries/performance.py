@@ -390,23 +390,34 @@ async def counts(
 
 
 def _aligned(
-    lo: datetime, hi: datetime, grains: Sequence[tuple[int, timedelta]]
+    lo: datetime, hi: datetime, grains: Sequence[tuple[int, int]]
 ) -> list[tuple[int, datetime, datetime]]:
     """[lo, hi) as the fewest blocks aligned on the grains (widest first; UTC, from midnight):
-    (grain, from, to), the middle in the widest grain that fits, the edges in narrower ones."""
+    (grain, from, to), the middle in the widest grain that fits, the edges in narrower ones.
+    Worked out in seconds from lo's midnight: an HOUR series cuts 744 ranges three times a request."""
+    midnight = lo.replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = int((lo - midnight).total_seconds()), int((hi - midnight).total_seconds())
+    return [
+        (grain, midnight + timedelta(seconds=a), midnight + timedelta(seconds=b))
+        for grain, a, b in _blocks(start, end, grains)
+    ]
+
+
+def _blocks(lo: int, hi: int, grains: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
     if not grains:
         return [] if lo >= hi else [(QUARTER, lo, hi)]  # quarter-aligned by construction
     (grain, width), narrower = grains[0], grains[1:]
-    midnight = lo.replace(hour=0, minute=0, second=0, microsecond=0)
-    first = midnight + -(-(lo - midnight) // width) * width  # the first boundary on or after lo
+    first = -(-lo // width) * width  # the first boundary on or after lo
     last = first + ((hi - first) // width) * width if hi > first else first
     if first >= last:
-        return _aligned(lo, hi, narrower)
-    return [*_aligned(lo, first, narrower), (grain, first, last), *_aligned(last, hi, narrower)]
+        return _blocks(lo, hi, narrower)
+    return [*_blocks(lo, first, narrower), (grain, first, last), *_blocks(last, hi, narrower)]
 
 
-# The grains an edge of a window (a partial UTC day) is cut into, widest first.
-_EDGE_GRAINS = ((FOUR_HOURS, timedelta(hours=4)), (HOUR, timedelta(hours=1)))
+# The grains an edge of a window (a partial UTC day) is cut into, widest first, and their widths
+# in seconds (both divide a day: blocks start at midnight).
+_EDGE_GRAINS = ((FOUR_HOURS, 4 * 3600), (HOUR, 3600))
+_ONE_HOUR = timedelta(hours=1)
 
 
 def _cut(ranges: Sequence[Range]) -> list[list[tuple[int, datetime, datetime]]]:
@@ -418,6 +429,9 @@ def _cut(ranges: Sequence[Range]) -> list[list[tuple[int, datetime, datetime]]]:
     weeks, days = _weeks(days)
     found: dict[int, list[tuple[int, datetime, datetime]]] = {FOUR_HOURS: [], HOUR: [], QUARTER: []}
     for idx, lo, hi in quarters:
+        if lo.minute == 0 and hi - lo == _ONE_HOUR:  # a point of an HOUR series: one block, as it is
+            found[HOUR].append((idx, lo, hi))
+            continue
         for grain, a, b in _aligned(lo, hi, _EDGE_GRAINS):
             found[grain].append((idx, a, b))
     return [weeks, days, found[FOUR_HOURS], found[HOUR], found[QUARTER]]
