@@ -7,7 +7,8 @@
 It builds a dataset per scale (bench/dataset.py) in a fresh database on the
 server JOURNEYGRAPH_DATABASE_URL names, or on an embedded PostgreSQL under
 --data-dir; starts the real server; measures over HTTP after warm-up; runs the
-naive exact SQL over the raw events for the same canvas answer; counts SQL
+naive exact SQL over the raw events for the same canvas answer, and the same
+answer in DuckDB and ClickHouse (bench/peers.py, when installed); counts SQL
 statements per request; measures ingestion and a retry storm. Not a test: it
 asserts nothing about time.
 """
@@ -35,7 +36,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import queries
+from bench import peers, queries
 from bench.dataset import build
 from bench.floors import graphql_floor, ingestion_floor
 from journeygraph import embedded, migrations
@@ -422,6 +423,14 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             3 if full else 1,
         )
         result["naive_ms"] = naive_ms
+        if full:  # DuckDB and ClickHouse on the same events, before any is ingested (bench/peers.py)
+            result["peers"] = (
+                await peers.measure(
+                    plain_url(url), dataset.workspace_id, dataset.journey_ids[0], 3 if args.quick else 5
+                )
+                if peers.installed()
+                else None
+            )
         result["statements"] = {
             "canvas": await statements(url, key, queries.CANVAS, window),
             "canvas_counts": await statements(url, key, queries.CANVAS_COUNTS, window),
@@ -517,6 +526,11 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
                      f"all fields {c['parse_validate_ms'] + c['execute_ms']:.1f} ms; events checked and inserted alone, "
                      f"no rollups: {i['check_us_per_event']:.1f} + {i['insert_us_per_event']:.1f} µs per event, "
                      f"{i['events_per_s']:,.0f} events/s one batch at a time.")  # fmt: skip
+    if main.get("peers"):
+        zoned = main.get("canvas_zoned")
+        lines += peers.lines(main["peers"], main["canvas"]["p50"], zoned["p50"] if zoned else None)
+    elif "peers" in main:
+        lines.append('Peers (DuckDB, ClickHouse): not installed; `pip install -e ".[peers]"` runs them.')
     lines.append(
         f"Peak server memory: {main['peak_server_mb']:.0f} MB. Dataset build: {main['build_s']:.0f} s."
     )

@@ -51,6 +51,15 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
         assert floors[name]["execute_ms"] > 0
     assert floors["ingestion"]["batch"] == 1000 and floors["ingestion"]["events_per_s"] > 0
     assert "Floors (bench/floors.py)" in (tmp_path / "results.md").read_text()
+    # the peers' answers, when installed (the `peers` extra), are the same as PostgreSQL's naive SQL
+    peers = scale["peers"]
+    if peers is None:
+        assert "Peers (DuckDB, ClickHouse): not installed" in (tmp_path / "results.md").read_text()
+    else:
+        for name in ("DuckDB", "ClickHouse (chdb)"):
+            for zone in ("utc", "new_york"):
+                assert peers[name][zone]["same_answer"] is True and peers[name][zone]["p50"] > 0
+        assert "- ClickHouse (chdb): " in (tmp_path / "results.md").read_text()
     # the ingestion floor's inserts were rolled back: only the measured batches (two passes and the
     # paced streams) were stored
     stored = asyncio.run(_ingested(server_url, f"jg_bench_{scale['events']}"))
