@@ -49,7 +49,9 @@ def upgrade() -> None:
             sa.Column("bucket", sa.DateTime(timezone=True), nullable=False),
             sa.Column("revenue", sa.Numeric(), server_default="0", nullable=False),
             sa.Column("last_event_at", sa.DateTime(timezone=True), nullable=False),
-            sa.PrimaryKeyConstraint("workspace_id", "journey_id", "subject_id", "bucket", name=op.f(f"pk_{table}")),
+            sa.PrimaryKeyConstraint(
+                "workspace_id", "journey_id", "subject_id", "bucket", name=op.f(f"pk_{table}")
+            ),
         )
         bucket = f"date_bin('{width}', bucket, {ORIGIN})"
         op.execute(
