@@ -57,11 +57,24 @@ _ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'"  # a Monday, midnight UTC
 _SUMS = [*COUNTERS, "revenue"]
 
 
-def _rollup(size: str, bucket: str) -> str:
-    """Upsert the `size` rollup from the quarter-hour sums, summed again per `bucket`."""
+# The count rollups, widest bucket first (the order a window is cut into them, as the contact sets'
+# grains: db/queries/performance.py), and the width of their UTC buckets. Folds write them all,
+# queries read them, and a rebuild empties them, from this one list.
+ROLLUPS = (
+    ("rollup_weeks", "7 days"),
+    ("rollup_days", "1 day"),
+    ("rollup_four_hours", "4 hours"),
+    ("rollup_hours", "1 hour"),
+    ("rollup_quarters", "15 minutes"),
+)
+
+
+def _rollup(table: str, width: str) -> str:
+    """Upsert a rollup from the quarter-hour sums, summed again per bucket of `width`."""
+    bucket = "bucket" if width == "15 minutes" else f"date_bin('{width}', bucket, {_ORIGIN})"
     values = ", ".join([*(f"sum({c})" for c in _SUMS), "max(last_event_at)"])
     updates = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in _SUMS)
-    return f"""INSERT INTO rollup_{size} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(_SUMS)},
+    return f"""INSERT INTO {table} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(_SUMS)},
                                             last_event_at)
         SELECT :workspace_id, journey_id, owner, {bucket}, {values}
         FROM quarter_sums GROUP BY journey_id, owner, {bucket}
@@ -78,7 +91,7 @@ _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 _VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
-# One statement: take the batch out of the tail, add its counts to the five rollups, and answer
+# One statement: take the batch out of the tail, add its counts to every rollup (ROLLUPS), and answer
 # the batch's contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
 # PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py);
 # a contact's repeats are left for the bitmap to drop, not sorted out here (bench.live_fold: about
@@ -95,11 +108,7 @@ _FOLD = sa.text(
         SELECT m.*, scope.id AS owner FROM moved m
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
-    quarters AS ({_rollup("quarters", "bucket")}),
-    hours AS ({_rollup("hours", f"date_bin('1 hour', bucket, {_ORIGIN})")}),
-    four_hours AS ({_rollup("four_hours", f"date_bin('4 hours', bucket, {_ORIGIN})")}),
-    days AS ({_rollup("days", f"date_bin('1 day', bucket, {_ORIGIN})")}),
-    weeks AS ({_rollup("weeks", f"date_bin('7 days', bucket, {_ORIGIN})")})
+    {", ".join(f"{table} AS ({_rollup(table, width)})" for table, width in ROLLUPS)}
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
            array_agg(m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
     FROM moved m

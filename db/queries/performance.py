@@ -33,7 +33,7 @@ from pyroaring import BitMap
 from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from journeygraph.db.queries.events import unique_kind, week_of
-from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, WEEK
+from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, ROLLUPS, WEEK
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -267,13 +267,7 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
 # The contact sets' grains, in the order a window is cut into them (db/queries/fold.py, `_cut`).
 _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUARTER, "gq"))
 # The rollup tables of the same grains, in the same order, and their parameters' prefixes.
-_ROLLUPS = (
-    ("rollup_weeks", "w"),
-    ("rollup_days", "d"),
-    ("rollup_four_hours", "f"),
-    ("rollup_hours", "h"),
-    ("rollup_quarters", "q"),
-)
+_ROLLUPS = tuple(zip((table for table, _ in ROLLUPS), ("w", "d", "f", "h", "q"), strict=True))
 
 
 def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes) -> Statement:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.queries.events import SUBJECT
-from journeygraph.db.queries.fold import FOLD_LOCK, fold
+from journeygraph.db.queries.fold import FOLD_LOCK, ROLLUPS, fold
 from journeygraph.db.queries.locks import lock_for_rebuild
 
 if TYPE_CHECKING:
@@ -32,11 +32,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     await session.execute(sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})"))
     await lock_for_rebuild(session, workspace_id)
     for table in (
-        "rollup_quarters",
-        "rollup_hours",
-        "rollup_four_hours",
-        "rollup_days",
-        "rollup_weeks",
+        *(rollup for rollup, _ in ROLLUPS),
         "contact_sets",
         "enrollments",
         "enrollment_counts",
