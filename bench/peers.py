@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,9 +35,6 @@ import asyncpg
 from bench import queries
 
 _COLUMNS = "workspace_id, journey_id, node_id, path_id, type, contact_id, occurred_at, revenue"
-_TYPES = [t for t in queries._COUNTERS]
-_JOURNEY_DISTINCT = ("JOURNEY_ENTERED", "GOAL_CONVERTED", "MESSAGE_OPENED", "MESSAGE_CLICKED")
-_NODE_DISTINCT = ("NODE_ENTERED", "MESSAGE_OPENED", "MESSAGE_CLICKED")
 
 
 def installed() -> bool:
@@ -60,22 +56,6 @@ def window(days_back: int, zone: str) -> tuple[datetime, datetime]:
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
-
-
-def _canvas_sql(
-    count: Callable[[str], str], distinct: Callable[[str], str], revenue: str, where: str, ever: str
-) -> list[str]:
-    """The canvas answer's four statements over `events`, in a dialect given by its aggregates."""
-    counts = ", ".join(count(t) for t in _TYPES)
-    return [
-        f"SELECT {counts}, {', '.join(distinct(t) for t in _JOURNEY_DISTINCT)}, {revenue} FROM events WHERE {where}",
-        f"""SELECT {count("JOURNEY_ENTERED")} - {count("JOURNEY_COMPLETED")} - {count("JOURNEY_EXITED")}
-        FROM events WHERE {ever}""",
-        f"""SELECT node_id, {counts}, {", ".join(distinct(t) for t in _NODE_DISTINCT)}, {revenue}
-        FROM events WHERE {where} AND node_id IS NOT NULL GROUP BY node_id""",
-        f"""SELECT path_id, count(*), count(DISTINCT contact_id) FROM events
-        WHERE {where} AND type = 'PATH_TRAVERSED' GROUP BY path_id""",
-    ]
 
 
 def _bounds(
@@ -106,9 +86,9 @@ class DuckPeer:
 
     def canvas(self, workspace: uuid.UUID, journey: uuid.UUID, lo: datetime, hi: datetime) -> list[list[Any]]:
         where, ever = _bounds(workspace, journey, lo, hi, "TIMESTAMPTZ '{}'")
-        statements = _canvas_sql(
+        statements = queries.naive_sql(
             lambda t: f"count(*) FILTER (WHERE type = '{t}')",
-            lambda t: f"count(DISTINCT contact_id) FILTER (WHERE type = '{t}')",
+            lambda t: "count(DISTINCT contact_id)" + (f" FILTER (WHERE type = '{t}')" if t else ""),
             "coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0)",
             where,
             ever,
@@ -145,14 +125,13 @@ class ClickHousePeer:
             hi.replace(tzinfo=None),
             "toDateTime64('{}', 6, 'UTC')",
         )
-        statements = _canvas_sql(
+        statements = queries.naive_sql(
             lambda t: f"countIf(type = '{t}')",
-            lambda t: f"uniqExactIf(contact_id, type = '{t}')",
+            lambda t: f"uniqExactIf(contact_id, type = '{t}')" if t else "uniqExact(contact_id)",
             "sumIf(revenue, type = 'TRANSACTION')",
             where,
             ever,
         )
-        statements[3] = statements[3].replace("count(DISTINCT contact_id)", "uniqExact(contact_id)")
         found = []
         for sql in statements:
             text = self.session.query(sql.replace("FROM events", "FROM bench.events"), "TabSeparated").bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from journeygraph.db.enums import EventType
 
 JOURNEY_FIELDS = """enteredCount uniqueContactCount completedCount exitedEarlyCount convertedCount
@@ -52,26 +54,40 @@ BY_IDS = f"""query Overview($ids: [ID!]!, $start: Date!, $end: Date!) {{ journey
 }} }}"""
 
 # The same canvas answer, computed the naive exact way: aggregates over the raw events.
-_COUNTERS = [t.value for t in EventType]  # one counter per event type, as the rollups keep
-_COUNTS = ", ".join(f"count(*) FILTER (WHERE type = '{t}')" for t in _COUNTERS)
+COUNTERS = [t.value for t in EventType]  # one counter per event type, as the rollups keep
+JOURNEY_DISTINCT = ("JOURNEY_ENTERED", "GOAL_CONVERTED", "MESSAGE_OPENED", "MESSAGE_CLICKED")
+NODE_DISTINCT = ("NODE_ENTERED", "MESSAGE_OPENED", "MESSAGE_CLICKED")
 
 
-def _distinct(*types: str) -> str:
-    return ", ".join(f"count(DISTINCT contact_id) FILTER (WHERE type = '{t}')" for t in types)
+def naive_sql(
+    count: Callable[[str], str],
+    distinct: Callable[[str | None], str],
+    revenue: str,
+    where: str,
+    ever: str,
+    last: str = "",
+) -> list[str]:
+    """The canvas answer's four statements over `events` (the journey's row, its in-progress count,
+    a row per node and per path) in a dialect given by its aggregates: `count(type)`,
+    `distinct(type)` (None: all the rows'), the revenue sum; `where` picks the journey's events in
+    the window, `ever` those before its end; `last` adds a column (", max(occurred_at)")."""
+    counts = ", ".join(count(t) for t in COUNTERS)
+    return [
+        f"SELECT {counts}, {', '.join(distinct(t) for t in JOURNEY_DISTINCT)}, {revenue}{last} FROM events WHERE {where}",
+        f"""SELECT {count("JOURNEY_ENTERED")} - {count("JOURNEY_COMPLETED")} - {count("JOURNEY_EXITED")}
+        FROM events WHERE {ever}""",
+        f"""SELECT node_id, {counts}, {", ".join(distinct(t) for t in NODE_DISTINCT)}, {revenue}{last}
+        FROM events WHERE {where} AND node_id IS NOT NULL GROUP BY node_id""",
+        f"""SELECT path_id, count(*), {distinct(None)} FROM events
+        WHERE {where} AND type = 'PATH_TRAVERSED' GROUP BY path_id""",
+    ]
 
 
-NAIVE_SQL = [
-    f"""SELECT {_COUNTS}, {_distinct("JOURNEY_ENTERED", "GOAL_CONVERTED", "MESSAGE_OPENED", "MESSAGE_CLICKED")},
-        sum(revenue) FILTER (WHERE type = 'TRANSACTION'), max(occurred_at)
-    FROM events WHERE workspace_id = $1 AND journey_id = $2 AND occurred_at >= $3 AND occurred_at < $4""",
-    """SELECT count(*) FILTER (WHERE type = 'JOURNEY_ENTERED') - count(*) FILTER (WHERE type = 'JOURNEY_COMPLETED')
-        - count(*) FILTER (WHERE type = 'JOURNEY_EXITED')
-    FROM events WHERE workspace_id = $1 AND journey_id = $2 AND occurred_at < $4 AND $3 < $4""",
-    f"""SELECT node_id, {_COUNTS}, {_distinct("NODE_ENTERED", "MESSAGE_OPENED", "MESSAGE_CLICKED")},
-        sum(revenue) FILTER (WHERE type = 'TRANSACTION'), max(occurred_at)
-    FROM events WHERE workspace_id = $1 AND journey_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-        AND node_id IS NOT NULL GROUP BY node_id""",
-    """SELECT path_id, count(*), count(DISTINCT contact_id)
-    FROM events WHERE workspace_id = $1 AND journey_id = $2 AND occurred_at >= $3 AND occurred_at < $4
-        AND type = 'PATH_TRAVERSED' GROUP BY path_id""",
-]
+NAIVE_SQL = naive_sql(
+    lambda t: f"count(*) FILTER (WHERE type = '{t}')",
+    lambda t: "count(DISTINCT contact_id)" + (f" FILTER (WHERE type = '{t}')" if t else ""),
+    "sum(revenue) FILTER (WHERE type = 'TRANSACTION')",
+    "workspace_id = $1 AND journey_id = $2 AND occurred_at >= $3 AND occurred_at < $4",
+    "workspace_id = $1 AND journey_id = $2 AND occurred_at < $4 AND $3 < $4",
+    last=", max(occurred_at)",
+)
