@@ -17,6 +17,13 @@ import sqlalchemy as sa
 from journeygraph.db.queries import enrollments, performance
 
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
+# 1 to 30 January 2026 in New York (UTC-5): partial UTC days at each edge, 05:00-24:00 on 1 Jan and
+# 00:00-05:00 on 31 Jan, whole days between
+NEW_YORK_WINDOW = [
+    (0, False, datetime(2026, 1, 1, 5, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)),
+    (0, True, datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)),
+    (0, False, datetime(2026, 1, 31, tzinfo=UTC), datetime(2026, 1, 31, 5, tzinfo=UTC)),
+]
 
 
 async def plans(app: Any, read: Any, verbose: bool = False) -> list[str]:
@@ -135,18 +142,12 @@ async def test_the_tail_is_read_once_per_statement_and_its_contacts_never_looked
 
 
 async def test_a_windows_two_edges_are_read_without_the_days_between(app):
-    # a window in a time zone behind UTC: quarter-hours at each edge, whole days between
+    # a window in a time zone behind UTC: partial days at each edge, whole days between
     workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    first, last = datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
-    window = [
-        (0, False, datetime(2026, 1, 1, 5, tzinfo=UTC), first),
-        (0, True, first, last),
-        (0, False, last, datetime(2026, 1, 31, 5, tzinfo=UTC)),
-    ]
 
     async def read(session: Any) -> None:
-        await performance.counts(session, workspace, "subject", [journey], [node], window)
-        await performance.uniques(session, workspace, [journey], [node], [1, 2], window)
+        await performance.counts(session, workspace, "subject", [journey], [node], NEW_YORK_WINDOW)
+        await performance.uniques(session, workspace, [journey], [node], [1, 2], NEW_YORK_WINDOW)
 
     counts, uniques = await plans(app, read)
 
@@ -165,17 +166,11 @@ async def test_a_windows_two_edges_are_read_without_the_days_between(app):
 
 
 async def test_a_windows_edges_are_summed_from_four_hour_blocks_and_hours_not_quarter_hours(app):
-    # New York in January (UTC-5): the edges are 05:00-24:00 UTC on 1 Jan and 00:00-05:00 on 31 Jan
     workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    first, last = datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
-    window = [
-        (0, False, datetime(2026, 1, 1, 5, tzinfo=UTC), first),
-        (0, True, first, last),
-        (0, False, last, datetime(2026, 1, 31, 5, tzinfo=UTC)),
-    ]
 
     (plan,) = await plans(
-        app, lambda session: performance.counts(session, workspace, "subject", [journey], [node], window)
+        app,
+        lambda session: performance.counts(session, workspace, "subject", [journey], [node], NEW_YORK_WINDOW),
     )
 
     # 08:00-24:00 and 00:00-04:00 as four-hour blocks, 05:00-08:00 and 04:00-05:00 as hours:
