@@ -1,9 +1,10 @@
 """Performance figures of journeys, nodes and paths, over a window or a time series.
 
 Figures come from per-request loaders keyed by (owner, journey, points), one
-loader per level (journeys, nodes, paths) and kind of figure, so a whole canvas
-costs one statement per kind of figure and per distinct window, whatever the
-number of nodes. A list's `performance` fields are resolved together (a batch
+loader per kind of figure (counts, distinct contacts, contacts in progress) for
+journeys, nodes and paths alike, so a whole canvas costs one statement per kind
+of figure and per distinct window, whatever the number of nodes: each reads the
+tail of events not folded yet once for all of them. A list's `performance` fields are resolved together (a batch
 field, journeygraph/execution/executor.py): one await for all of them, then plain values
 (resolvers/metrics.py), which the schema reads without awaiting.
 """
@@ -25,7 +26,7 @@ from journeygraph.resolvers.metrics import LEVEL_KINDS, UNIQUE_FIELDS, Figures, 
 from journeygraph.resolvers.windows import Granularity, Span, before, cover, points, window, zone
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Mapping, Sequence
+    from collections.abc import Awaitable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -74,13 +75,8 @@ class _ByWindowLoader:
     of them, so a canvas's figures are read while its nodes and paths are.
     """
 
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        workspace_id: uuid.UUID,
-        level: performance_queries.Level,
-    ) -> None:
-        self.sessions, self.workspace_id, self.level = sessions, workspace_id, level
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID) -> None:
+        self.sessions, self.workspace_id = sessions, workspace_id
         self.answers: dict[FigureKey, list[Any]] = {}
         self._batch_of: dict[FigureKey, asyncio.Future[None]] = {}  # every key asked for: its batch
         self._whole_of: dict[WholeJourney, asyncio.Future[None]] = {}  # every whole asked for: its batch
@@ -176,24 +172,24 @@ def _whole_journeys(wholes: list[WholeJourney], kind: Kind) -> list[uuid.UUID]:
     return [whole.journey for whole in wholes if whole.kind == kind]
 
 
+def _level(keys: list[FigureKey], wholes: list[WholeJourney]) -> performance_queries.Level:
+    """Whether a batch asks for journeys' totals, subjects (nodes and paths), or both."""
+    totals = any(key.kind == "journey" for key in keys)
+    subjects = bool(wholes) or any(key.kind != "journey" for key in keys)
+    return "both" if totals and subjects else "journey" if totals else "subject"
+
+
 class CountsByWindowLoader(_ByWindowLoader):
     async def _fetch(
         self, session: AsyncSession, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]
     ) -> dict[tuple[int, uuid.UUID], Any]:
-        journeys = list({key.journey for key in keys} | {whole.journey for whole in wholes})
-        ranges = ranges_of(series)
-        if self.level == "journey":
-            return await performance_queries.counts(
-                session, self.workspace_id, "journey", journeys, [], ranges
-            )
-        # a path loader may hold its paths' source nodes too (see _prefer_held)
         return await performance_queries.counts(
             session,
             self.workspace_id,
-            "subject",
-            journeys,
+            _level(keys, wholes),
+            list({key.journey for key in keys} | {whole.journey for whole in wholes}),
             self._owners(keys, "node"),
-            ranges,
+            ranges_of(series),
             self._owners(keys, "path"),
             performance_queries.WholeJourneys(
                 _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
@@ -211,11 +207,12 @@ class UniquesByWindowLoader(_ByWindowLoader):
             self.workspace_id,
             list({key.journey for key in keys} | {whole.journey for whole in wholes}),
             self._owners(keys),
-            LEVEL_KINDS[self.level],
+            LEVEL_KINDS["subject"],
             ranges_of(series),
             performance_queries.WholeJourneys(
                 _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
             ),
+            LEVEL_KINDS["journey"],
         )
 
 
@@ -250,21 +247,14 @@ class InProgressByWindowLoader(_ByWindowLoader):
 
 
 class PerformanceLoaders:
-    """The performance loaders of one request: one of each kind per level, so each level's
-    figures arrive in one batch whatever the order the executor reaches them."""
+    """The performance loaders of one request: one of each kind of figure for journeys, nodes and
+    paths alike, so a canvas's figures of a kind arrive in one batch (one statement, one read of
+    the tail) whatever the order the executor reaches them."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID) -> None:
-        self.counts = {
-            "journey": CountsByWindowLoader(sessions, workspace_id, "journey"),
-            "node": CountsByWindowLoader(sessions, workspace_id, "subject"),
-            "path": CountsByWindowLoader(sessions, workspace_id, "subject"),
-        }
-        self.uniques = {
-            "journey": UniquesByWindowLoader(sessions, workspace_id, "journey"),
-            "node": UniquesByWindowLoader(sessions, workspace_id, "subject"),
-            "path": UniquesByWindowLoader(sessions, workspace_id, "subject"),
-        }
-        self.in_progress = InProgressByWindowLoader(sessions, workspace_id, "journey")
+        self.counts = CountsByWindowLoader(sessions, workspace_id)
+        self.uniques = UniquesByWindowLoader(sessions, workspace_id)
+        self.in_progress = InProgressByWindowLoader(sessions, workspace_id)
 
 
 def _series(
@@ -293,37 +283,6 @@ def _path(row: JourneyRecord | NodeRecord | PathRecord) -> PathRecord:
     return row
 
 
-def _prefer_held(
-    own: _ByWindowLoader, other: _ByWindowLoader, keys: Sequence[FigureKey]
-) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
-    """For each key, the loader to read its answer from (`other` when it was asked for the key
-    already, else `own`), and what to await.
-
-    Nodes and paths keep loaders of their own, so each list's figures are one statement
-    whichever the executor reaches first; a path's ratios need its source node's figures,
-    which then come from the node loader if it holds them, and otherwise with the paths'
-    own statement, where the nodes' batch finds them in turn. No row is read twice.
-    """
-    found, held, asked = [], [], []
-    for key in keys:
-        if other.holds(key):
-            found.append(other)
-            held.append(key)
-        else:
-            found.append(own)
-            asked.append(key)
-    return found, [loader.many(keys) for loader, keys in ((other, held), (own, asked)) if keys]
-
-
-def _loaders(
-    loaders: Mapping[str, _ByWindowLoader], kind: Kind, keys: list[FigureKey]
-) -> tuple[list[_ByWindowLoader], list[Awaitable[Any]]]:
-    """Each key's loader for a kind of figure, and what to await."""
-    if kind == "node":
-        return _prefer_held(loaders["node"], loaders["path"], keys)
-    return [loaders[kind]] * len(keys), [loaders[kind].many(keys)]
-
-
 async def _figures(
     context: Context,
     rows: Sequence[JourneyRecord | NodeRecord | PathRecord],
@@ -343,27 +302,22 @@ async def _figures(
     with_uniques = bool(wanted & UNIQUE_FIELDS)
     with_progress = kind == "journey" and "inProgressCount" in wanted
     # every key is asked for before the first await, so each loader answers in one batch
-    counts, jobs = _loaders(loaders.counts, kind, keys)
-    uniques: list[_ByWindowLoader] = []
-    if with_uniques:
-        uniques, waits = _loaders(loaders.uniques, kind, keys)
-        jobs += waits
-    if with_progress:
-        jobs.append(loaders.in_progress.many(keys))
-    if kind == "path":
+    counts, uniques = loaders.counts, loaders.uniques
+    if kind == "path":  # a path's ratios read its source node's figures
         sources = [
             FigureKey(path.source_node_id, path.journey_id, series, "node") for path in map(_path, rows)
         ]
-        source_counts, waits = _prefer_held(loaders.counts["path"], loaders.counts["node"], sources)
-        jobs += waits
-        if with_uniques:
-            source_uniques, waits = _prefer_held(loaders.uniques["path"], loaders.uniques["node"], sources)
-            jobs += waits
+        keys_and_sources = [*keys, *sources]
+    jobs = [counts.many(keys_and_sources if kind == "path" else keys)]
+    if with_uniques:
+        jobs.append(uniques.many(keys_and_sources if kind == "path" else keys))
+    if with_progress:
+        jobs.append(loaders.in_progress.many(keys))
     await asyncio.gather(*jobs)
     absent, points = [None] * len(series), range(len(series))
     results = []
     for i, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        own, own_u = counts[i].answer(key), uniques[i].answer(key) if with_uniques else absent
+        own, own_u = counts.answer(key), uniques.answer(key) if with_uniques else absent
         if kind == "journey":
             progress = loaders.in_progress.answer(key) if with_progress else absent
             results.append(
@@ -378,8 +332,8 @@ async def _figures(
                 [figures(kind, Inputs(own[p] or Counts(), own_u[p] or {}, node_type)) for p in points]
             )
         else:
-            source = source_counts[i].answer(sources[i])
-            source_u = source_uniques[i].answer(sources[i]) if with_uniques else absent
+            source = counts.answer(sources[i])
+            source_u = uniques.answer(sources[i]) if with_uniques else absent
             results.append(
                 [
                     figures(
@@ -407,25 +361,19 @@ def prefetch(
     wanted: set[str],
 ) -> None:
     """Ask for the figures of every node (or path) of a journey over a window before
-    their rows are loaded. Nothing is read twice: nodes already asked for as a whole by the
-    paths' loaders (a path's ratios need its source node) are not asked for again, and paths
-    ask for their journey's nodes with theirs unless the nodes' loaders have them (see _prefer_held)."""
+    their rows are loaded. Paths ask for their journey's nodes too (a path's ratios need its
+    source node's figures); the loaders fetch each whole journey once."""
     try:
         series = _series(context, start, end, tz_name, None)
     except Exception:  # an unknown time zone, say: the field itself reports it
         return
     loaders = context.loaders.performance
-    kinds: list[Mapping[str, _ByWindowLoader]] = [loaders.counts]
-    if wanted & UNIQUE_FIELDS:
-        kinds.append(loaders.uniques)
-    for by_kind in kinds:
-        if kind == "node":
-            if not by_kind["path"].holds_whole(WholeJourney(journey.id, series, "node")):
-                by_kind["node"].whole(WholeJourney(journey.id, series, "node"))
-        else:
-            by_kind["path"].whole(WholeJourney(journey.id, series, "path"))
-            if not by_kind["node"].holds_whole(WholeJourney(journey.id, series, "node")):
-                by_kind["path"].whole(WholeJourney(journey.id, series, "node"))
+    wholes = [WholeJourney(journey.id, series, "node")]
+    if kind == "path":
+        wholes.append(WholeJourney(journey.id, series, "path"))
+    for loader in (loaders.counts, loaders.uniques) if wanted & UNIQUE_FIELDS else (loaders.counts,):
+        for whole in wholes:
+            loader.whole(whole)
 
 
 async def performance(

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Range = tuple[int, bool, datetime, datetime]
-Level = Literal["journey", "subject"]
+# What a counts statement answers: journeys' totals, subjects (nodes and paths), or both at once
+# (a canvas: one read of the tail for all of them).
+Level = Literal["journey", "subject", "both"]
 Scopes = Literal["journey", "subject", "both"]  # the owners of a statement of unique counts
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
@@ -205,23 +207,26 @@ _TAIL_COLUMNS = {
 _TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
 
 
-def _tail(owner: str, reads: TableRead) -> str:
-    """`WITH tail`: the journeys' events not folded yet, per (point, owner, type)."""
-    events = _bucketed(
-        "event_tail", "t", "occurred_at", "timestamptz", owner, "x.type, x.revenue, x.occurred_at",
+def _tail(subjects: bool, reads: TableRead) -> str:
+    """`WITH tail`: the journeys' events not folded yet, per (point, journey, type), and per subject
+    too when a statement reads subjects (a journey's totals then sum its subjects' few groups)."""
+    keys = "journey_id, subject_id" if subjects else "journey_id"
+    events = _scan(
+        "event_tail x", "t", "occurred_at", "timestamptz", "x.journey_id, x.subject_id, x.type, x.revenue, x.occurred_at",
         _TAIL_JOURNEYS, reads,
     )  # fmt: skip
     return f"""WITH tail AS MATERIALIZED (
-        SELECT idx, owner, type, count(*) AS n, sum(revenue) AS revenue, max(occurred_at) AS last_event_at
-        FROM ({events}) AS events WHERE idx IS NOT NULL GROUP BY idx, owner, type)
+        SELECT idx, {keys}, type, count(*) AS n, sum(revenue) AS revenue, max(occurred_at) AS last_event_at
+        FROM ({events}) AS events WHERE idx IS NOT NULL GROUP BY idx, {keys}, type)
     """
 
 
 def _summed(
     owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, listed: str | None
 ) -> str:
-    """Sums per (point, owner) over the rollups' buckets and the `tail` CTE; `listed`: an array
-    of the owners to take from the tail (None: all of them)."""
+    """Sums per (point, owner) over the rollups' buckets and the `tail` CTE; `owner`: the column
+    that names the owner (journey_id or subject_id), `listed`: an array of the owners to take from
+    the tail (None: all of them)."""
     selected = ", ".join(f"x.{c}" for c in columns)
     parts = []
     for (table, prefix), reads in zip(_ROLLUPS, buckets, strict=True):
@@ -229,39 +234,41 @@ def _summed(
             parts.append(_bucketed(table, prefix, "bucket", "timestamptz", owner, selected, owners, reads))
     summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
     # picked out of the tail's few grouped rows (per event, `= ANY` would search the array)
-    where = f"WHERE owner IN (SELECT unnest({listed}))" if listed else ""
-    parts.append(f"SELECT idx, owner, {summed} FROM tail {where} GROUP BY idx, owner")
+    where = f"WHERE {owner} IN (SELECT unnest({listed}))" if listed else ""
+    parts.append(f"SELECT idx, {owner} AS owner, {summed} FROM tail {where} GROUP BY idx, {owner}")
     return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
         WHERE idx IS NOT NULL GROUP BY idx, owner"""
 
 
 def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
-    owner = "journey_id" if level == "journey" else "subject_id"
     # bigint sums come back as numeric, slow to decode into Decimal; no count comes near 2^63
     sums = ", ".join([*(f"CAST(sum({c}) AS bigint)" for c in COUNTERS), "sum(revenue)", "max(last_event_at)"])
-    nodes = ("subjects", ("nodes", "node_journeys"))
-    owners = _owners(level, *nodes)
     columns = [*COUNTERS, "revenue", "last_event_at"]
-    if level == "journey":  # the tail holds events, not totals rows: a journey's are all its events
-        return Statement(_tail(owner, tail) + _summed(owner, owners, columns, sums, buckets, None))
-    summed = _summed(owner, owners, columns, sums, buckets, _listed(*nodes))
-    # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
-    # only), so paths sum that one column: each sum is a cost per row, and a canvas has more
-    # path rows than node rows.
-    traversed = ", ".join(
-        [
-            *(f"CAST({'sum(path_traversed)' if c == PATH_COLUMN else '0'} AS bigint)" for c in COUNTERS),
-            "CAST(0 AS numeric)",
-            "CAST(NULL AS timestamptz)",
-        ]
-    )
-    paths = ("paths", ("paths", "path_journeys"))
-    return Statement(
-        _tail(owner, tail)
-        + summed
-        + "\n        UNION ALL\n"
-        + _summed(owner, _owners("subject", *paths), [PATH_COLUMN], traversed, buckets, _listed(*paths))
-    )
+    parts = []
+    if level != "subject":  # the tail holds events, not totals rows: a journey's are all its events
+        parts.append(_summed("journey_id", _owners("journey"), columns, sums, buckets, None))
+    if level != "journey":
+        nodes = ("subjects", ("nodes", "node_journeys"))
+        parts.append(
+            _summed("subject_id", _owners("subject", *nodes), columns, sums, buckets, _listed(*nodes))
+        )
+        # A path's rows hold its traversals and nothing else (a path is the subject of PATH_TRAVERSED
+        # only), so paths sum that one column: each sum is a cost per row, and a canvas has more
+        # path rows than node rows.
+        traversed = ", ".join(
+            [
+                *(f"CAST({'sum(path_traversed)' if c == PATH_COLUMN else '0'} AS bigint)" for c in COUNTERS),
+                "CAST(0 AS numeric)",
+                "CAST(NULL AS timestamptz)",
+            ]
+        )
+        paths = ("paths", ("paths", "path_journeys"))
+        parts.append(
+            _summed(
+                "subject_id", _owners("subject", *paths), [PATH_COLUMN], traversed, buckets, _listed(*paths)
+            )
+        )
+    return Statement(_tail(level != "journey", tail) + _union(parts))
 
 
 # The contact sets' grains, in the order a window is cut into them (db/queries/fold.py, `_cut`).
@@ -272,27 +279,32 @@ _ROLLUPS = tuple(zip((table for table, _ in ROLLUPS), ("w", "d", "f", "h", "q"),
 
 def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes) -> Statement:
     """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the ordinals of the
-    tail's contacts. Owners are subjects, or journeys (their own scope: a contact counts on its
-    subject and on its journey); `scopes` says which of the two are asked for."""
+    tail's contacts. Owners are subjects (nodes and paths, of the kinds `kinds` lists), or journeys
+    (`totals`: their own scope, a contact counts on its subject and on its journey, of the kinds
+    `journey_kinds` lists); `scopes` says which of the two are asked for."""
     listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
-    owners = (
-        "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) "
-        f"AND x.subject_id = ANY({listed}) AND x.kind = ANY(CAST(:kinds AS smallint[]))"
-    )
+    base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+    owned = {
+        "journey": "x.subject_id = ANY(CAST(:totals AS uuid[])) AND x.subject_id = x.journey_id "
+        "AND x.kind = ANY(CAST(:journey_kinds AS smallint[]))",
+        "subject": f"x.subject_id = ANY({listed}) AND x.kind = ANY(CAST(:kinds AS smallint[]))",
+    }
+    asked = ["journey", "subject"] if scopes == "both" else [scopes]
     parts = []
     for (grain, prefix), reads in zip(_SET_GRAINS, grains, strict=True):
         if reads:
-            parts.append(
+            parts += [
                 _scan(
                     "contact_sets x",
                     prefix,
                     "bucket",
                     "timestamptz",
                     "x.subject_id AS owner, x.kind, x.n, x.bitmap, CAST(NULL AS bigint[]) AS ordinals",
-                    owners + f" AND x.grain = {grain}",
+                    f"{base} AND {owned[scope]} AND x.grain = {grain}",
                     reads,
                 )
-            )
+                for scope in asked
+            ]
     events = _scan(
         "event_tail x",  # each event of these types carries its contact's ordinal
         "t",
@@ -304,20 +316,28 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes)
     )
     # The tail's contacts per point, owner and kind, as ordinals to OR into the stored sets (a row
     # per set, not per event; repeated ordinals are left for the bitmap to drop, not sorted out here).
-    # An event counts on its subject and on its journey, as the owners asked for need. Owners are
-    # picked out after grouping, a few rows (OFFSET 0 keeps the planner from moving the test
-    # before it): per event, `= ANY` searches a canvas's 500 subjects, and a semi-join sorted them.
+    # An event counts on its subject and on its journey, as the owners asked for need. Owners and
+    # their kinds are picked out after grouping, a few rows (OFFSET 0 keeps the planner from moving
+    # the test before it): per event, `= ANY` searches a canvas's 500 subjects, and a semi-join
+    # sorted them.
     scope = {
-        "journey": "VALUES (e.journey_id)",
-        "subject": "VALUES (e.subject_id)",
-        "both": "VALUES (e.subject_id), (e.journey_id)",
+        "journey": "VALUES (e.journey_id, true)",
+        "subject": "VALUES (e.subject_id, false)",
+        "both": "VALUES (e.subject_id, false), (e.journey_id, true)",
     }[scopes]
     grouped = f"""SELECT e.idx, scope.id AS owner, e.kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea) AS bitmap,
-            array_agg(e.ordinal) AS ordinals
-        FROM ({events}) AS e CROSS JOIN LATERAL ({scope}) AS scope(id)
-        WHERE e.idx IS NOT NULL AND e.kind = ANY(CAST(:kinds AS smallint[]))
-        GROUP BY e.idx, scope.id, e.kind OFFSET 0"""
-    parts.append(f"SELECT * FROM ({grouped}) AS sets WHERE owner IN (SELECT unnest({listed}))")
+            array_agg(e.ordinal) AS ordinals, scope.whole
+        FROM ({events}) AS e CROSS JOIN LATERAL ({scope}) AS scope(id, whole)
+        WHERE e.idx IS NOT NULL
+        GROUP BY e.idx, scope.id, scope.whole, e.kind OFFSET 0"""
+    wanted = {
+        "journey": "(whole AND owner = ANY(CAST(:totals AS uuid[])) AND kind = ANY(CAST(:journey_kinds AS smallint[])))",
+        "subject": f"(NOT whole AND owner IN (SELECT unnest({listed})) AND kind = ANY(CAST(:kinds AS smallint[])))",
+    }
+    parts.append(
+        f"SELECT idx, owner, kind, n, bitmap, ordinals FROM ({grouped}) AS sets "
+        f"WHERE {' OR '.join(wanted[scope] for scope in asked)}"
+    )
     return Statement(f"SELECT * FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL")
 
 
@@ -359,7 +379,8 @@ async def counts(
     path_ids: Sequence[uuid.UUID] = (),
     every: WholeJourneys = NO_WHOLE_JOURNEYS,
 ) -> dict[tuple[int, uuid.UUID], Counts]:
-    """Counts per (point, owner); owner is the journey, or at the subject level a node or path.
+    """Counts per (point, owner); owner is the journey, or at the subject level a node or path
+    (both: the journeys' totals and the subjects, from one read of the tail).
 
     A path's counts are its traversals alone (its only events): other counters are 0,
     revenue 0 and last_event_at None. `every` adds every node and path of some journeys
@@ -369,7 +390,7 @@ async def counts(
     blocks = _cut(ranges)
     whole = [(r[0], r[2], r[3]) for r in ranges]
     params: dict[str, Any] = {"workspace_id": workspace_id, "journeys": list(journey_ids)}
-    if level == "subject":
+    if level != "journey":
         params["subjects"], params["paths"] = list(node_ids), list(path_ids)
         params["node_journeys"], params["path_journeys"] = list(every.nodes_of), list(every.paths_of)
     for found, (_, prefix) in [*zip(blocks, _ROLLUPS, strict=True), (whole, ("event_tail", "t"))]:
@@ -439,9 +460,11 @@ async def uniques(
     kinds: Sequence[int],
     ranges: Sequence[Range],
     every: WholeJourneys = NO_WHOLE_JOURNEYS,
+    journey_kinds: Sequence[int] | None = None,
 ) -> dict[tuple[int, uuid.UUID], dict[int, int]]:
     """Distinct contacts per (point, owner), by kind. A journey's id as owner means the whole journey;
-    `every` adds every node and path of some journeys as owners.
+    `every` adds every node and path of some journeys as owners. Subjects are answered for `kinds`,
+    journeys for `journey_kinds` (default: the same).
 
     A point is the union of the stored sets of its blocks (roaring bitmaps) and of its
     contacts still in the tail, read in one statement (one snapshot). A point that is one
@@ -449,22 +472,30 @@ async def uniques(
     """
     blocks = _cut(ranges)
     whole = [(r[0], r[2], r[3]) for r in ranges]
+    journeys = set(journey_ids)
+    totals = [o for o in owner_ids if o in journeys]
+    subjects = [o for o in owner_ids if o not in journeys]
+    journey_kinds = kinds if journey_kinds is None else journey_kinds
+    wanted = set(kinds if subjects or every.nodes_of or every.paths_of else ()) | set(
+        journey_kinds if totals else ()
+    )
     params: dict[str, Any] = {
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
-        "subjects": list(owner_ids),
+        "totals": totals,
+        "subjects": subjects,
         "node_journeys": list(every.nodes_of),
         "path_journeys": list(every.paths_of),
         "kinds": list(kinds),
-        "types": [t.value for t, k in UNIQUE_KINDS.items() if k in kinds],
+        "journey_kinds": list(journey_kinds),
+        "types": [t.value for t, k in UNIQUE_KINDS.items() if k in wanted],
         **_bucket_parameters(whole, "t"),
     }
     for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
         if block:
             params.update(_bucket_parameters(block, prefix))
-    journeys = set(journey_ids)
-    subjects = bool(every.nodes_of or every.paths_of) or any(o not in journeys for o in owner_ids)
-    scopes: Scopes = "journey" if not subjects else "both" if journeys & set(owner_ids) else "subject"
+    has_subjects = bool(subjects or every.nodes_of or every.paths_of)
+    scopes: Scopes = "journey" if not has_subjects else "both" if totals else "subject"
     statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), scopes)
     # A canvas's statements answer thousands of rows, a few per (point, owner, kind): each is looked
     # at once, and each group's bitmaps are ORed into its first (about 20% less CPU than lists of

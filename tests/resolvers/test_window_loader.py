@@ -36,7 +36,7 @@ class Recording(_ByWindowLoader):
     """Answers each owner's point i with (owner, i); records every fetch's arguments."""
 
     def __init__(self, fail: bool = False) -> None:
-        super().__init__(lambda: _Session(), uuid.uuid4(), "subject")  # type: ignore[arg-type]  # no database in these tests
+        super().__init__(lambda: _Session(), uuid.uuid4())  # type: ignore[arg-type]  # no database in these tests
         self.fetches: list[tuple[tuple[Span, ...], list[FigureKey], list[WholeJourney]]] = []
         self.fail = fail
 
