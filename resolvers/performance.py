@@ -4,9 +4,10 @@ Figures come from per-request loaders keyed by (owner, journey, points), one
 loader per kind of figure (counts, distinct contacts, contacts in progress) for
 journeys, nodes and paths alike, so a whole canvas costs one statement per kind
 of figure and per distinct window, whatever the number of nodes: each reads the
-tail of events not folded yet once for all of them. A list's `performance` fields are resolved together (a batch
-field, journeygraph/execution/executor.py): one await for all of them, then plain values
-(resolvers/metrics.py), which the schema reads without awaiting.
+tail of events not folded yet once for all of them. A list's `performance`
+fields are resolved together (a batch field, journeygraph/execution/executor.py):
+one await for all of them, then plain values (resolvers/metrics.py), which the
+schema reads without awaiting.
 """
 
 from __future__ import annotations
@@ -106,10 +107,6 @@ class _ByWindowLoader:
         if whole not in self._whole_of:
             self._whole_of[whole] = self._queue()
             self._queued_wholes.append(whole)
-
-    def holds_whole(self, whole: WholeJourney) -> bool:
-        """Whether every node (or path) of a journey was asked for already."""
-        return whole in self._whole_of
 
     def answer(self, key: FigureKey) -> list[Any]:
         """A key's answer, once `many` is done waiting for it."""
@@ -303,14 +300,14 @@ async def _figures(
     with_progress = kind == "journey" and "inProgressCount" in wanted
     # every key is asked for before the first await, so each loader answers in one batch
     counts, uniques = loaders.counts, loaders.uniques
+    sources: list[FigureKey] = []
     if kind == "path":  # a path's ratios read its source node's figures
         sources = [
             FigureKey(path.source_node_id, path.journey_id, series, "node") for path in map(_path, rows)
         ]
-        keys_and_sources = [*keys, *sources]
-    jobs = [counts.many(keys_and_sources if kind == "path" else keys)]
+    jobs = [counts.many([*keys, *sources])]
     if with_uniques:
-        jobs.append(uniques.many(keys_and_sources if kind == "path" else keys))
+        jobs.append(uniques.many([*keys, *sources]))
     if with_progress:
         jobs.append(loaders.in_progress.many(keys))
     await asyncio.gather(*jobs)

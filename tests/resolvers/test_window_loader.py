@@ -85,7 +85,7 @@ async def test_a_whole_journey_answers_its_owners_without_fetching_them_by_key()
     loader.whole(whole)
     node = key(JOURNEY_NODES[1])
 
-    assert loader.holds_whole(whole) and loader.holds(node)  # held before the fetch runs
+    assert loader.holds(node)  # held before the fetch runs
     await loader.many([node])
 
     ((_, asked, wholes),) = loader.fetches
