@@ -331,3 +331,25 @@ async def test_a_role_that_does_not_own_the_tail_folds_a_backlog_all_the_same(ap
     # then every event is folded, and no error stopped it
     assert folded >= len(events)
     assert await queued(app, workspace_id) == 0
+
+
+async def test_a_fold_analyzes_a_tail_the_planner_believes_empty(app):
+    # given 400 queued events, and the tail's statistics as a vacuum that found it empty (and could
+    # not give its pages back) leaves them: 0 rows in pages that now hold events
+    workspace_id, _, _, events = await one_journeys_events(app, 400, seed=11)
+    stats = sa.text("SELECT reltuples FROM pg_class WHERE oid = 'event_tail'::regclass")
+    async with fold_lock(app) as connection:
+        assert (await ingest(app.state.sessions, workspace_id, events)).accepted == len(events)
+        async with app.state.engine.begin() as admin:
+            await admin.execute(
+                sa.text("UPDATE pg_class SET reltuples = 0 WHERE oid = 'event_tail'::regclass")
+            )
+
+        # when the tail is folded
+        assert await fold_on(connection, workspace_id, 10_000) == len(events)
+
+        # then the fold analyzed the tail first (planned for one row, a fold of 50,000 events with
+        # 250,000 queued read the whole tail once per event it looked up), and folded everything
+        async with app.state.engine.connect() as admin:
+            assert await admin.scalar(stats) >= len(events)
+        assert await queued(app, workspace_id) == 0
