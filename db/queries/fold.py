@@ -90,15 +90,16 @@ _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 # SKIP_LOCKED: when autovacuum (or another process's folder) is at it already, this one is not needed.
 _VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
-# Whether the planner's idea of the tail is far below what a fold is about to take: a vacuum that
+# The planner's idea of the tail's size, and how many events a fold is about to take. A vacuum that
 # found the tail empty leaves it "0 rows" in pages it could not give back (readers held them), and
 # PostgreSQL then estimates any number of queued events at one until the tail is analyzed again.
-_STALE = sa.text(
-    """SELECT c.reltuples < 0.1 * (
+_SIZES = sa.text(
+    """SELECT c.reltuples, (
         SELECT count(*) FROM (SELECT 1 FROM event_tail WHERE workspace_id = :workspace_id LIMIT :limit) AS queued)
     FROM pg_class c WHERE c.oid = 'event_tail'::regclass"""
 )
 _ANALYZE = sa.text("ANALYZE event_tail")
+STALE_FROM = 1_000  # events in a batch from which a tail believed ten times smaller is analyzed first
 _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
 # One statement: take the batch out of the tail, add its counts to every rollup (ROLLUPS), and answer
 # the batch's contact ordinals per (journey, owner, kind, quarter-hour) — the grouping is
@@ -110,7 +111,7 @@ _FOLD = sa.text(
     WITH moved AS (
         -- the workspace's events up to its limit-th oldest: a range of the primary key, bounded by
         -- one look-up, with no join a misestimate could turn into a scan of the tail per event
-        -- (see _STALE)
+        -- (see _SIZES)
         DELETE FROM event_tail
         WHERE workspace_id = :workspace_id AND seq <= (
             SELECT max(seq) FROM (
@@ -194,10 +195,11 @@ async def fold(
     if workspace_id is None:
         return 0
     batch = {"workspace_id": workspace_id, "limit": limit}
-    if await session.scalar(_STALE, batch):
-        # The enrollments' statement probes the tail once per event it reads; planned for a tail of
-        # one row, each probe read the whole tail (a fold of 50,000 events with 250,000 queued ran
-        # for minutes instead of 3 s: docs/performance.md, "Stop 27").
+    believed, taking = (await session.execute(_SIZES, batch)).one()
+    if taking >= STALE_FROM and believed < taking / 10:
+        # Planned for a tail of one row, the enrollments' statement read the whole tail once per
+        # event it looked up: a fold of 50,000 events with 250,000 queued ran for minutes instead
+        # of 3 s (docs/performance.md, "Stop 27").
         await session.execute(_ANALYZE)
     rows = (await session.execute(_FOLD, batch)).all()
     moved = next(int(row[5]) for row in rows if row[0] is None)

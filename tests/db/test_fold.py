@@ -23,7 +23,7 @@ from journeygraph.db.engine import async_url, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_KINDS, EventType
 from journeygraph.db.queries import canvas, performance, rollups
 from journeygraph.db.queries.events import NewEvent, insert_events
-from journeygraph.db.queries.fold import FOLD_LOCK, fold
+from journeygraph.db.queries.fold import FOLD_LOCK, STALE_FROM, fold
 from journeygraph.demo_events import load_graphs, simulate
 from journeygraph.folder import Folder
 from journeygraph.resolvers.ingest import ingest
@@ -334,9 +334,9 @@ async def test_a_role_that_does_not_own_the_tail_folds_a_backlog_all_the_same(ap
 
 
 async def test_a_fold_analyzes_a_tail_the_planner_believes_empty(app):
-    # given 400 queued events, and the tail's statistics as a vacuum that found it empty (and could
-    # not give its pages back) leaves them: 0 rows in pages that now hold events
-    workspace_id, _, _, events = await one_journeys_events(app, 400, seed=11)
+    # given a batch's worth of queued events (STALE_FROM), and the tail's statistics as a vacuum that
+    # found it empty (and could not give its pages back) leaves them: 0 rows in pages that now hold events
+    workspace_id, _, _, events = await one_journeys_events(app, STALE_FROM + 200, seed=11)
     stats = sa.text("SELECT reltuples FROM pg_class WHERE oid = 'event_tail'::regclass")
     async with fold_lock(app) as connection:
         assert (await ingest(app.state.sessions, workspace_id, events)).accepted == len(events)

@@ -140,9 +140,8 @@ async def test_each_further_window_adds_a_fixed_number_of_statements(api):
     _, double_large = await api.count(TWO_WINDOWS, {"id": large["id"]})
 
     assert double_small == double_large
-    assert (
-        double_small - single == 2
-    )  # counts and uniques, for the journey and its nodes at once, in the second window
+    # counts and uniques, for the journey and its nodes at once, in the second window
+    assert double_small - single == 2
 
 
 async def test_path_ends_cost_nothing_extra_when_paths_arrive_before_nodes(api, monkeypatch):
