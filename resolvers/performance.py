@@ -169,6 +169,16 @@ def _whole_journeys(wholes: list[WholeJourney], kind: Kind) -> list[uuid.UUID]:
     return [whole.journey for whole in wholes if whole.kind == kind]
 
 
+def _journeys(keys: list[FigureKey], wholes: list[WholeJourney]) -> list[uuid.UUID]:
+    """The journeys a batch names, by its keys or as wholes."""
+    return list({key.journey for key in keys} | {whole.journey for whole in wholes})
+
+
+def _every(wholes: list[WholeJourney]) -> performance_queries.WholeJourneys:
+    """The journeys whose every node, and every path, a batch asks for."""
+    return performance_queries.WholeJourneys(_whole_journeys(wholes, "node"), _whole_journeys(wholes, "path"))
+
+
 def _level(keys: list[FigureKey], wholes: list[WholeJourney]) -> performance_queries.Level:
     """Whether a batch asks for journeys' totals, subjects (nodes and paths), or both."""
     totals = any(key.kind == "journey" for key in keys)
@@ -184,13 +194,11 @@ class CountsByWindowLoader(_ByWindowLoader):
             session,
             self.workspace_id,
             _level(keys, wholes),
-            list({key.journey for key in keys} | {whole.journey for whole in wholes}),
+            _journeys(keys, wholes),
             self._owners(keys, "node"),
             ranges_of(series),
             self._owners(keys, "path"),
-            performance_queries.WholeJourneys(
-                _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
-            ),
+            _every(wholes),
         )
 
 
@@ -202,13 +210,11 @@ class UniquesByWindowLoader(_ByWindowLoader):
         return await performance_queries.uniques(
             session,
             self.workspace_id,
-            list({key.journey for key in keys} | {whole.journey for whole in wholes}),
+            _journeys(keys, wholes),
             self._owners(keys),
             LEVEL_KINDS["subject"],
             ranges_of(series),
-            performance_queries.WholeJourneys(
-                _whole_journeys(wholes, "node"), _whole_journeys(wholes, "path")
-            ),
+            _every(wholes),
             LEVEL_KINDS["journey"],
         )
 

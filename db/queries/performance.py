@@ -476,9 +476,8 @@ async def uniques(
     totals = [o for o in owner_ids if o in journeys]
     subjects = [o for o in owner_ids if o not in journeys]
     journey_kinds = kinds if journey_kinds is None else journey_kinds
-    wanted = set(kinds if subjects or every.nodes_of or every.paths_of else ()) | set(
-        journey_kinds if totals else ()
-    )
+    has_subjects = bool(subjects or every.nodes_of or every.paths_of)
+    wanted = set(kinds if has_subjects else ()) | set(journey_kinds if totals else ())
     params: dict[str, Any] = {
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
@@ -494,7 +493,6 @@ async def uniques(
     for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
         if block:
             params.update(_bucket_parameters(block, prefix))
-    has_subjects = bool(subjects or every.nodes_of or every.paths_of)
     scopes: Scopes = "journey" if not has_subjects else "both" if totals else "subject"
     statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), scopes)
     # A canvas's statements answer thousands of rows, a few per (point, owner, kind): each is looked
