@@ -147,13 +147,17 @@ class _ByWindowLoader:
             by_series[key.series][0].append(key)
         for whole in wholes:
             by_series[whole.series][1].append(whole)
+        # Each series is its own statement, run side by side on a connection of its own: two
+        # windows of a canvas (this period and the one before) cost about one window's time.
+        await asyncio.gather(*(self._load_series(series, *found) for series, found in by_series.items()))
+
+    async def _load_series(self, series: Series, keys: list[FigureKey], wholes: list[WholeJourney]) -> None:
         async with self.sessions() as session:
-            for series, (group, whole_group) in by_series.items():
-                rows = await self._fetch(session, series, group, whole_group)
-                for key in group:
-                    self.answers[key] = [rows.get((i, key.owner)) for i in range(len(series))]
-                if whole_group:
-                    self._rows_of[series].update(rows)
+            rows = await self._fetch(session, series, keys, wholes)
+        for key in keys:
+            self.answers[key] = [rows.get((i, key.owner)) for i in range(len(series))]
+        if wholes:
+            self._rows_of[series].update(rows)
 
     @staticmethod
     def _owners(keys: list[FigureKey], kind: Kind | None = None) -> list[uuid.UUID]:

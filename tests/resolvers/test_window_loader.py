@@ -67,6 +67,46 @@ async def test_keys_asked_for_in_one_turn_are_one_fetch_per_series() -> None:
     assert loader.answer(keys[2]) == [(c, 0), (c, 1)]
 
 
+class Overlapping(Recording):
+    """Records how many fetches run at once, and the sessions they run in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running, self.most, self.sessions_used = 0, 0, set()
+
+    async def _fetch(
+        self, session: Any, series: tuple[Span, ...], keys: list[FigureKey], wholes: list[WholeJourney]
+    ) -> dict[tuple[int, uuid.UUID], Any]:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        self.sessions_used.add(id(session))
+        for _ in range(3):  # a statement's round trips: the other series' fetch may start meanwhile
+            await asyncio.sleep(0)
+        self.running -= 1
+        return await super()._fetch(session, series, keys, wholes)
+
+
+async def test_the_series_of_one_batch_are_fetched_side_by_side_each_in_its_own_session() -> None:
+    """Two windows of a canvas (this period and the one before) cost about one window's time."""
+    loader = Overlapping()
+    sessions: list[_Session] = []
+
+    def session() -> _Session:
+        sessions.append(_Session())
+        return sessions[-1]
+
+    loader.sessions = session  # type: ignore[assignment]
+    a, b = uuid.uuid4(), uuid.uuid4()
+
+    await loader.many([key(a), key(b, WEEK)])
+
+    assert len(loader.fetches) == 2
+    assert loader.most == 2
+    assert len(sessions) == 2 and len(loader.sessions_used) == 2
+    assert loader.answer(key(a)) == [(a, 0)]
+    assert loader.answer(key(b, WEEK)) == [(b, 0), (b, 1)]
+
+
 async def test_a_key_asked_for_again_is_not_fetched_again() -> None:
     loader = Recording()
     first = key(uuid.uuid4())
