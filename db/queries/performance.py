@@ -28,12 +28,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pyroaring import BitMap
-
 from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from journeygraph.db.queries.events import unique_kind, week_of
 from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, ROLLUPS, WEEK
+from journeygraph.db.queries.unions import Unions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -521,7 +520,11 @@ def _distinct(found: list[Any]) -> int:
     n, bitmap, ordinals = found[0], found[1], found[2]
     if len(found) == 3 and bitmap is not None:  # one stored set: its cardinality, not decoded
         return int(n)
-    union = BitMap.deserialize(bitmap) if bitmap is not None else BitMap(ordinals)
-    for part in found[3:]:
-        union |= BitMap.deserialize(part) if isinstance(part, bytes) else BitMap(part)
-    return len(union)
+    parts = (bitmap if bitmap is not None else ordinals, *found[3:])
+    stored = [part for part in parts if isinstance(part, bytes)]
+    return _UNIONS.count(stored, [part for part in parts if not isinstance(part, bytes)])
+
+
+# A process's remembered unions of stored sets (db/queries/unions.py): a canvas drawn again
+# decodes and ORs none of the sets it read before.
+_UNIONS = Unions()
