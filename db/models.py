@@ -275,6 +275,12 @@ class ContactSet(Base):
     n: Mapped[int] = mapped_column(sa.Integer)
     bitmap: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
+    __table_args__ = (
+        # A canvas's window, every node and path of the journey: one range per grain and bucket run,
+        # not a search per subject and kind (the primary key's order).
+        sa.Index(None, "workspace_id", "journey_id", "grain", "bucket", "kind"),
+    )
+
 
 # Ids compared byte by byte (ties of `occurredAt` are ordered by event id; lists by contact id).
 _C = sa.String(collation="C")

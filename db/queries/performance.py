@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries.events import unique_kind, week_of
 from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, ROLLUPS, WEEK
 from journeygraph.db.queries.unions import Unions
@@ -43,7 +44,9 @@ Range = tuple[int, bool, datetime, datetime]
 # What a counts statement answers: journeys' totals, subjects (nodes and paths), or both at once
 # (a canvas: one read of the tail for all of them).
 Level = Literal["journey", "subject", "both"]
-Scopes = Literal["journey", "subject", "both"]  # the owners of a statement of unique counts
+# The owners of a statement of distinct contacts: journeys' totals, listed subjects, every subject of
+# some journeys.
+Owners = Literal["journey", "subject", "whole"]
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
@@ -276,19 +279,22 @@ _SET_GRAINS = ((WEEK, "gw"), (DAY, "gd"), (FOUR_HOURS, "gf"), (HOUR, "gh"), (QUA
 _ROLLUPS = tuple(zip((table for table, _ in ROLLUPS), ("w", "d", "f", "h", "q"), strict=True))
 
 
-def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes) -> Statement:
+def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, asked: tuple[Owners, ...]) -> Statement:
     """Per (point, owner, kind): the stored sets' cardinalities and bitmaps, and the ordinals of the
-    tail's contacts. Owners are subjects (nodes and paths, of the kinds `kinds` lists), or journeys
-    (`totals`: their own scope, a contact counts on its subject and on its journey, of the kinds
-    `journey_kinds` lists); `scopes` says which of the two are asked for."""
+    tail's contacts. Owners (`asked`) are journeys (`totals`: their own scope, a contact counts on its
+    subject and on its journey, of the kinds `journey_kinds` lists), listed subjects (nodes and paths,
+    of the kinds `kinds` lists), and every node and path of some journeys (`whole_journeys`). Those
+    are read by journey, grain and bucket (ix_contact_sets_workspace_id_journey_id_grain_bucket_kind),
+    a few index ranges, where listing their subjects cost an index search per subject and kind."""
     listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
     base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
     owned = {
         "journey": "x.subject_id = ANY(CAST(:totals AS uuid[])) AND x.subject_id = x.journey_id "
         "AND x.kind = ANY(CAST(:journey_kinds AS smallint[]))",
         "subject": f"x.subject_id = ANY({listed}) AND x.kind = ANY(CAST(:kinds AS smallint[]))",
+        "whole": "x.journey_id = ANY(CAST(:whole_journeys AS uuid[])) AND x.subject_id <> x.journey_id "
+        f"AND x.subject_id <> '{NO_SUBJECT}' AND x.kind = ANY(CAST(:kinds AS smallint[]))",
     }
-    asked = ["journey", "subject"] if scopes == "both" else [scopes]
     parts = []
     for (grain, prefix), reads in zip(_SET_GRAINS, grains, strict=True):
         if reads:
@@ -319,18 +325,20 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, scopes: Scopes)
     # their kinds are picked out after grouping, a few rows (OFFSET 0 keeps the planner from moving
     # the test before it): per event, `= ANY` searches a canvas's 500 subjects, and a semi-join
     # sorted them.
-    scope = {
-        "journey": "VALUES (e.journey_id, true)",
-        "subject": "VALUES (e.subject_id, false)",
-        "both": "VALUES (e.subject_id, false), (e.journey_id, true)",
-    }[scopes]
-    grouped = f"""SELECT e.idx, scope.id AS owner, e.kind, array_agg(e.ordinal) AS ordinals, scope.whole
+    scopes = [
+        *(["(e.subject_id, false)"] if {"subject", "whole"} & set(asked) else []),
+        *(["(e.journey_id, true)"] if "journey" in asked else []),
+    ]
+    scope = "VALUES " + ", ".join(scopes)
+    grouped = f"""SELECT e.idx, e.journey_id, scope.id AS owner, e.kind, array_agg(e.ordinal) AS ordinals, scope.whole
         FROM ({events}) AS e CROSS JOIN LATERAL ({scope}) AS scope(id, whole)
         WHERE e.idx IS NOT NULL
-        GROUP BY e.idx, scope.id, scope.whole, e.kind OFFSET 0"""
+        GROUP BY e.idx, e.journey_id, scope.id, scope.whole, e.kind OFFSET 0"""
     wanted = {
         "journey": "(whole AND owner = ANY(CAST(:totals AS uuid[])) AND kind = ANY(CAST(:journey_kinds AS smallint[])))",
         "subject": f"(NOT whole AND owner IN (SELECT unnest({listed})) AND kind = ANY(CAST(:kinds AS smallint[])))",
+        "whole": f"(NOT whole AND journey_id = ANY(CAST(:whole_journeys AS uuid[])) AND owner <> '{NO_SUBJECT}' "
+        "AND kind = ANY(CAST(:kinds AS smallint[])))",
     }
     # A row per group of stored sets (its bitmaps as one array: a canvas's 5,000 sets are 900
     # rows, not 5,000 for Python to look at; its cardinality when it is one set), and a row per
@@ -480,13 +488,17 @@ async def uniques(
     journey_kinds = kinds if journey_kinds is None else journey_kinds
     has_subjects = bool(subjects or every.nodes_of or every.paths_of)
     wanted = set(kinds if has_subjects else ()) | set(journey_kinds if totals else ())
+    read_whole = set(every.nodes_of) & set(every.paths_of)
     params: dict[str, Any] = {
         "workspace_id": workspace_id,
         "journeys": list(journey_ids),
         "totals": totals,
         "subjects": subjects,
-        "node_journeys": list(every.nodes_of),
-        "path_journeys": list(every.paths_of),
+        # journeys whose every node and every path is asked for are read whole (by grain and
+        # bucket); those with only their nodes, or only their paths, by the subjects they list
+        "whole_journeys": [j for j in every.nodes_of if j in read_whole],
+        "node_journeys": [j for j in every.nodes_of if j not in read_whole],
+        "path_journeys": [j for j in every.paths_of if j not in read_whole],
         "kinds": list(kinds),
         "journey_kinds": list(journey_kinds),
         "types": [t.value for t, k in UNIQUE_KINDS.items() if k in wanted],
@@ -495,8 +507,15 @@ async def uniques(
     for (_, prefix), block in zip(_SET_GRAINS, blocks, strict=True):
         if block:
             params.update(_bucket_parameters(block, prefix))
-    scopes: Scopes = "journey" if not has_subjects else "both" if totals else "subject"
-    statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), scopes)
+    listed = bool(subjects or params["node_journeys"] or params["path_journeys"])
+    asked = (
+        *(["journey"] if totals else []),
+        *(["subject"] if listed else []),
+        *(["whole"] if read_whole else []),
+    )
+    if not asked:
+        return {}
+    statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), asked)
     # A group has a row of stored sets, a row of the tail's contacts, or both.
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
     for idx, owner, kind, n, bitmaps, ordinals in await fetch(session, statement, params):

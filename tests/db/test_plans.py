@@ -26,8 +26,27 @@ NEW_YORK_WINDOW = [
 ]
 
 
-async def plans(app: Any, read: Any, verbose: bool = False) -> list[str]:
-    """The plan of each statement `read(session)` runs, as EXPLAIN prints it."""
+async def crowd(session: Any, workspace: uuid.UUID, journey: uuid.UUID) -> None:
+    """Daily and weekly contact sets of 500 other subjects of the journey (a canvas's), every day
+    around WINDOW, analyzed (rolled back with the test's transaction): reading the journey's whole
+    range is then dear, as on a real database, where on an empty table the planner's choice of
+    index is a tie."""
+    await session.execute(
+        sa.text(
+            """INSERT INTO contact_sets (workspace_id, journey_id, subject_id, kind, grain, bucket, n, bitmap)
+            SELECT :workspace, :journey, s.id, k, g, b, 1, '\\x'::bytea
+            FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 500)) AS s,
+                unnest(ARRAY[1, 2]) AS k, unnest(ARRAY[3, 4]) AS g,
+                generate_series(TIMESTAMPTZ '2025-12-29', TIMESTAMPTZ '2026-02-02', INTERVAL '1 day') AS b"""
+        ),
+        {"workspace": workspace, "journey": journey},
+    )
+    await session.execute(sa.text("ANALYZE contact_sets"))
+
+
+async def plans(app: Any, read: Any, verbose: bool = False, crowded: Any = None) -> list[str]:
+    """The plan of each statement `read(session)` runs, as EXPLAIN prints it; `crowded`: a
+    (workspace, journey) whose contact sets `crowd` fills first."""
     seen: list[tuple[str, Any]] = []
 
     def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
@@ -37,6 +56,8 @@ async def plans(app: Any, read: Any, verbose: bool = False) -> list[str]:
     async with app.state.sessions() as session:
         await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
         await session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        if crowded is not None:
+            await crowd(session, *crowded)
         sa.event.listen(engine, "before_cursor_execute", listen)
         try:
             await read(session)
@@ -73,6 +94,7 @@ async def test_distinct_contacts_are_read_by_the_key_of_their_sets(app):
     (plan,) = await plans(
         app,
         lambda session: performance.uniques(session, workspace, [journey], [node], [1, 2], WINDOW),
+        crowded=(workspace, journey),
     )
 
     # whole weeks, then the days at the edges: each a search of the key down to grain and bucket
@@ -83,6 +105,28 @@ async def test_distinct_contacts_are_read_by_the_key_of_their_sets(app):
         condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
         assert "subject_id" in condition and "grain" in condition and "bucket" in condition, plan
     assert "on event_tail" in plan, plan
+
+
+async def test_a_whole_journeys_sets_are_read_by_grain_and_bucket_not_subject_by_subject(app):
+    # a canvas: every node and every path of the journey
+    workspace, journey = uuid.uuid4(), uuid.uuid4()
+    every = performance.WholeJourneys([journey], [journey])
+
+    (plan,) = await plans(
+        app,
+        lambda session: performance.uniques(session, workspace, [journey], [], [3, 4], WINDOW, every),
+        crowded=(workspace, journey),
+    )
+
+    # weeks, then the days at the edges: a range of (journey, grain, bucket) each, no search per
+    # subject and kind (the primary key's order)
+    lines = plan.splitlines()
+    scans = [i for i, line in enumerate(lines) if " on contact_sets" in line]
+    assert len(scans) == 2, plan
+    for i in scans:
+        assert "using ix_contact_sets_workspace_id_journey_id_grain_bucket_kind" in lines[i], plan
+        condition = next(line for line in lines[i + 1 :] if "Index Cond" in line)
+        assert "grain" in condition and "bucket" in condition and "subject_id" not in condition, plan
 
 
 async def test_one_range_is_read_without_mapping_each_row_to_its_point(app):
