@@ -26,8 +26,12 @@ COLUMNS = ["workspace_id", "journey_id", "grain", "bucket", "kind"]
 
 
 def upgrade() -> None:
-    op.create_index(op.f("ix_contact_sets_workspace_id_journey_id_grain_bucket_kind"), "contact_sets", COLUMNS)
+    op.create_index(
+        op.f("ix_contact_sets_workspace_id_journey_id_grain_bucket_kind"), "contact_sets", COLUMNS
+    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_contact_sets_workspace_id_journey_id_grain_bucket_kind"), table_name="contact_sets")
+    op.drop_index(
+        op.f("ix_contact_sets_workspace_id_journey_id_grain_bucket_kind"), table_name="contact_sets"
+    )
