@@ -12,11 +12,12 @@ themselves: a remembered union can never be stale (a set the folder rewrote
 is other bytes, so another key). A group whose sets were seen together before
 costs a look-up instead of decoding and ORing; one the folder changed since
 (today's, say) is computed again as before. Memory is bounded: past `limit`
-bytes of remembered sets, the older half is forgotten.
+bytes of remembered sets and their unions, the older half is forgotten.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from pyroaring import BitMap
@@ -24,7 +25,7 @@ from pyroaring import BitMap
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-LIMIT = 64 * 1024 * 1024  # serialized bytes of the keys remembered, per process
+LIMIT = 64 * 1024 * 1024  # bytes of the keys (serialized sets) and of their unions, per process
 
 
 class Unions:
@@ -52,7 +53,7 @@ class Unions:
             for part in stored[1:]:  # one by one: BitMap.union(*sets) took 40% longer here
                 found |= BitMap.deserialize(part)
             self._unions[key] = found
-            self._grow(sum(map(len, stored)))
+            self._grow(_size(key, found))
         return found
 
     def _grow(self, size: int) -> None:
@@ -60,4 +61,10 @@ class Unions:
         if self.size > self.limit:  # forget the older half: rare, and cheaper than tracking use
             for key in list(self._unions)[: len(self._unions) // 2 + 1]:
                 del self._unions[key]
-            self.size = sum(sum(map(len, key)) for key in self._unions)
+            self.size = sum(_size(key, union) for key, union in self._unions.items())
+
+
+def _size(key: tuple[bytes, ...], union: BitMap) -> int:
+    """Bytes a remembered union holds: its sets' serialized bytes and the union itself (a
+    BitMap's `__sizeof__` is its containers' size, about its serialized size)."""
+    return sum(map(len, key)) + sys.getsizeof(union)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 from pyroaring import BitMap
@@ -58,3 +60,13 @@ def test_memory_stays_under_the_limit_and_answers_stay_right() -> None:
         assert unions.size <= limit
 
     assert 0 < len(unions._unions) < 198
+
+
+def test_the_size_counts_the_remembered_sets_and_their_union() -> None:
+    unions = Unions()
+    a, b = serialized(set(range(0, 30_000, 3))), serialized(set(range(1, 30_000, 3)))
+    union_bytes = sys.getsizeof(BitMap(range(0, 30_000, 3)) | BitMap(range(1, 30_000, 3)))
+
+    unions.count([a, b], [])
+
+    assert unions.size == len(a) + len(b) + union_bytes
