@@ -292,8 +292,10 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, asked: tuple[Ow
         "journey": "x.subject_id = ANY(CAST(:totals AS uuid[])) AND x.subject_id = x.journey_id "
         "AND x.kind = ANY(CAST(:journey_kinds AS smallint[]))",
         "subject": f"x.subject_id = ANY({listed}) AND x.kind = ANY(CAST(:kinds AS smallint[]))",
+        # `kind + 0`: no bound of the primary key, whose skip scan (a search per subject) the planner
+        # otherwise picks for a journey's weeks (10M events: 15.0 ms, by this index 11.1)
         "whole": "x.journey_id = ANY(CAST(:whole_journeys AS uuid[])) AND x.subject_id <> x.journey_id "
-        f"AND x.subject_id <> '{NO_SUBJECT}' AND x.kind = ANY(CAST(:kinds AS smallint[]))",
+        f"AND x.subject_id <> '{NO_SUBJECT}' AND x.kind + 0 = ANY(CAST(:kinds AS smallint[]))",
     }
     parts = []
     for (grain, prefix), reads in zip(_SET_GRAINS, grains, strict=True):
