@@ -537,7 +537,7 @@ async def uniques(
         if n is not None and ordinals is None:  # one stored set: its cardinality, not decoded
             by_kind[kind] = n
         else:
-            by_kind[kind] = _UNIONS.count(bitmaps or (), (ordinals,) if ordinals is not None else ())
+            by_kind[kind] = _UNIONS.count(bitmaps or (), ordinals or ())
     return result
 
 

@@ -36,14 +36,14 @@ class Unions:
         self.limit, self.size = limit, 0
         self._unions: dict[tuple[bytes, ...], BitMap] = {}
 
-    def count(self, stored: Sequence[bytes], ordinals: Sequence[Sequence[int]]) -> int:
-        """Distinct contacts of the stored sets (serialized) and the lists of ordinals together."""
+    def count(self, stored: Sequence[bytes], ordinals: Sequence[int] = ()) -> int:
+        """Distinct contacts of the stored sets (serialized) and the tail's ordinals together."""
         if not stored:
-            return len(BitMap([o for part in ordinals for o in part]))
+            return len(BitMap(ordinals))
         union = self._union(stored)
         if not ordinals:
             return len(union)
-        return union.union_cardinality(BitMap([o for part in ordinals for o in part]))
+        return union.union_cardinality(BitMap(ordinals))
 
     def _union(self, stored: Sequence[bytes]) -> BitMap:
         key = tuple(stored)
