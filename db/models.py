@@ -282,6 +282,19 @@ class ContactSet(Base):
     )
 
 
+class JourneyFold(Base):
+    """When a journey's rollups and contact sets last changed: the fold (or rebuild) transaction that
+    last wrote them, by its id (`pg_current_xact_id()`, 64 bits, never reused). A figures statement
+    reads it in its own snapshot, so an answer remembered with it is known to be still the answer
+    while it is unchanged and nothing of the journey is queued (db/queries/answers.py)."""
+
+    __tablename__ = "journey_folds"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    folded: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 # Ids compared byte by byte (ties of `occurredAt` are ordered by event id; lists by contact id).
 _C = sa.String(collation="C")
 

@@ -124,6 +124,11 @@ _FOLD = sa.text(
         -- each event counts on its subject and on its journey's totals (the journey's own id)
         SELECT m.*, scope.id AS owner FROM moved m
         CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
+    ), folded AS (
+        -- the journeys whose figures this fold changes: an answer remembered before is not theirs now
+        INSERT INTO journey_folds (workspace_id, journey_id, folded)
+        SELECT DISTINCT :workspace_id, journey_id, CAST(CAST(pg_current_xact_id() AS text) AS bigint) FROM moved
+        ON CONFLICT (workspace_id, journey_id) DO UPDATE SET folded = excluded.folded
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
     {", ".join(f"{table} AS ({_rollup(table, width)})" for table, width in ROLLUPS)}
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),

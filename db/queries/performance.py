@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
+from journeygraph.db.queries.answers import GUARD, UNLESS_KNOWN, Answers
 from journeygraph.db.queries.events import unique_kind, week_of
 from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, ROLLUPS, WEEK
 from journeygraph.db.queries.unions import Unions
@@ -181,7 +182,9 @@ def _of_journeys(table: str, journeys: str) -> str:
 def _owners(level: Level, ids: str = "subjects", *of_journeys: tuple[str, str]) -> str:
     """The rows of the journey totals, or of the subjects listed in `ids` and the nodes or paths
     of the journeys `of_journeys` names (a table and a parameter each)."""
-    base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+    base = (
+        f"x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) AND {UNLESS_KNOWN}"
+    )
     if level == "journey":
         # the journey's totals row; naming the ids lets the primary key find them (with
         # `subject_id = journey_id` alone the planner reads every subject of the journey)
@@ -206,7 +209,9 @@ _TAIL_COLUMNS = {
 }
 # The tail's events of the journeys. Owners are picked out after grouping (a few rows), not per
 # event: `= ANY` of a canvas's 500 subjects is a search of the array for every row.
-_TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+_TAIL_JOURNEYS = (
+    f"x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) AND {UNLESS_KNOWN}"
+)
 
 
 def _tail(subjects: bool, reads: TableRead) -> str:
@@ -217,7 +222,7 @@ def _tail(subjects: bool, reads: TableRead) -> str:
         "event_tail x", "t", "occurred_at", "timestamptz", "x.journey_id, x.subject_id, x.type, x.revenue, x.occurred_at",
         _TAIL_JOURNEYS, reads,
     )  # fmt: skip
-    return f"""WITH tail AS MATERIALIZED (
+    return f"""{GUARD}, tail AS MATERIALIZED (
         SELECT idx, {keys}, type, count(*) AS n, sum(revenue) AS revenue, max(occurred_at) AS last_event_at
         FROM ({events}) AS events WHERE idx IS NOT NULL GROUP BY idx, {keys}, type)
     """
@@ -270,6 +275,12 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
                 "subject_id", _owners("subject", *paths), [PATH_COLUMN], traversed, buckets, _listed(*paths)
             )
         )
+    # the guard's own row (db/queries/answers.py): no point, its fingerprint, whether it is known
+    zeros = ", ".join(["CAST(0 AS bigint)"] * (len(COUNTERS) - 1))
+    parts.append(
+        "SELECT CAST(NULL AS int), fingerprint, CAST(CAST(known AS int) AS bigint), "
+        f"{zeros}, CAST(NULL AS numeric), CAST(NULL AS timestamptz) FROM guard"
+    )
     return Statement(_tail(level != "journey", tail) + _union(parts))
 
 
@@ -287,7 +298,9 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, asked: tuple[Ow
     are read by journey, grain and bucket (ix_contact_sets_workspace_id_journey_id_grain_bucket_kind),
     a few index ranges, where listing their subjects cost an index search per subject and kind."""
     listed = _listed("subjects", ("nodes", "node_journeys"), ("paths", "path_journeys"))
-    base = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
+    base = (
+        f"x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) AND {UNLESS_KNOWN}"
+    )
     owned = {
         "journey": "x.subject_id = ANY(CAST(:totals AS uuid[])) AND x.subject_id = x.journey_id "
         "AND x.kind = ANY(CAST(:journey_kinds AS smallint[]))",
@@ -350,7 +363,10 @@ def _uniques_sql(grains: tuple[TableRead, ...], tail: TableRead, asked: tuple[Ow
         FROM ({_union(parts)}) AS found WHERE idx IS NOT NULL GROUP BY idx, owner, kind"""
     tail_sets = f"""SELECT idx, owner, kind, CAST(NULL AS int) AS n, CAST(NULL AS bytea[]) AS bitmaps, ordinals
         FROM ({grouped}) AS sets WHERE {" OR ".join(wanted[scope] for scope in asked)}"""
-    return Statement(_union([stored, tail_sets]) if parts else tail_sets)
+    # the guard's own row (db/queries/answers.py): no point, its fingerprint, whether it is known
+    guard = """SELECT CAST(NULL AS int), fingerprint, CAST(NULL AS smallint), CAST(known AS int),
+            CAST(NULL AS bytea[]), CAST(NULL AS bigint[]) FROM guard"""
+    return Statement(GUARD + _union([stored, tail_sets, guard] if parts else [tail_sets, guard]))
 
 
 # Only the bucket sizes a request's ranges use are read; a statement per way of reading them.
@@ -411,8 +427,26 @@ async def counts(
     width = len(COUNTERS)
     result: dict[tuple[int, uuid.UUID], Counts] = {}
     statement = _counts_statement(level, tuple(_table_read(block) for block in blocks), _table_read(whole))
+    key = _ANSWERS.key(statement, params)
+    params["known"] = _ANSWERS.fingerprint(key)
+    guard: Any = None
     for row in await fetch(session, statement, params):
+        if row[0] is None:  # the guard's row
+            guard = row
+            continue
         result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
+    return _remembered(key, guard[1], bool(guard[2]), result)
+
+
+def _remembered(
+    key: Any, fingerprint: uuid.UUID | None, known: bool, result: dict[Any, Any]
+) -> dict[Any, Any]:
+    """The statement's answer: the remembered one when its guard knew it, else `result`, which is
+    remembered under its fingerprint (unless it has none: a journey with events queued)."""
+    if known:
+        return _ANSWERS.answer(key)
+    if fingerprint is not None:
+        _ANSWERS.keep(key, fingerprint, result)
     return result
 
 
@@ -518,9 +552,15 @@ async def uniques(
     if not asked:
         return {}
     statement = _uniques_statement(tuple(_table_read(block) for block in blocks), _table_read(whole), asked)
+    remembered = _ANSWERS.key(statement, params)
+    params["known"] = _ANSWERS.fingerprint(remembered)
     # A group has a row of stored sets, a row of the tail's contacts, or both.
     sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
+    guard: tuple[uuid.UUID | None, bool] = (None, False)
     for idx, owner, kind, n, bitmaps, ordinals in await fetch(session, statement, params):
+        if idx is None:  # the guard's row
+            guard = (owner, bool(n))
+            continue
         key = (idx, owner, kind)
         found = sets.get(key)
         if found is None:
@@ -538,9 +578,12 @@ async def uniques(
             by_kind[kind] = n
         else:
             by_kind[kind] = _UNIONS.count(bitmaps or (), ordinals or ())
-    return result
+    return _remembered(remembered, *guard, result)
 
 
 # A process's remembered unions of stored sets (db/queries/unions.py): a canvas drawn again
 # decodes and ORs none of the sets it read before.
 _UNIONS = Unions()
+# A process's remembered answers (db/queries/answers.py): a canvas drawn again, nothing of its journey
+# folded or queued since, reads no rollups.
+_ANSWERS = Answers()

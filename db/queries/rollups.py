@@ -39,6 +39,14 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         "event_tail",
     ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
+    # every journey's figures change, those of journeys with no events left too (db/queries/answers.py)
+    await session.execute(
+        sa.text(
+            """UPDATE journey_folds SET folded = CAST(CAST(pg_current_xact_id() AS text) AS bigint)
+            WHERE workspace_id = :workspace_id"""
+        ),
+        params,
+    )
     # contacts are kept: their ordinals stay, and the events are queued with them
     await session.execute(
         sa.text(

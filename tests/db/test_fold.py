@@ -74,8 +74,10 @@ async def one_journeys_events(app, count: int, seed: int) -> tuple[uuid.UUID, st
     return workspace_id, key, journeys[0].id, simulate(graphs, count, days=30, now=NOW, seed=seed)
 
 
-async def check(api: Api, journey_ids: list[str], events: list[dict], stage: str) -> None:
-    for tz in ZONES:
+async def check(
+    api: Api, journey_ids: list[str], events: list[dict], stage: str, zones: tuple[str, ...] = ZONES
+) -> None:
+    for tz in zones:
         lo, hi = reference.window(START, END, tz)
         for journey_id in journey_ids:
             variables = {"id": journey_id, "start": str(START), "end": str(END), "tz": tz}
