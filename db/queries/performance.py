@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import add
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from journeygraph.db.driver import Statement, fetch
@@ -63,6 +64,11 @@ class Counts:
 
     def __getitem__(self, event_type: EventType) -> int:
         return self.values[_POSITION[event_type]]
+
+    def __add__(self, other: Counts) -> Counts:
+        """Both together: a point's stored counts and its tail's."""
+        last = max((t for t in (self.last_event_at, other.last_event_at) if t is not None), default=None)
+        return Counts(tuple(map(add, self.values, other.values)), self.revenue + other.revenue, last)
 
 
 # How a statement reads one table: not at all (None), or else how a row finds its point
@@ -209,9 +215,7 @@ _TAIL_COLUMNS = {
 }
 # The tail's events of the journeys. Owners are picked out after grouping (a few rows), not per
 # event: `= ANY` of a canvas's 500 subjects is a search of the array for every row.
-_TAIL_JOURNEYS = (
-    f"x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[])) AND {UNLESS_KNOWN}"
-)
+_TAIL_JOURNEYS = "x.workspace_id = :workspace_id AND x.journey_id = ANY(CAST(:journeys AS uuid[]))"
 
 
 def _tail(subjects: bool, reads: TableRead) -> str:
@@ -231,9 +235,10 @@ def _tail(subjects: bool, reads: TableRead) -> str:
 def _summed(
     owner: str, owners: str, columns: list[str], sums: str, buckets: Buckets, listed: str | None
 ) -> str:
-    """Sums per (point, owner) over the rollups' buckets and the `tail` CTE; `owner`: the column
-    that names the owner (journey_id or subject_id), `listed`: an array of the owners to take from
-    the tail (None: all of them)."""
+    """Sums per (point, owner) over the rollups' buckets, and apart from them over the `tail` CTE
+    (`stored` says which: the stored sums may be remembered, db/queries/answers.py); `owner`: the
+    column that names the owner (journey_id or subject_id), `listed`: an array of the owners to take
+    from the tail (None: all of them)."""
     selected = ", ".join(f"x.{c}" for c in columns)
     parts = []
     for (table, prefix), reads in zip(_ROLLUPS, buckets, strict=True):
@@ -242,9 +247,20 @@ def _summed(
     summed = ", ".join(f"{_TAIL_COLUMNS[c]} AS {c}" for c in columns)
     # picked out of the tail's few grouped rows (per event, `= ANY` would search the array)
     where = f"WHERE {owner} IN (SELECT unnest({listed}))" if listed else ""
-    parts.append(f"SELECT idx, {owner} AS owner, {summed} FROM tail {where} GROUP BY idx, {owner}")
-    return f"""SELECT idx, owner, {sums} FROM ({_union(parts)}) AS hits
-        WHERE idx IS NOT NULL GROUP BY idx, owner"""
+    tail = f"SELECT idx, {owner} AS owner, {summed} FROM tail {where} GROUP BY idx, {owner}"
+    # (a `stored` column inside one union of both kept PostgreSQL from reading the rollups' columns
+    # straight into the sums)
+    grouped = "WHERE idx IS NOT NULL GROUP BY idx, owner"
+    return _union(
+        [
+            *(
+                [f"SELECT idx, owner, {sums}, true AS stored FROM ({_union(parts)}) AS hits {grouped}"]
+                if parts
+                else []
+            ),
+            f"SELECT idx, owner, {sums}, false FROM ({tail}) AS hits {grouped}",
+        ]
+    )
 
 
 def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
@@ -279,7 +295,7 @@ def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:
     zeros = ", ".join(["CAST(0 AS bigint)"] * (len(COUNTERS) - 1))
     parts.append(
         "SELECT CAST(NULL AS int), fingerprint, CAST(CAST(known AS int) AS bigint), "
-        f"{zeros}, CAST(NULL AS numeric), CAST(NULL AS timestamptz) FROM guard"
+        f"{zeros}, CAST(NULL AS numeric), CAST(NULL AS timestamptz), CAST(NULL AS boolean) FROM guard"
     )
     return Statement(_tail(level != "journey", tail) + _union(parts))
 
@@ -425,7 +441,8 @@ async def counts(
         if found:
             params.update(_bucket_parameters(found, prefix))
     width = len(COUNTERS)
-    result: dict[tuple[int, uuid.UUID], Counts] = {}
+    read: dict[tuple[int, uuid.UUID], Counts] = {}
+    tail: dict[tuple[int, uuid.UUID], Counts] = {}
     statement = _counts_statement(level, tuple(_table_read(block) for block in blocks), _table_read(whole))
     key = _ANSWERS.key(statement, params)
     params["known"] = _ANSWERS.fingerprint(key)
@@ -434,20 +451,23 @@ async def counts(
         if row[0] is None:  # the guard's row
             guard = row
             continue
-        result[(row[0], row[1])] = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
-    return _remembered(key, guard[1], bool(guard[2]), result)
+        counted = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
+        (read if row[4 + width] else tail)[(row[0], row[1])] = counted
+    result = _stored(key, guard[1], bool(guard[2]), read)
+    for point, counts in tail.items():
+        before = result.get(point)
+        result[point] = counts if before is None else before + counts
+    return result
 
 
-def _remembered(
-    key: Any, fingerprint: uuid.UUID | None, known: bool, result: dict[Any, Any]
-) -> dict[Any, Any]:
-    """The statement's answer: the remembered one when its guard knew it, else `result`, which is
-    remembered under its fingerprint (unless it has none: a journey with events queued)."""
+def _stored(key: Any, fingerprint: uuid.UUID | None, known: bool, read: dict[Any, Any]) -> dict[Any, Any]:
+    """The stored part of a statement's answer: the remembered one (a copy) when its guard knew it,
+    else what it read, remembered under its fingerprint (none: a journey never folded)."""
     if known:
         return _ANSWERS.answer(key)
     if fingerprint is not None:
-        _ANSWERS.keep(key, fingerprint, result)
-    return result
+        _ANSWERS.keep(key, fingerprint, read)
+    return read
 
 
 def _aligned(
@@ -555,35 +575,35 @@ async def uniques(
     remembered = _ANSWERS.key(statement, params)
     params["known"] = _ANSWERS.fingerprint(remembered)
     # A group has a row of stored sets, a row of the tail's contacts, or both.
-    sets: dict[tuple[int, uuid.UUID, int], list[Any]] = {}
+    read: dict[tuple[int, uuid.UUID, int], tuple[int | None, list[bytes]]] = {}
+    tail: dict[tuple[int, uuid.UUID, int], list[int]] = {}
     guard: tuple[uuid.UUID | None, bool] = (None, False)
     for idx, owner, kind, n, bitmaps, ordinals in await fetch(session, statement, params):
         if idx is None:  # the guard's row
             guard = (owner, bool(n))
-            continue
-        key = (idx, owner, kind)
-        found = sets.get(key)
-        if found is None:
-            sets[key] = [n, bitmaps, ordinals]
         elif bitmaps is not None:
-            found[0], found[1] = n, bitmaps
+            read[(idx, owner, kind)] = (n, bitmaps)
         else:
-            found[2] = ordinals
+            tail[(idx, owner, kind)] = ordinals
+    stored = _stored(remembered, *guard, read)
     result: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
-    for (idx, owner, kind), (n, bitmaps, ordinals) in sets.items():
+    for key in stored.keys() | tail.keys():
+        idx, owner, kind = key
+        n, bitmaps = stored.get(key, (None, ()))
+        ordinals = tail.get(key)
         by_kind = result.get((idx, owner))
         if by_kind is None:
             by_kind = result[(idx, owner)] = {}
         if n is not None and ordinals is None:  # one stored set: its cardinality, not decoded
             by_kind[kind] = n
         else:
-            by_kind[kind] = _UNIONS.count(bitmaps or (), ordinals or ())
-    return _remembered(remembered, *guard, result)
+            by_kind[kind] = _UNIONS.count(bitmaps, ordinals or ())
+    return result
 
 
 # A process's remembered unions of stored sets (db/queries/unions.py): a canvas drawn again
 # decodes and ORs none of the sets it read before.
 _UNIONS = Unions()
-# A process's remembered answers (db/queries/answers.py): a canvas drawn again, nothing of its journey
-# folded or queued since, reads no rollups.
+# A process's remembered stored figures (db/queries/answers.py): a canvas drawn again, nothing of its
+# journey folded since, reads only the tail.
 _ANSWERS = Answers()
