@@ -20,7 +20,8 @@ is still one statement: a canvas's statement count does not change.
 A canvas drawn again (several people looking at one journey, a canvas polling
 for live numbers) costs the guard's look-ups and the tail instead of its weeks
 and days of rollups and contact sets, until the next fold of its journey.
-Memory is bounded: past `LIMIT` remembered rows, the older half is forgotten.
+Memory is bounded: past `LIMIT` bytes remembered (as the caller reckons them:
+counts a row, contact sets their serialized bytes), the older half is forgotten.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from journeygraph.db.driver import Statement
 
-LIMIT = 100_000  # rows of remembered answers per process (a 31-day canvas: about 1,500)
+LIMIT = (
+    64 * 1024 * 1024
+)  # bytes of remembered stored figures per process (a 31-day canvas at 10M events: 4 MB)
 # The statement's journeys' fold rows, in the order the statement names them, as one fingerprint
 # (md5 of their transaction ids); NULL when a journey has never been folded (it has no stored rows).
 GUARD = """WITH guard AS MATERIALIZED (
@@ -50,7 +53,7 @@ class Answers:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit, self.size = limit, 0
-        self._found: dict[Hashable, tuple[uuid.UUID, dict[Any, Any]]] = {}
+        self._found: dict[Hashable, tuple[uuid.UUID, dict[Any, Any], int]] = {}
 
     @staticmethod
     def key(statement: Statement, params: Mapping[str, Any]) -> Hashable:
@@ -66,16 +69,17 @@ class Answers:
         """The answer remembered for `key` (a copy: the caller may add to it)."""
         return dict(self._found[key][1])
 
-    def keep(self, key: Hashable, fingerprint: uuid.UUID, answer: dict[Any, Any]) -> None:
+    def keep(self, key: Hashable, fingerprint: uuid.UUID, answer: dict[Any, Any], size: int) -> None:
+        """Remember `answer` (a copy) under `key` and `fingerprint`; `size`: about how many bytes it holds."""
         old = self._found.pop(key, None)
         if old is not None:
-            self.size -= len(old[1])
-        self._found[key] = (fingerprint, dict(answer))
-        self.size += len(answer)
+            self.size -= old[2]
+        self._found[key] = (fingerprint, dict(answer), size)
+        self.size += size
         if self.size > self.limit:  # forget the older half: rare, and cheaper than tracking use
             for forgotten in list(self._found)[: len(self._found) // 2 + 1]:
                 del self._found[forgotten]
-            self.size = sum(len(found) for _, found in self._found.values())
+            self.size = sum(found[2] for found in self._found.values())
 
 
 def _frozen(value: Any) -> Hashable:

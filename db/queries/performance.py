@@ -38,7 +38,7 @@ from journeygraph.db.queries.fold import DAY, FOUR_HOURS, HOUR, QUARTER, ROLLUPS
 from journeygraph.db.queries.unions import Unions
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,9 @@ Owners = Literal["journey", "subject", "whole"]
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
 _POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
+# About what a remembered row holds in memory (sys.getsizeof of its objects): a point's Counts with
+# its key; a group of stored sets with its key, less the sets' own bytes.
+COUNTS_ROW_BYTES, SET_GROUP_BYTES = 1_000, 300
 
 
 @dataclass
@@ -453,20 +456,23 @@ async def counts(
             continue
         counted = Counts(tuple(row[2 : 2 + width]), row[2 + width], row[3 + width])
         (read if row[4 + width] else tail)[(row[0], row[1])] = counted
-    result = _stored(key, guard[1], bool(guard[2]), read)
+    result = _stored(key, guard[1], bool(guard[2]), read, lambda: len(read) * COUNTS_ROW_BYTES)
     for point, counts in tail.items():
         before = result.get(point)
         result[point] = counts if before is None else before + counts
     return result
 
 
-def _stored(key: Any, fingerprint: uuid.UUID | None, known: bool, read: dict[Any, Any]) -> dict[Any, Any]:
+def _stored(
+    key: Any, fingerprint: uuid.UUID | None, known: bool, read: dict[Any, Any], size: Callable[[], int]
+) -> dict[Any, Any]:
     """The stored part of a statement's answer: the remembered one (a copy) when its guard knew it,
-    else what it read, remembered under its fingerprint (none: a journey never folded)."""
+    else what it read, remembered under its fingerprint (none: a journey never folded) as `size()`
+    bytes."""
     if known:
         return _ANSWERS.answer(key)
     if fingerprint is not None:
-        _ANSWERS.keep(key, fingerprint, read)
+        _ANSWERS.keep(key, fingerprint, read, size())
     return read
 
 
@@ -585,7 +591,7 @@ async def uniques(
             read[(idx, owner, kind)] = (n, bitmaps)
         else:
             tail[(idx, owner, kind)] = ordinals
-    stored = _stored(remembered, *guard, read)
+    stored = _stored(remembered, *guard, read, lambda: _set_bytes(read))
     result: dict[tuple[int, uuid.UUID], dict[int, int]] = {}
     for key in stored.keys() | tail.keys():
         idx, owner, kind = key
@@ -599,6 +605,11 @@ async def uniques(
         else:
             by_kind[kind] = _UNIONS.count(bitmaps, ordinals or ())
     return result
+
+
+def _set_bytes(groups: dict[tuple[int, uuid.UUID, int], tuple[int | None, list[bytes]]]) -> int:
+    """About the bytes remembered groups of stored sets hold: their sets' and a few objects' each."""
+    return sum(SET_GROUP_BYTES + sum(map(len, bitmaps)) for _, bitmaps in groups.values())
 
 
 # A process's remembered unions of stored sets (db/queries/unions.py): a canvas drawn again

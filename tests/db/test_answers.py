@@ -145,7 +145,7 @@ async def test_a_rebuild_marks_every_journey_of_the_workspace_changed(app):
 
 
 def test_an_answer_is_kept_under_its_statement_and_parameters_and_handed_out_as_a_copy():
-    answers = Answers(limit=10)
+    answers = Answers(limit=100)
     statement = performance._counts_statement("journey", (None, None, None, None, None), ("single", "one"))
     params = {name: [1, 2] for name in statement.names}
     key = answers.key(statement, {**params, "known": uuid.uuid4()})
@@ -156,25 +156,30 @@ def test_an_answer_is_kept_under_its_statement_and_parameters_and_handed_out_as_
     assert answers.fingerprint(key) is None
 
     fingerprint = uuid.uuid4()
-    answers.keep(key, fingerprint, {"a": 1})
+    answers.keep(key, fingerprint, {"a": 1}, 10)
     handed = answers.answer(key)
     handed["b"] = 2
     assert answers.fingerprint(key) == fingerprint
     assert answers.answer(key) == {"a": 1}
 
 
-def test_remembered_answers_are_bounded_by_their_rows():
-    answers = Answers(limit=10)
+def test_remembered_answers_are_bounded_by_the_bytes_they_hold():
+    answers = Answers(limit=100)
     for i in range(8):
-        answers.keep(("k", i), uuid.uuid4(), {j: j for j in range(3)})
-        assert answers.size <= 10
+        answers.keep(("k", i), uuid.uuid4(), {i: i}, 30)
+        assert answers.size <= 100
     # the newest are kept, the oldest forgotten
     assert answers.fingerprint(("k", 7)) is not None
     assert answers.fingerprint(("k", 0)) is None
     # an answer kept again under its key replaces the old one in the count
     size = answers.size
-    answers.keep(("k", 7), uuid.uuid4(), {0: 0})
-    assert answers.size == size - 2
+    answers.keep(("k", 7), uuid.uuid4(), {0: 0}, 10)
+    assert answers.size == size - 20
+
+
+def test_what_remembered_sets_hold_is_their_bytes_and_a_little_more_a_group():
+    groups = {(0, uuid.uuid4(), 1): (None, [b"x" * 1000, b"y" * 500]), (0, uuid.uuid4(), 2): (3, [b"z" * 10])}
+    assert performance._set_bytes(groups) == 1510 + 2 * performance.SET_GROUP_BYTES
 
 
 STEPS = st.lists(
