@@ -285,8 +285,8 @@ class ContactSet(Base):
 class JourneyFold(Base):
     """When a journey's rollups and contact sets last changed: the fold (or rebuild) transaction that
     last wrote them, by its id (`pg_current_xact_id()`, 64 bits, never reused). A figures statement
-    reads it in its own snapshot, so an answer remembered with it is known to be still the answer
-    while it is unchanged and nothing of the journey is queued (db/queries/answers.py)."""
+    reads it in its own snapshot: while it is unchanged, the stored rows a server process remembers
+    for the statement are still the stored rows (db/queries/answers.py)."""
 
     __tablename__ = "journey_folds"
 

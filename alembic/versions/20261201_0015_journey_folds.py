@@ -4,11 +4,12 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-01 05:00:00
 
-A canvas drawn again, with nothing of its journey folded since and nothing of
-it queued, has the answer it had: figures statements read this row in their own
-snapshot and skip the rollups when it says so (db/queries/answers.py). Every
-journey with figures already stored gets a row now, so an answer remembered
-before the next fold is told apart from one after it.
+A canvas drawn again, with nothing of its journey folded since, reads the same
+stored rows it read before: figures statements read this row in their own
+snapshot and, when it says so, skip the rollups and contact sets for the rows a
+server process remembers, and read only the tail (db/queries/answers.py). Every
+journey with figures already stored gets a row now, so stored figures
+remembered before its next fold are told apart from those after it.
 """
 
 from __future__ import annotations

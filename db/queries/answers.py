@@ -33,9 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from journeygraph.db.driver import Statement
 
-LIMIT = (
-    64 * 1024 * 1024
-)  # bytes of remembered stored figures per process (a 31-day canvas at 10M events: 4 MB)
+# Bytes of remembered stored figures per process (a 31-day canvas at 10M events holds about 4 MB).
+LIMIT = 64 * 1024 * 1024
 # The statement's journeys' fold rows, in the order the statement names them, as one fingerprint
 # (md5 of their transaction ids); NULL when a journey has never been folded (it has no stored rows).
 GUARD = """WITH guard AS MATERIALIZED (
@@ -66,7 +65,7 @@ class Answers:
         return None if found is None else found[0]
 
     def answer(self, key: Hashable) -> dict[Any, Any]:
-        """The answer remembered for `key` (a copy: the caller may add to it)."""
+        """The stored part remembered for `key` (a copy: the caller adds the tail to it)."""
         return dict(self._found[key][1])
 
     def keep(self, key: Hashable, fingerprint: uuid.UUID, answer: dict[Any, Any], size: int) -> None:
