@@ -149,7 +149,7 @@ async def timed(
 ) -> dict[str, float]:
     """Latency percentiles and throughput of one operation, after warm-up. `key`: one key, or a key
     per concurrent client (as that many people would each have their own; a credential's rate limit
-    is its own, README "Query cost")."""
+    is its own, README "Limits, query cost and rate limits")."""
     keys = [key] if isinstance(key, str) else key
     headers = {"Authorization": f"Bearer {keys[0]}"}
     body = {"query": query, "variables": variables}

@@ -185,8 +185,8 @@ def test_what_remembered_sets_hold_is_their_bytes_and_a_little_more_a_group():
 STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("ingest"), st.integers(min_value=1, max_value=150)),
-        # part of the tail, or all of it (a fold that leaves nothing queued: the answer's guard then
-        # tells folded figures from those remembered before only by the journey's fold)
+        # part of the tail, or all of it (a fold that leaves nothing queued: the tail then tells
+        # nothing, and only the journey's fold row tells the stored rows from those remembered)
         st.tuples(st.just("fold"), st.one_of(st.integers(min_value=1, max_value=400), st.just(10_000))),
         st.tuples(st.just("draw"), st.sampled_from(ZONES[:2])),
     ),
