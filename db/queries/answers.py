@@ -30,6 +30,8 @@ import uuid
 from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from journeygraph.db.queries.bounded import Bounded
+
 if TYPE_CHECKING:
     from journeygraph.db.driver import Statement
 
@@ -51,8 +53,12 @@ class Answers:
     """Stored parts of answers by (statement, parameters), each with the fingerprint it was read under."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self.limit, self.size = limit, 0
-        self._found: dict[Hashable, tuple[uuid.UUID, dict[Any, Any], int]] = {}
+        self._found: Bounded[tuple[uuid.UUID, dict[Any, Any]]] = Bounded(limit)
+
+    @property
+    def size(self) -> int:
+        """Bytes remembered, as the callers reckoned them."""
+        return self._found.size
 
     @staticmethod
     def key(statement: Statement, params: Mapping[str, Any]) -> Hashable:
@@ -66,19 +72,13 @@ class Answers:
 
     def answer(self, key: Hashable) -> dict[Any, Any]:
         """The stored part remembered for `key` (a copy: the caller adds the tail to it)."""
-        return dict(self._found[key][1])
+        found = self._found.get(key)
+        assert found is not None, key
+        return dict(found[1])
 
     def keep(self, key: Hashable, fingerprint: uuid.UUID, answer: dict[Any, Any], size: int) -> None:
         """Remember `answer` (a copy) under `key` and `fingerprint`; `size`: about how many bytes it holds."""
-        old = self._found.pop(key, None)
-        if old is not None:
-            self.size -= old[2]
-        self._found[key] = (fingerprint, dict(answer), size)
-        self.size += size
-        if self.size > self.limit:  # forget the older half: rare, and cheaper than tracking use
-            for forgotten in list(self._found)[: len(self._found) // 2 + 1]:
-                del self._found[forgotten]
-            self.size = sum(found[2] for found in self._found.values())
+        self._found.put(key, (fingerprint, dict(answer)), size)
 
 
 def _frozen(value: Any) -> Hashable:

@@ -254,16 +254,13 @@ def _summed(
     # (a `stored` column inside one union of both kept PostgreSQL from reading the rollups' columns
     # straight into the sums)
     grouped = "WHERE idx IS NOT NULL GROUP BY idx, owner"
-    return _union(
-        [
-            *(
-                [f"SELECT idx, owner, {sums}, true AS stored FROM ({_union(parts)}) AS hits {grouped}"]
-                if parts
-                else []
-            ),
-            f"SELECT idx, owner, {sums}, false FROM ({tail}) AS hits {grouped}",
-        ]
+    selects = (
+        [f"SELECT idx, owner, {sums}, true AS stored FROM ({_union(parts)}) AS hits {grouped}"]
+        if parts
+        else []
     )
+    selects.append(f"SELECT idx, owner, {sums}, false FROM ({tail}) AS hits {grouped}")
+    return _union(selects)
 
 
 def _counts_sql(level: Level, buckets: Buckets, tail: TableRead) -> Statement:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 from pyroaring import BitMap
 
+from journeygraph.db.queries.bounded import Bounded
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -33,8 +35,12 @@ class Unions:
     never changed (BitMap rather than FrozenBitMap: freezing copies each one)."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self.limit, self.size = limit, 0
-        self._unions: dict[tuple[bytes, ...], BitMap] = {}
+        self._unions: Bounded[BitMap] = Bounded(limit)
+
+    @property
+    def size(self) -> int:
+        """Bytes remembered: the keys' and the unions'."""
+        return self._unions.size
 
     def count(self, stored: Sequence[bytes], ordinals: Sequence[int] = ()) -> int:
         """Distinct contacts of the stored sets (serialized) and the tail's ordinals together."""
@@ -52,16 +58,8 @@ class Unions:
             found = BitMap.deserialize(stored[0])
             for part in stored[1:]:  # one by one: BitMap.union(*sets) took 40% longer here
                 found |= BitMap.deserialize(part)
-            self._unions[key] = found
-            self._grow(_size(key, found))
+            self._unions.put(key, found, _size(key, found))
         return found
-
-    def _grow(self, size: int) -> None:
-        self.size += size
-        if self.size > self.limit:  # forget the older half: rare, and cheaper than tracking use
-            for key in list(self._unions)[: len(self._unions) // 2 + 1]:
-                del self._unions[key]
-            self.size = sum(_size(key, union) for key, union in self._unions.items())
 
 
 def _size(key: tuple[bytes, ...], union: BitMap) -> int:
