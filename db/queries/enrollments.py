@@ -17,8 +17,9 @@ Runs are stored in `enrollments`, with their counts per status and current
 node in `enrollment_counts`: the runs of the folded events. The folder keeps
 both in step (`refresh`): for each contact a batch touches, only the runs
 after the last stored end before the batch's earliest event can change, so it
-reads the contact's folded events from there (ix_events_contact), replaces
-those runs and adds the difference to the counts. A query does the same for
+reads the contact's folded events from there (ix_events_contact), recomputes
+those runs and writes the ones that differ from what is stored (most do not),
+moving the counts by as much. A query does the same for
 the contacts still in the tail, without writing (`RECOMPUTE` as a CTE):
 stored runs, less those the tail changes, plus those recomputed, are the runs
 of every acknowledged event.
@@ -46,8 +47,15 @@ _ENDS = "('JOURNEY_COMPLETED', 'JOURNEY_EXITED')"
 STRUCTURAL = ("JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED", "GOAL_CONVERTED")
 SHAPING = "(" + ", ".join(f"'{t}'" for t in STRUCTURAL) + ")"
 _NONE = f"'{NO_SUBJECT}'::uuid"
-# the key of a row in `enrollment_counts`: ACTIVE runs by current node, the others as one
-_COUNT_NODE = f"CASE WHEN status = 'ACTIVE' THEN coalesce(current_node_id, {_NONE}) ELSE {_NONE} END"
+
+
+def _count_node(status: str, node: str) -> str:
+    """The key of a run's row in `enrollment_counts`, from its `status` and current `node`: ACTIVE
+    runs by current node, the others as one."""
+    return f"CASE WHEN {status} = 'ACTIVE' THEN coalesce({node}, {_NONE}) ELSE {_NONE} END"
+
+
+_COUNT_NODE = _count_node("status", "current_node_id")
 
 
 def _latest(column: str, event_type: str) -> str:
@@ -82,19 +90,28 @@ old AS (
 # still queued (else a rebuild, whose later events are all stored already, would recompute every
 # contact's whole history at every batch). Matching a queued event by journey, time, contact and
 # type may leave out a folded twin too; harmless: its contact is then in the tail, so queries
-# recompute it from every event, and so does the fold that takes its twin.
+# recompute it from every event, and so does the fold that takes its twin. An event dated before
+# its journey's earliest queued one has no queued twin: only the others are looked up in the tail
+# (in a 50,000-event fold at 10M, 159,444 look-ups, most of them of older events).
+_QUEUED_FROM = """queued_from AS MATERIALIZED (
+    SELECT j.journey_id, (SELECT min(q.occurred_at) FROM event_tail q
+        WHERE q.workspace_id = :workspace_id AND q.journey_id = j.journey_id) AS since
+    FROM (SELECT DISTINCT journey_id FROM starts) AS j
+), """
 _NOT_QUEUED = """
-    AND NOT EXISTS (SELECT 1 FROM event_tail q WHERE q.workspace_id = :workspace_id AND q.journey_id = x.journey_id
-        AND q.occurred_at = x.occurred_at AND q.contact_id = x.contact_id AND q.type = x.type)"""
+    AND (f.since IS NULL OR x.occurred_at < f.since OR NOT EXISTS (
+        SELECT 1 FROM event_tail q WHERE q.workspace_id = :workspace_id AND q.journey_id = x.journey_id
+            AND q.occurred_at = x.occurred_at AND q.contact_id = x.contact_id AND q.type = x.type))"""
 
 
 def _runs(folded_only: bool) -> str:
-    return f"""
+    return f"""{_QUEUED_FROM if folded_only else ""}
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
+    {"JOIN queued_from f ON f.journey_id = s.journey_id" if folded_only else ""}
     WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{_NOT_QUEUED if folded_only else ""}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
@@ -141,45 +158,58 @@ _TOUCHED = """touched AS (
         FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]))
             AS t(journey_id, contact_id, since)
     )"""
-# Two statements, so no row is deleted and written again by one: first the runs that may change
-# go (their counts with them) and the starts are answered; then the runs after those starts are
-# recomputed and written (counts added back), the starts passed back rather than looked up again.
-# The deleted rows are found by key (a lateral look-up per contact: OFFSET 0 keeps it one) and
-# deleted by row id, so the planner never hashes the whole table to find a batch's few.
-_DROP = sa.text(
+# One statement: the stored runs that may change (`old`: by key, a lateral look-up per contact
+# that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few) beside
+# the runs recomputed from the folded events (`fresh`), entry by entry. Only the differences are
+# written: a run no longer there is deleted, a changed one updated in place, a new one inserted,
+# and the counts move by as much. At 10M events most recomputed runs are the stored ones exactly
+# (34,054 of 37,687 in a 50,000-event fold of the benchmark's stream): rewriting them all, with
+# their three indexes, was most of a fold (docs/performance.md, "Stop 30"). Each row is written
+# at most once, so one statement does it all.
+_REFRESH = sa.text(
     f"""
     WITH {_TOUCHED}, {_STARTS}, old AS MATERIALIZED (
-        SELECT o.row_id, s.journey_id, o.status, o.current_node_id FROM starts s CROSS JOIN LATERAL (
-            SELECT e.ctid AS row_id, e.status, e.current_node_id FROM enrollments e
+        SELECT o.row_id, s.journey_id, s.contact_id, o.entered_at, o.entry_id, o.status, o.ended_at, o.end_id,
+               o.current_node_id, o.converted
+        FROM starts s CROSS JOIN LATERAL (
+            SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id, e.current_node_id,
+                   e.converted
+            FROM enrollments e
             WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
                 AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
             OFFSET 0
         ) AS o
+    ), {_runs(folded_only=True)}, paired AS MATERIALIZED (
+        -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but not alike
+        SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node, f.*
+        FROM old o FULL JOIN fresh f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id
+            AND f.entered_at = o.entered_at AND f.entry_id = o.entry_id
+        WHERE o.row_id IS NULL OR f.journey_id IS NULL
+            OR (o.status, o.ended_at, o.end_id, o.current_node_id, o.converted)
+                IS DISTINCT FROM (f.status, f.ended_at, f.end_id, f.current_node_id, f.converted)
     ), dropped AS (
-        DELETE FROM enrollments WHERE ctid = ANY(ARRAY(SELECT row_id FROM old))
-    ), counted AS (
-        INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
-        SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, -count(*) FROM old
-        GROUP BY journey_id, status, {_COUNT_NODE}
-        ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
-    )
-    SELECT journey_id, contact_id, start_at, start_id FROM starts
-    """
-)
-_GIVEN_STARTS = """starts AS MATERIALIZED (
-        SELECT journey_id, contact_id COLLATE "C" AS contact_id, start_at, start_id COLLATE "C" AS start_id
-        FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:starts_at AS timestamptz[]),
-                    CAST(:starts_id AS text[])) AS s(journey_id, contact_id, start_at, start_id)
-    )"""
-_WRITE = sa.text(
-    f"""
-    WITH {_GIVEN_STARTS}, {_runs(folded_only=True)}, written AS (
+        DELETE FROM enrollments WHERE ctid = ANY(ARRAY(SELECT row_id FROM paired WHERE journey_id IS NULL))
+    ), changed AS (
+        UPDATE enrollments e SET status = p.status, ended_at = p.ended_at, end_id = p.end_id,
+            current_node_id = p.current_node_id, converted = p.converted
+        FROM paired p
+        -- the rows by id first (a TID scan), then their new values: joined on the id alone, the
+        -- planner hashed the whole table (0.28 s of a 50,000-event fold at 10M)
+        WHERE e.ctid = ANY(ARRAY(SELECT row_id FROM paired WHERE row_id IS NOT NULL AND journey_id IS NOT NULL))
+            AND p.row_id = e.ctid
+    ), added AS (
         INSERT INTO enrollments (workspace_id, {_COLUMNS})
-        SELECT :workspace_id, {_COLUMNS} FROM fresh
+        SELECT :workspace_id, {_COLUMNS} FROM paired WHERE row_id IS NULL
     ), counted AS (
         INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
-        SELECT :workspace_id, journey_id, status, {_COUNT_NODE}, count(*) FROM fresh
-        GROUP BY journey_id, status, {_COUNT_NODE}
+        SELECT :workspace_id, journey_id, status, node_id, sum(n) FROM (
+            SELECT was_journey AS journey_id, was_status AS status, {_count_node("was_status", "was_node")} AS node_id,
+                   -1 AS n
+            FROM paired WHERE row_id IS NOT NULL
+            UNION ALL
+            SELECT journey_id, status, {_count_node("status", "current_node_id")}, 1 FROM paired
+            WHERE journey_id IS NOT NULL
+        ) AS moved GROUP BY journey_id, status, node_id HAVING sum(n) <> 0
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
     SELECT count(*) FROM fresh
@@ -202,15 +232,7 @@ async def refresh(
         "contacts": [t[1] for t in touched],
         "since": [t[2] for t in touched],
     }
-    starts = (await session.execute(_DROP, params)).all()
-    written = {
-        "workspace_id": workspace_id,
-        "journeys": [row[0] for row in starts],
-        "contacts": [row[1] for row in starts],
-        "starts_at": [row[2] for row in starts],
-        "starts_id": [row[3] for row in starts],
-    }
-    return int(await session.scalar(_WRITE, written) or 0)
+    return int(await session.scalar(_REFRESH, params) or 0)
 
 
 # The contacts of some journeys with events in the tail that shape runs, from the earliest.

@@ -273,6 +273,83 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
     assert await stored_runs(app, api.workspace_id) == before
 
 
+async def test_the_stored_runs_are_those_of_the_folded_events_alone(app, api):
+    # given runs sent out of order, in batches of 97, while no folder may fold
+    journey = await create_journey(api, "Stored", NODES, PATHS)
+    events = make_runs(journey, 12, seed=8)
+    arrived = events[:]
+    random.Random(len(events)).shuffle(arrived)  # the order `send` sends them in
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        # when the first two batches are folded (the tail is taken in the order it arrived)
+        assert await fold_on(connection, api.workspace_id, 2 * 97) == 2 * 97
+        # then the stored runs are the definitions' for those events, as if the rest were not sent:
+        # a fold does not read the events still queued, dated before or after its own
+        async with app.state.sessions() as session:
+            rows = await session.execute(
+                sa.text(
+                    "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
+                    " WHERE workspace_id = :ws"
+                ),
+                {"ws": api.workspace_id},
+            )
+            stored = {(c, e): (s, ended, str(n) if n else None, conv) for c, e, s, ended, n, conv in rows}
+        expected = reference.enrollments(arrived[: 2 * 97], journey["id"])
+        assert stored == {
+            (r["contactId"], r["_entry"]): (r["status"], r["endedAt"], r["currentNode"], r["converted"])
+            for r in expected
+        }
+        assert len(stored) > 5
+
+
+async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
+    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
+    journey = await create_journey(api, "Rewritten", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+
+    def event(name: str, kind: str, minutes: int, **more: str) -> dict[str, Any]:
+        at = (START + timedelta(minutes=minutes)).isoformat()
+        return {
+            "id": name,
+            "type": kind,
+            "journeyId": journey["id"],
+            "contactId": "c",
+            "occurredAt": at,
+            **more,
+        }
+
+    events = [
+        event("in-1", "JOURNEY_ENTERED", 0),
+        event("in-2", "JOURNEY_ENTERED", 10),
+        event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
+    ]
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        before = await stored_runs(app, api.workspace_id)
+        assert set(before) == {("c", "in-1"), ("c", "in-2")}
+        # when a third entry arrives: the two runs before it stay as they were (same segment,
+        # same node, no end), so the fold inserts one run and rewrites neither of the others
+        third = [event("in-3", "JOURNEY_ENTERED", 30)]
+        await send(api, third)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await check_enrollments(api, journey, events + third, "a third entry, folded")
+        after = await stored_runs(app, api.workspace_id)
+        assert {k: after[k] for k in before} == before
+        assert set(after) == {*before, ("c", "in-3")}
+        # and when the contact then reaches the wait node, all three runs move there: each is
+        # updated in place (a new row version), the counts with them
+        wait = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"])]
+        await send(api, wait)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
+        moved = await stored_runs(app, api.workspace_id)
+        assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
+
+
 async def test_a_rebuild_reproduces_the_enrollments_from_the_raw_events(app, api):
     # given runs sent and folded
     journey = await create_journey(api, "Rebuilt", NODES, PATHS)
