@@ -54,13 +54,18 @@ def settings(memory_bytes: int) -> dict[str, str]:
     id and by contact, enrollments) were read back from the OS cache page by page.
     A quarter of the memory, at most 4 GB, goes to shared buffers (PostgreSQL's
     own advice for a dedicated server); sorts get 32 MB; checkpoints are spread
-    over more WAL, so a long fold does not checkpoint every minute. Durability is
-    untouched: an event is acknowledged after its commit is flushed.
+    over more WAL, so a long fold does not checkpoint every minute. WAL buffers
+    are a sixteenth of the shared buffers, from 16 MB (the stock maximum) to
+    256 MB: a batch of 5,000 events writes about 27 MB of WAL at 10M events
+    (whole pages after a checkpoint), and with 16 MB the inserting backend
+    wrote WAL out itself mid-batch (docs/performance.md, "Stop 30"). Durability
+    is untouched: an event is acknowledged after its commit is flushed.
     """
     mib = 1024 * 1024
     shared = max(128 * mib, min(memory_bytes // 4, 4096 * mib))
     return {
         "shared_buffers": f"{shared // mib}MB",
+        "wal_buffers": f"{max(16, min(shared // 16 // mib, 256))}MB",
         "effective_cache_size": f"{max(shared, memory_bytes // 2) // mib}MB",
         "work_mem": "32MB",
         "maintenance_work_mem": "256MB",
