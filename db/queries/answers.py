@@ -45,6 +45,8 @@ GUARD = """WITH guard AS MATERIALIZED (
                 THEN CAST(md5(string_agg(CAST(f.folded AS text), ',' ORDER BY j.n)) AS uuid) END AS fingerprint
             FROM unnest(CAST(:journeys AS uuid[])) WITH ORDINALITY AS j(id, n)
             LEFT JOIN journey_folds f ON f.workspace_id = :workspace_id AND f.journey_id = j.id) AS v)"""
+# What a fold or a rebuild writes into each `journey_folds` row it changes: its transaction's id.
+FOLDED_NOW = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
 # Added to every part of a statement that reads stored figures: no rows when they are known.
 UNLESS_KNOWN = "NOT (SELECT known FROM guard)"
 

@@ -105,14 +105,19 @@ _NOT_QUEUED = """
 
 
 def _runs(folded_only: bool) -> str:
-    return f"""{_QUEUED_FROM if folded_only else ""}
+    queued_from, joined, not_queued = (
+        (_QUEUED_FROM, "JOIN queued_from f ON f.journey_id = s.journey_id", _NOT_QUEUED)
+        if folded_only
+        else ("", "", "")
+    )
+    return f"""{queued_from}
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
-    {"JOIN queued_from f ON f.journey_id = s.journey_id" if folded_only else ""}
-    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{_NOT_QUEUED if folded_only else ""}
+    {joined}
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{not_queued}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
         PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id

@@ -34,6 +34,7 @@ from pyroaring import BitMap
 from journeygraph.db.enums import COUNTERS, UNIQUE_TYPES, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments
+from journeygraph.db.queries.answers import FOLDED_NOW
 from journeygraph.db.queries.events import day_of, hour_of, unique_kind, week_of
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ _FOLD = sa.text(
     ), folded AS (
         -- the journeys whose figures this fold changes: an answer remembered before is not theirs now
         INSERT INTO journey_folds (workspace_id, journey_id, folded)
-        SELECT DISTINCT :workspace_id, journey_id, CAST(CAST(pg_current_xact_id() AS text) AS bigint) FROM moved
+        SELECT DISTINCT :workspace_id, journey_id, {FOLDED_NOW} FROM moved
         ON CONFLICT (workspace_id, journey_id) DO UPDATE SET folded = excluded.folded
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
     {", ".join(f"{table} AS ({_rollup(table, width)})" for table, width in ROLLUPS)}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from journeygraph.db.enums import UNIQUE_TYPES
+from journeygraph.db.queries.answers import FOLDED_NOW
 from journeygraph.db.queries.events import SUBJECT
 from journeygraph.db.queries.fold import FOLD_LOCK, ROLLUPS, fold
 from journeygraph.db.queries.locks import lock_for_rebuild
@@ -41,10 +42,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
     # every journey's figures change, those of journeys with no events left too (db/queries/answers.py)
     await session.execute(
-        sa.text(
-            """UPDATE journey_folds SET folded = CAST(CAST(pg_current_xact_id() AS text) AS bigint)
-            WHERE workspace_id = :workspace_id"""
-        ),
+        sa.text(f"UPDATE journey_folds SET folded = {FOLDED_NOW} WHERE workspace_id = :workspace_id"),
         params,
     )
     # contacts are kept: their ordinals stay, and the events are queued with them
