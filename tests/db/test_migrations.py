@@ -186,3 +186,21 @@ async def test_events_queued_before_0012_are_numbered_and_from_then_on_must_be(s
     assert ordinals["known"][0] is not None and ordinals["known"][0] == ordinals["known"][1]
     assert ordinals["new"][0] is not None and ordinals["new"][0] == ordinals["new"][1]
     assert ordinals["sent"] == (None, None)  # a message sent needs none, and its contact stays unnumbered
+
+
+async def test_events_are_vacuumed_after_every_hundredth_of_new_rows_from_0016(server_url):
+    # A fold reads contacts' events by index only, and visits the heap for every row on a page
+    # the visibility map does not mark all-visible: autovacuum has to come for a stream's new rows
+    # long before the default 20% of the table (two million at 10M events) have arrived.
+    options = "SELECT reloptions FROM pg_class WHERE oid = 'events'::regclass"
+    # given a database at 0015, where events are vacuumed at PostgreSQL's default
+    async with database_at(server_url, "0015") as (url, connection):
+        before = await connection.fetchval(options)
+
+        # when migrated to 0016
+        await asyncio.to_thread(migrations.upgrade, url, "0016")
+
+        # then autovacuum comes after 1% of the table in new rows
+        after = await connection.fetchval(options)
+    assert not any(o.startswith("autovacuum_vacuum_insert_scale_factor") for o in before or [])
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in after
