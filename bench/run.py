@@ -9,7 +9,9 @@ server JOURNEYGRAPH_DATABASE_URL names, or on an embedded PostgreSQL under
 --data-dir; starts the real server; measures over HTTP after warm-up; runs the
 naive exact SQL over the raw events for the same canvas answer, and the same
 answer in DuckDB and ClickHouse (bench/peers.py, when installed); counts SQL
-statements per request; measures ingestion and a retry storm. Not a test: it
+statements per request; measures ingestion and a retry storm, and last the same
+ingestion into a server with its folders off (JOURNEYGRAPH_FOLDER=false), so
+acknowledging alone stands beside acknowledging while folding. Not a test: it
 asserts nothing about time.
 """
 
@@ -84,11 +86,17 @@ class Server:
     `journeygraph serve --workers <cores>` (the API is stateless). `source`: another checkout to
     run instead (an older one, for a before/after comparison), through uvicorn's own command."""
 
-    def __init__(self, url: str, source: str | None = None) -> None:
+    def __init__(self, url: str, source: str | None = None, settings: dict[str, str] | None = None) -> None:
+        """`settings`: more JOURNEYGRAPH_* environment variables, as a user sets them (README)."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        env = {**os.environ, "JOURNEYGRAPH_DATABASE_URL": url, "JOURNEYGRAPH_DB_POOL_SIZE": "10"}
+        env = {
+            **os.environ,
+            "JOURNEYGRAPH_DATABASE_URL": url,
+            "JOURNEYGRAPH_DB_POOL_SIZE": "10",
+            **(settings or {}),
+        }
         workers = str(os.cpu_count() or 1)
         command = [sys.executable, "-m", "journeygraph.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
                    "--port", str(self.port), "--workers", workers]  # fmt: skip
@@ -311,7 +319,9 @@ async def ingestion(
 
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
+    before = _cpu_ticks()
     elapsed, first = await send_events(base, key, alone_bodies)
+    first_busy = _busy(before, _cpu_ticks())
     queued_at_end, fold_after = await folded()
     sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
@@ -344,6 +354,7 @@ async def ingestion(
         "events": batches * size,
         "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
+        "machine_busy": first_busy,
         # acknowledged and folded: what a stream of this pace leaves no backlog at
         "sustained_events_per_s": first["accepted"] / (elapsed + fold_after),
         "tail_at_end": queued_at_end,
@@ -497,7 +508,49 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
         result["peak_server_mb"] = server.peak_memory_mb()
     finally:
         server.stop()
+    if full:  # last: it leaves its events queued
+        result["acknowledging_only"] = await acknowledging_only(
+            url, dataset.key, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
+        )
     return result
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(idle, total) CPU ticks of the machine so far, from /proc/stat (None where there is none)."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except OSError:
+        return None
+    return ticks[3] + ticks[4], sum(ticks)  # idle and iowait
+
+
+def _busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return 1 - (after[0] - before[0]) / (after[1] - before[1])
+
+
+async def acknowledging_only(
+    url: str, key: str, journey_id: uuid.UUID, batches: int, size: int
+) -> dict[str, Any]:
+    """The first ingestion pass again (new events), into a server started with every folder off
+    (`JOURNEYGRAPH_FOLDER=false`, as where another process folds): what acknowledging alone gets of
+    the machine, beside the pass with the folder (`ingestion`). The events stay queued."""
+    server = Server(url, settings={"JOURNEYGRAPH_FOLDER": "false"})
+    try:
+        await server.ready()
+        bodies = await ingest_bodies(url, journey_id, batches, size)
+        before = _cpu_ticks()
+        elapsed, totals = await send_events(server.base, key, bodies)
+        busy = _busy(before, _cpu_ticks())
+    finally:
+        server.stop()
+    return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, "machine_busy": busy,
+            "tail_at_end": await tail_size(url)}  # fmt: skip
+
+
+def _percent(share: float | None) -> str:
+    return "?" if share is None else f"{share:.0%}"
 
 
 def _midnight(day: date) -> datetime:
@@ -546,6 +599,12 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
             lines.append(f"A stream paced at {paced['pace']:,} events/s ({paced['events_per_s']:,.0f} acknowledged a second) "
                          f"while the canvas client draws: canvas p50 {d['p50']:.1f} ms, p90 {d['p90']:.1f} ms; queued at the end "
                          f"{paced['tail_at_end']:,}, folded {paced['folded_after_s']:.1f} s later.")  # fmt: skip
+        alone = main.get("acknowledging_only")
+        if alone:
+            lines.append(f"Acknowledging only (a server with every folder off, JOURNEYGRAPH_FOLDER=false; new events): "
+                         f"{alone['events_per_s']:,.0f} events/s, the machine {_percent(alone['machine_busy'])} busy, "
+                         f"against {i['events_per_s']:,.0f} events/s and {_percent(i.get('machine_busy'))} busy with the "
+                         "folder running (the first pass above).")  # fmt: skip
         refused = {name: d["rate_limited"] for name, d in [("with_canvas", during)] + [(str(p["pace"]), p["canvas_during"]) for p in i.get("paced", [])] if d.get("rate_limited")}  # fmt: skip
         if refused:
             lines.append(f"Canvas requests refused by the rate limit (waited out, not timed): {refused}.")

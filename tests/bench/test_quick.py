@@ -45,6 +45,11 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
         assert paced["pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
         assert paced["canvas_during"]["p50"] > 0 and paced["tail_at_end"] >= 0
     assert "A stream paced at 10,000 events/s" in (tmp_path / "results.md").read_text()
+    # and a pass into a server with its folders off was acknowledged whole and left queued, unfolded
+    alone = scale["acknowledging_only"]
+    assert alone["pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
+    assert alone["events_per_s"] > 0 and alone["tail_at_end"] == ingestion["events"]
+    assert "Acknowledging only (a server with every folder off" in (tmp_path / "results.md").read_text()
     assert "| canvas, all fields, c=1 |" in (tmp_path / "results.md").read_text()
     floors = scale["floors"]
     for name in ("graphql_canvas", "graphql_counts"):
@@ -60,10 +65,10 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
             for zone in ("utc", "new_york"):
                 assert peers[name][zone]["same_answer"] is True and peers[name][zone]["p50"] > 0
         assert "- ClickHouse (chdb): " in (tmp_path / "results.md").read_text()
-    # the ingestion floor's inserts were rolled back: only the measured batches (two passes and the
-    # paced streams) were stored
+    # the ingestion floor's inserts were rolled back: only the measured batches (two passes, the
+    # paced streams and the pass acknowledged alone) were stored
     stored = asyncio.run(_ingested(server_url, f"jg_bench_{scale['events']}"))
-    assert stored == (2 + len(ingestion["paced"])) * ingestion["events"]
+    assert stored == (3 + len(ingestion["paced"])) * ingestion["events"]
 
 
 async def _ingested(server_url: str, name: str) -> int:
