@@ -319,9 +319,7 @@ async def ingestion(
 
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
-    before = _cpu_ticks()
-    elapsed, first = await send_events(base, key, alone_bodies)
-    first_busy = _busy(before, _cpu_ticks())
+    elapsed, first, first_busy = await _pass(base, key, alone_bodies)
     queued_at_end, fold_after = await folded()
     sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
@@ -524,10 +522,14 @@ def _cpu_ticks() -> tuple[int, int] | None:
     return ticks[3] + ticks[4], sum(ticks)  # idle and iowait
 
 
-def _busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+async def _pass(base: str, key: str, bodies: list[str]) -> tuple[float, dict[str, int], float | None]:
+    """send_events, and the machine's busy share while it ran (None without /proc/stat)."""
+    before = _cpu_ticks()
+    elapsed, totals = await send_events(base, key, bodies)
+    after = _cpu_ticks()
     if before is None or after is None or after[1] == before[1]:
-        return None
-    return 1 - (after[0] - before[0]) / (after[1] - before[1])
+        return elapsed, totals, None
+    return elapsed, totals, 1 - (after[0] - before[0]) / (after[1] - before[1])
 
 
 async def acknowledging_only(
@@ -540,9 +542,7 @@ async def acknowledging_only(
     try:
         await server.ready()
         bodies = await ingest_bodies(url, journey_id, batches, size)
-        before = _cpu_ticks()
-        elapsed, totals = await send_events(server.base, key, bodies)
-        busy = _busy(before, _cpu_ticks())
+        elapsed, totals, busy = await _pass(server.base, key, bodies)
     finally:
         server.stop()
     return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, "machine_busy": busy,
@@ -605,7 +605,8 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
                          f"{alone['events_per_s']:,.0f} events/s, the machine {_percent(alone['machine_busy'])} busy, "
                          f"against {i['events_per_s']:,.0f} events/s and {_percent(i.get('machine_busy'))} busy with the "
                          "folder running (the first pass above).")  # fmt: skip
-        refused = {name: d["rate_limited"] for name, d in [("with_canvas", during)] + [(str(p["pace"]), p["canvas_during"]) for p in i.get("paced", [])] if d.get("rate_limited")}  # fmt: skip
+        drawn = {"with_canvas": during} | {str(p["pace"]): p["canvas_during"] for p in i.get("paced", [])}
+        refused = {name: d["rate_limited"] for name, d in drawn.items() if d.get("rate_limited")}
         if refused:
             lines.append(f"Canvas requests refused by the rate limit (waited out, not timed): {refused}.")
     if "floors" in main:
