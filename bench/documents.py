@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import statistics
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench import queries
+from bench import cpu, queries
 from bench.dataset import build
 from bench.run import Server, admin_url, fresh_database
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -38,20 +36,6 @@ from journeygraph.db.queries.workspaces import create_api_key
 
 ATTACK = "{" + " workspace { id }" * 2400 + "}"
 CANVAS_EVERY = 0.2  # seconds between the start of one canvas request and the next
-
-
-def _cpu_seconds(server: Server) -> float:
-    """User + system CPU of the server's processes so far (/proc), children included."""
-    pids = [server.process.pid]
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 async def _canvas_p50(client: httpx.AsyncClient, key: str, window: dict[str, Any], requests: int) -> float:
@@ -83,7 +67,7 @@ async def _flood(
                 )  # fmt: skip
                 statuses[answer.status_code] += 1
 
-    cpu = _cpu_seconds(server)
+    spent_before = cpu.tree_seconds(server.process.pid) or 0.0
     senders = [asyncio.create_task(sender()) for _ in range(args.senders)]
     latencies = []
     async with httpx.AsyncClient(base_url=server.base, timeout=300) as client:
@@ -104,7 +88,7 @@ async def _flood(
         "canvas_p50_ms": round(statistics.median(latencies) * 1000, 1),
         "canvas_requests": len(latencies),
         "sender_answers": dict(statuses),
-        "server_cpu_s": round(_cpu_seconds(server) - cpu, 1),
+        "server_cpu_s": round((cpu.tree_seconds(server.process.pid) or 0.0) - spent_before, 1),
     }
 
 

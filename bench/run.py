@@ -38,7 +38,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench import peers, queries
+from bench import cpu, peers, queries
 from bench.dataset import build
 from bench.floors import graphql_floor, ingestion_floor
 from journeygraph import embedded, migrations
@@ -300,11 +300,12 @@ async def send_events(
 
 
 async def ingestion(
-    base: str, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int, paces: list[int]
+    server: Server, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int, paces: list[int]
 ) -> dict[str, Any]:
     """Events/s through /v1/events with 2 senders, alone and then with a canvas client drawing back to
     back (new events each time), then the first pass's batches again (a retry storm); then, for each
     of `paces` (events/s), a stream sent at that pace while the canvas client draws."""
+    base = server.base
     alone_bodies = await ingest_bodies(url, journey_id, batches, size)
     busy_bodies = await ingest_bodies(url, journey_id, batches, size)
     now = datetime.now(UTC)
@@ -319,7 +320,7 @@ async def ingestion(
 
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
-    elapsed, first, first_busy = await _pass(base, key, alone_bodies)
+    elapsed, first, first_spent = await _pass(server, await cpu.postmaster(plain_url(url)), key, alone_bodies)
     queued_at_end, fold_after = await folded()
     sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
@@ -352,7 +353,7 @@ async def ingestion(
         "events": batches * size,
         "batches": batches,
         "events_per_s": first["accepted"] / elapsed,
-        "machine_busy": first_busy,
+        **first_spent,  # the machine's busy share, CPU µs per event of the server and of PostgreSQL
         # acknowledged and folded: what a stream of this pace leaves no backlog at
         "sustained_events_per_s": first["accepted"] / (elapsed + fold_after),
         "tail_at_end": queued_at_end,
@@ -495,7 +496,7 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             result["statements"]["by_ids_20"] = await statements(url, key, queries.BY_IDS, ids)
             result["floors"] = await floors(server.base, key, url, dataset, window, args)
             result["ingestion"] = await ingestion(
-                server.base,
+                server,
                 key,
                 url,
                 dataset.journey_ids[0],
@@ -513,23 +514,14 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
     return result
 
 
-def _cpu_ticks() -> tuple[int, int] | None:
-    """(idle, total) CPU ticks of the machine so far, from /proc/stat (None where there is none)."""
-    try:
-        ticks = [int(t) for t in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except OSError:
-        return None
-    return ticks[3] + ticks[4], sum(ticks)  # idle and iowait
-
-
-async def _pass(base: str, key: str, bodies: list[str]) -> tuple[float, dict[str, int], float | None]:
-    """send_events, and the machine's busy share while it ran (None without /proc/stat)."""
-    before = _cpu_ticks()
-    elapsed, totals = await send_events(base, key, bodies)
-    after = _cpu_ticks()
-    if before is None or after is None or after[1] == before[1]:
-        return elapsed, totals, None
-    return elapsed, totals, 1 - (after[0] - before[0]) / (after[1] - before[1])
+async def _pass(
+    server: Server, postgres: int | None, key: str, bodies: list[str]
+) -> tuple[float, dict[str, int], dict[str, float | None]]:
+    """send_events, and where the CPU went while it ran (bench/cpu.py; `postgres`: the
+    PostgreSQL server's pid when it runs on this machine)."""
+    before = cpu.read(server.process.pid, postgres)
+    elapsed, totals = await send_events(server.base, key, bodies)
+    return elapsed, totals, cpu.spent(before, cpu.read(server.process.pid, postgres), totals["accepted"])
 
 
 async def acknowledging_only(
@@ -542,15 +534,23 @@ async def acknowledging_only(
     try:
         await server.ready()
         bodies = await ingest_bodies(url, journey_id, batches, size)
-        elapsed, totals, busy = await _pass(server.base, key, bodies)
+        elapsed, totals, spent = await _pass(server, await cpu.postmaster(plain_url(url)), key, bodies)
     finally:
         server.stop()
-    return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, "machine_busy": busy,
+    return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, **spent,
             "tail_at_end": await tail_size(url)}  # fmt: skip
 
 
 def _percent(share: float | None) -> str:
     return "?" if share is None else f"{share:.0%}"
+
+
+def _cpu(found: dict[str, Any]) -> str:
+    """A pass's CPU per event (bench/cpu.py), as the report says it."""
+    server, postgres = found.get("server_us_per_event"), found.get("postgres_us_per_event")
+    return (f"the machine {_percent(found.get('machine_busy'))} busy, CPU per event "
+            f"{'?' if server is None else f'{server:.1f}'} µs in the server's processes and "
+            f"{'not read (PostgreSQL on another machine)' if postgres is None else f'{postgres:.1f} µs'} in PostgreSQL's")  # fmt: skip
 
 
 def _midnight(day: date) -> datetime:
@@ -602,9 +602,8 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
         alone = main.get("acknowledging_only")
         if alone:
             lines.append(f"Acknowledging only (a server with every folder off, JOURNEYGRAPH_FOLDER=false; new events): "
-                         f"{alone['events_per_s']:,.0f} events/s, the machine {_percent(alone['machine_busy'])} busy, "
-                         f"against {i['events_per_s']:,.0f} events/s and {_percent(i.get('machine_busy'))} busy with the "
-                         "folder running (the first pass above).")  # fmt: skip
+                         f"{alone['events_per_s']:,.0f} events/s, {_cpu(alone)}; against {i['events_per_s']:,.0f} "
+                         f"events/s, {_cpu(i)}, with the folder running (the first pass above).")  # fmt: skip
         drawn = {"with_canvas": during} | {str(p["pace"]): p["canvas_during"] for p in i.get("paced", [])}
         refused = {name: d["rate_limited"] for name, d in drawn.items() if d.get("rate_limited")}
         if refused:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
+def test_the_quick_benchmark_runs_end_to_end(server_url, embedded_data_dir, tmp_path):
     # when
     run = subprocess.run(
         [sys.executable, "-m", "bench.run", "--quick", "--out", str(tmp_path)],
@@ -50,6 +50,13 @@ def test_the_quick_benchmark_runs_end_to_end(server_url, tmp_path):
     assert alone["pass"] == {"accepted": ingestion["events"], "duplicates": 0, "rejected": 0}
     assert alone["events_per_s"] > 0 and alone["tail_at_end"] == ingestion["events"]
     assert "Acknowledging only (a server with every folder off" in (tmp_path / "results.md").read_text()
+    # and both passes said where their CPU went: the server's processes, and PostgreSQL's when
+    # it runs here (the embedded server does)
+    for measured in (ingestion, alone):
+        assert 0 < measured["machine_busy"] <= 1 and measured["server_us_per_event"] > 0
+        if embedded_data_dir is not None:
+            assert measured["postgres_us_per_event"] > 0
+    assert " µs in the server's processes and " in (tmp_path / "results.md").read_text()
     assert "| canvas, all fields, c=1 |" in (tmp_path / "results.md").read_text()
     floors = scale["floors"]
     for name in ("graphql_canvas", "graphql_counts"):

@@ -1,0 +1,101 @@
+"""Where a pass's CPU went, from /proc: the machine's busy share, the server's processes, PostgreSQL's.
+
+A process's CPU in /proc/<pid>/stat is its own (utime, stime) plus that of its
+children it has waited for (cutime, cstime); a live child's is in neither. So
+the four summed over a process and all its live descendants is everything the
+tree has spent since it started, whatever exits in between: the difference of
+two readings is what it spent between them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def tree_seconds(pid: int) -> float | None:
+    """CPU seconds spent so far by `pid`, its descendants alive and those waited for; None if it is gone."""
+    try:
+        fields = _stat(pid)
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    # fields 11-14 after the name: utime, stime, cutime, cstime
+    total = sum(int(t) for t in fields[11:15]) / TICKS
+    for child in children:
+        total += tree_seconds(int(child)) or 0.0
+    return total
+
+
+async def postmaster(url: str) -> int | None:
+    """The pid of the PostgreSQL server at `url` when it runs on this machine (the parent of the
+    backend serving a connection), else None."""
+    connection = await asyncpg.connect(url)
+    try:  # read while the backend lives: it exits with its connection
+        return _postgres_parent(int(await connection.fetchval("SELECT pg_backend_pid()")))
+    finally:
+        await connection.close()
+
+
+def _postgres_parent(backend: int) -> int | None:
+    """The parent of process `backend` if both are PostgreSQL's here (no such process: elsewhere)."""
+    try:
+        named = Path(f"/proc/{backend}/comm").read_text().strip()
+        parent = int(_stat(backend)[1])
+        parent_named = Path(f"/proc/{parent}/comm").read_text().strip()
+    except (OSError, IndexError, ValueError):
+        return None  # another machine (or another pid namespace)
+    return parent if named.startswith("postgres") and parent_named.startswith("postgres") else None
+
+
+def _machine() -> tuple[int, int] | None:
+    """(idle, total) CPU ticks of the machine so far, from /proc/stat."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except OSError:
+        return None
+    return ticks[3] + ticks[4], sum(ticks)  # idle and iowait
+
+
+@dataclass(frozen=True)
+class Reading:
+    machine: tuple[int, int] | None
+    server: float | None
+    postgres: float | None
+
+
+def read(server_pid: int, postgres_pid: int | None) -> Reading:
+    """The three gauges now."""
+    return Reading(
+        _machine(),
+        tree_seconds(server_pid),
+        tree_seconds(postgres_pid) if postgres_pid is not None else None,
+    )
+
+
+def spent(before: Reading, after: Reading, events: int) -> dict[str, float | None]:
+    """Between two readings: the machine's busy share, and the CPU µs per event of the server's
+    processes and of PostgreSQL's (None where a gauge could not be read)."""
+
+    def per_event(was: float | None, now: float | None) -> float | None:
+        return (now - was) * 1e6 / events if was is not None and now is not None and events else None
+
+    busy = None
+    if before.machine is not None and after.machine is not None and after.machine[1] > before.machine[1]:
+        idle, total = (a - b for a, b in zip(after.machine, before.machine, strict=True))
+        busy = 1 - idle / total
+    return {
+        "machine_busy": busy,
+        "server_us_per_event": per_event(before.server, after.server),
+        "postgres_us_per_event": per_event(before.postgres, after.postgres),
+    }

@@ -1,0 +1,95 @@
+"""bench/cpu.py: the CPU a pass costs, read from /proc, for the server's processes and PostgreSQL's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bench import cpu
+
+# A child that spins until it has used this much CPU itself.
+SPIN = 0.3
+_SPINNER = f"import time\nwhile time.process_time() < {SPIN}: pass"
+
+
+def _plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_a_tree_keeps_the_cpu_of_children_that_have_exited():
+    # given the CPU this process's tree has spent so far
+    before = cpu.tree_seconds(os.getpid())
+
+    # when a child spends SPIN seconds of CPU and exits
+    subprocess.run([sys.executable, "-c", _SPINNER], check=True)
+
+    # then the tree counts them (the child's own, in cutime once it was waited for)
+    after = cpu.tree_seconds(os.getpid())
+    assert before is not None and after is not None
+    assert after - before >= SPIN * 0.8  # the kernel counts in clock ticks, Python more finely
+
+
+def test_a_process_that_is_gone_has_no_reading():
+    # given a child that has exited and been waited for
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+
+    # then its pid reads as nothing
+    assert cpu.tree_seconds(child.pid) is None
+
+
+async def test_the_local_postgresql_is_found_and_its_backends_cpu_counted(server_url, embedded_data_dir):
+    if embedded_data_dir is None:
+        pytest.skip("JOURNEYGRAPH_DATABASE_URL names a server that may be on another machine")
+    # given the embedded server, whose postmaster writes its pid first in postmaster.pid
+    written = int((embedded_data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+
+    # when it is looked for through a connection
+    found = await cpu.postmaster(_plain(server_url))
+
+    # then it is that process
+    assert found == written
+    # and a backend's work counts, even after its connection has closed
+    before = cpu.tree_seconds(found)
+    connection = await asyncpg.connect(_plain(server_url))
+    try:
+        await connection.execute(  # a backend spinning for SPIN seconds
+            f"DO $$ BEGIN WHILE clock_timestamp() < statement_timestamp() + interval '{SPIN} s' LOOP END LOOP; END $$"
+        )
+    finally:
+        await connection.close()
+    after = cpu.tree_seconds(found)
+    assert before is not None and after is not None
+    assert after - before >= SPIN * 0.5  # the backend spun SPIN s of wall time; a busy host may take some
+
+
+def test_spent_is_per_event_between_two_readings():
+    # given two readings 1,000 ticks apart, 250 of them idle, the server 0.5 s and PostgreSQL 1.5 s apart
+    before = cpu.Reading(machine=(100, 1_000), server=2.0, postgres=10.0)
+    after = cpu.Reading(machine=(350, 2_000), server=2.5, postgres=11.5)
+
+    # when 10,000 events were acknowledged between them
+    spent = cpu.spent(before, after, 10_000)
+
+    # then
+    assert spent["machine_busy"] == pytest.approx(0.75)
+    assert spent["server_us_per_event"] == pytest.approx(50.0)
+    assert spent["postgres_us_per_event"] == pytest.approx(150.0)
+
+
+def test_a_gauge_that_could_not_be_read_is_none():
+    # given PostgreSQL on another machine (no pid to read) and no /proc/stat
+    before = cpu.Reading(machine=None, server=1.0, postgres=None)
+    after = cpu.Reading(machine=None, server=2.0, postgres=None)
+
+    # then only the server's CPU is said
+    assert cpu.spent(before, after, 1_000) == {
+        "machine_busy": None,
+        "server_us_per_event": 1_000.0,
+        "postgres_us_per_event": None,
+    }
