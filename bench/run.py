@@ -548,9 +548,16 @@ def _percent(share: float | None) -> str:
 def _cpu(found: dict[str, Any]) -> str:
     """A pass's CPU per event (bench/cpu.py), as the report says it."""
     server, postgres = found.get("server_us_per_event"), found.get("postgres_us_per_event")
-    return (f"the machine {_percent(found.get('machine_busy'))} busy, CPU per event "
-            f"{'?' if server is None else f'{server:.1f}'} µs in the server's processes and "
-            f"{'not read (PostgreSQL on another machine)' if postgres is None else f'{postgres:.1f} µs'} in PostgreSQL's")  # fmt: skip
+    in_server = "?" if server is None else f"{server:.1f}"
+    in_postgres = (
+        "PostgreSQL's not read (it runs on another machine)"
+        if postgres is None
+        else f"{postgres:.1f} µs in PostgreSQL's"
+    )
+    return (
+        f"the machine {_percent(found.get('machine_busy'))} busy, CPU per event {in_server} µs in the "
+        f"server's processes and {in_postgres}"
+    )
 
 
 def _midnight(day: date) -> datetime:
