@@ -4,7 +4,9 @@ A process's CPU in /proc/<pid>/stat is its own (utime, stime) plus that of its
 children it has waited for (cutime, cstime); a live child's is in neither. So
 the four summed over a process and all its live descendants is everything the
 tree has spent since it started, whatever exits in between: the difference of
-two readings is what it spent between them.
+two readings is what it spent between them. (A child waited for in the instant
+between reading its parent and listing the parent's children is missed: a
+connection closing at that moment, small beside a pass.)
 """
 
 from __future__ import annotations

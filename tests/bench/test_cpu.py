@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -54,15 +55,20 @@ async def test_the_local_postgresql_is_found_and_its_backends_cpu_counted(server
 
     # then it is that process
     assert found == written
-    # and a backend's work counts, even after its connection has closed
+    # and a backend's work counts, even after its connection has closed and the backend has exited
     before = cpu.tree_seconds(found)
     connection = await asyncpg.connect(_plain(server_url))
     try:
+        backend = await connection.fetchval("SELECT pg_backend_pid()")
         await connection.execute(  # a backend spinning for SPIN seconds
             f"DO $$ BEGIN WHILE clock_timestamp() < statement_timestamp() + interval '{SPIN} s' LOOP END LOOP; END $$"
         )
     finally:
         await connection.close()
+    for _ in range(100):  # until the postmaster has waited for it
+        if cpu.tree_seconds(backend) is None:
+            break
+        await asyncio.sleep(0.05)
     after = cpu.tree_seconds(found)
     assert before is not None and after is not None
     assert after - before >= SPIN * 0.5  # the backend spun SPIN s of wall time; a busy host may take some
