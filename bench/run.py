@@ -300,11 +300,19 @@ async def send_events(
 
 
 async def ingestion(
-    server: Server, key: str, url: str, journey_id: uuid.UUID, batches: int, size: int, paces: list[int]
+    server: Server,
+    postgres: int | None,
+    key: str,
+    url: str,
+    journey_id: uuid.UUID,
+    batches: int,
+    size: int,
+    paces: list[int],
 ) -> dict[str, Any]:
     """Events/s through /v1/events with 2 senders, alone and then with a canvas client drawing back to
     back (new events each time), then the first pass's batches again (a retry storm); then, for each
-    of `paces` (events/s), a stream sent at that pace while the canvas client draws."""
+    of `paces` (events/s), a stream sent at that pace while the canvas client draws. `postgres`: the
+    PostgreSQL server's pid when it runs on this machine (bench/cpu.py)."""
     base = server.base
     alone_bodies = await ingest_bodies(url, journey_id, batches, size)
     busy_bodies = await ingest_bodies(url, journey_id, batches, size)
@@ -320,7 +328,7 @@ async def ingestion(
 
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
-    elapsed, first, first_spent = await _pass(server, await cpu.postmaster(plain_url(url)), key, alone_bodies)
+    elapsed, first, first_spent = await _pass(server, postgres, key, alone_bodies)
     queued_at_end, fold_after = await folded()
     sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
@@ -440,6 +448,7 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
     start, end = today - timedelta(days=30), today
     main = str(dataset.journey_ids[0])
     window = {"id": main, "start": str(start), "end": str(end)}
+    postgres = await cpu.postmaster(plain_url(url))  # read once: where ingestion's CPU goes (bench/cpu.py)
     server = Server(url)
     try:
         await server.ready()
@@ -497,6 +506,7 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
             result["floors"] = await floors(server.base, key, url, dataset, window, args)
             result["ingestion"] = await ingestion(
                 server,
+                postgres,
                 key,
                 url,
                 dataset.journey_ids[0],
@@ -509,7 +519,7 @@ async def run_scale(admin: str, events: int, full: bool, args: argparse.Namespac
         server.stop()
     if full:  # last: it leaves its events queued
         result["acknowledging_only"] = await acknowledging_only(
-            url, dataset.key, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
+            url, postgres, dataset.key, dataset.journey_ids[0], args.ingest_batches, args.ingest_size
         )
     return result
 
@@ -525,7 +535,7 @@ async def _pass(
 
 
 async def acknowledging_only(
-    url: str, key: str, journey_id: uuid.UUID, batches: int, size: int
+    url: str, postgres: int | None, key: str, journey_id: uuid.UUID, batches: int, size: int
 ) -> dict[str, Any]:
     """The first ingestion pass again (new events), into a server started with every folder off
     (`JOURNEYGRAPH_FOLDER=false`, as where another process folds): what acknowledging alone gets of
@@ -534,7 +544,7 @@ async def acknowledging_only(
     try:
         await server.ready()
         bodies = await ingest_bodies(url, journey_id, batches, size)
-        elapsed, totals, spent = await _pass(server, await cpu.postmaster(plain_url(url)), key, bodies)
+        elapsed, totals, spent = await _pass(server, postgres, key, bodies)
     finally:
         server.stop()
     return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, **spent,

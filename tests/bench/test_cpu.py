@@ -9,17 +9,13 @@ import sys
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bench import cpu
+from bench.run import plain_url
 
 # A child that spins until it has used this much CPU itself.
 SPIN = 0.3
 _SPINNER = f"import time\nwhile time.process_time() < {SPIN}: pass"
-
-
-def _plain(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def test_a_tree_keeps_the_cpu_of_children_that_have_exited():
@@ -51,13 +47,13 @@ async def test_the_local_postgresql_is_found_and_its_backends_cpu_counted(server
     written = int((embedded_data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
 
     # when it is looked for through a connection
-    found = await cpu.postmaster(_plain(server_url))
+    found = await cpu.postmaster(plain_url(server_url))
 
     # then it is that process
     assert found == written
     # and a backend's work counts, even after its connection has closed and the backend has exited
     before = cpu.tree_seconds(found)
-    connection = await asyncpg.connect(_plain(server_url))
+    connection = await asyncpg.connect(plain_url(server_url))
     try:
         backend = await connection.fetchval("SELECT pg_backend_pid()")
         await connection.execute(  # a backend spinning for SPIN seconds
