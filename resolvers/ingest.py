@@ -22,7 +22,7 @@ from journeygraph.db.enums import EventType
 from journeygraph.db.queries import events as store
 from journeygraph.db.queries.locks import lock_for_ingest
 from journeygraph.db.queries.lookups import existing_journeys, node_owners, path_owners
-from journeygraph.db.text import is_unicode
+from journeygraph.db.text import is_unicode, text_problem
 from journeygraph.resolvers.event_schema import (
     EARLIEST,
     FUTURE_SLACK,
@@ -102,7 +102,7 @@ def check_event(raw: Any, now: datetime) -> store.NewEvent:
 
 def _text(value: Any, longest: int) -> TypeGuard[str]:
     """`value` is a string that EventIn takes as it is: 1 to `longest` characters of valid text, no NUL."""
-    return type(value) is str and 0 < len(value) <= longest and "\x00" not in value and is_unicode(value)
+    return type(value) is str and 0 < len(value) <= longest and text_problem(value) is None
 
 
 def _plain_id(value: Any) -> uuid.UUID | None:
