@@ -1,0 +1,260 @@
+"""The write path at its floor: what each part of storing a live event costs on its own, beside the same
+parts as built.
+
+    python -m bench.write_floor                                # builds the 1M-event dataset
+    python -m bench.write_floor --database jg_bench_10000000   # on the database bench.run left (10M events)
+
+Each round makes 50,000 events (`--per-round`) shaped as `bench.run`'s
+stream (its event types, its 300,000 contacts, dated within the last ten
+minutes) and measures, each in a transaction of its own that is rolled back,
+so nothing stays:
+
+- as built: acknowledging them in 5,000-event batches as `POST /v1/events`
+  does (`insert_events`), and one fold of as many queued events (`fold`,
+  the oldest queued: a database left with a queue folds some of those), its
+  counting statement, contact sets and enrollments timed apart;
+- the floor of a design that does everything in bulk, each part one
+  statement over all of them: COPY into a staging table; appending them to
+  `events` with only the key that decides duplicates; the index by contact
+  written in contact order, as a folder writing it in bulk would (against
+  the same append without it, in the same order); queueing them with their
+  contacts' ordinals (one hash join, no index on the tail but its key); one
+  state row per contact whose runs they shape (the least a run keeper can
+  write); and a row per new run.
+
+Indexes dropped for a part are dropped inside its transaction. The figures are
+wall-clock µs per event seen from the client, medians over the rounds; the
+parts alternate within each round. It asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from bench.dataset import build
+from bench.run import admin_url, database_url, fresh_database, plain_url
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.enums import UNIQUE_TYPES
+from journeygraph.db.queries import enrollments
+from journeygraph.db.queries import fold as fold_module
+from journeygraph.db.queries.enrollments import SHAPING
+from journeygraph.db.queries.events import SUBJECT, NewEvent, insert_events
+from journeygraph.resolvers.ingest import check_event
+
+BATCH = 5_000  # what the server acknowledges at once
+# bench.run's stream: the types a live journey sends most, no ends
+KINDS = ["JOURNEY_ENTERED", "NODE_ENTERED", "NODE_ENTERED", "PATH_TRAVERSED", "PATH_TRAVERSED", "MESSAGE_SENT",
+         "MESSAGE_DELIVERED", "MESSAGE_OPENED", "MESSAGE_CLICKED", "WEBHOOK_SUCCEEDED"]  # fmt: skip
+_STAGE = """CREATE TEMPORARY TABLE IF NOT EXISTS floor_staged (
+    id text, type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text, occurred_at timestamptz,
+    revenue numeric, url text) ON COMMIT DELETE ROWS"""
+_APPEND = """INSERT INTO events (workspace_id, id, type, journey_id, node_id, path_id, contact_id, occurred_at,
+        revenue, url)
+    SELECT $1, id, type, journey_id, node_id, path_id, contact_id, occurred_at, revenue, url FROM floor_staged
+    ORDER BY {order} ON CONFLICT (workspace_id, id) DO NOTHING"""
+_BY_ID, _BY_CONTACT = "id", 'journey_id, contact_id COLLATE "C", occurred_at'
+_NO_CONTACT_INDEX = "DROP INDEX ix_events_contact"
+_NO_TAIL_INDEX = "DROP INDEX ix_event_tail_workspace_id_journey_id_occurred_at"
+# Contacts the dataset has not seen yet (a small one) are numbered first, untimed: the part is the join.
+_NUMBERED = """INSERT INTO contacts (workspace_id, contact_id) SELECT DISTINCT CAST($1 AS uuid), contact_id FROM floor_staged
+    ON CONFLICT (workspace_id, contact_id) DO NOTHING"""
+_QUEUE = f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
+        ordinal)
+    SELECT $1, s.journey_id, {SUBJECT}, s.type, s.contact_id, s.occurred_at, s.revenue, CASE WHEN s.type IN {UNIQUE_TYPES} THEN c.ordinal END
+    FROM floor_staged s LEFT JOIN contacts c ON c.workspace_id = $1 AND c.contact_id = s.contact_id"""
+# A run keeper's least: per (journey, contact) its latest event that shapes runs, the open segment's
+# latest node and whether it converted, seeded from the stored runs (untimed; its size is what
+# matters, not its values), then one upsert per contact the events touch.
+_STATES = """CREATE TEMPORARY TABLE floor_states ON COMMIT DROP AS
+    SELECT workspace_id, journey_id, contact_id, max(entered_at) AS last_at, max(entry_id) AS last_id,
+        max(current_node_id::text)::uuid AS node_id, max(entered_at) AS node_at, bool_or(converted) AS converted
+    FROM enrollments GROUP BY 1, 2, 3"""
+_STATES_KEY = "ALTER TABLE floor_states ADD PRIMARY KEY (workspace_id, journey_id, contact_id)"
+_KEEP_STATES = f"""INSERT INTO floor_states AS g
+    SELECT $1, journey_id, contact_id COLLATE "C", max(occurred_at), max(id),
+        (array_agg(node_id ORDER BY occurred_at DESC) FILTER (WHERE type = 'NODE_ENTERED'))[1],
+        max(occurred_at) FILTER (WHERE type = 'NODE_ENTERED'), bool_or(type = 'GOAL_CONVERTED')
+    FROM floor_staged WHERE type IN {SHAPING} GROUP BY journey_id, contact_id
+    ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET last_at = excluded.last_at,
+        last_id = excluded.last_id, node_id = coalesce(excluded.node_id, g.node_id),
+        node_at = coalesce(excluded.node_at, g.node_at), converted = g.converted OR excluded.converted"""
+_NEW_RUNS = """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id, status, converted)
+    SELECT $1, journey_id, contact_id, occurred_at, id, 'ACTIVE', false FROM floor_staged
+    WHERE type = 'JOURNEY_ENTERED'"""
+
+# name: (statements before the timed ones, untimed; the timed ones)
+FLOOR_PARTS: dict[str, tuple[list[str], list[str]]] = {
+    "COPY into a staging table": ([], []),  # timed apart: every part begins with it
+    "append, the key only": ([_NO_CONTACT_INDEX], [_APPEND.format(order=_BY_ID)]),
+    "append, the key only, in contact order": ([_NO_CONTACT_INDEX], [_APPEND.format(order=_BY_CONTACT)]),
+    "append with the index by contact, in contact order": ([], [_APPEND.format(order=_BY_CONTACT)]),
+    "queue with ordinals (hash join), the tail's key only": ([_NO_TAIL_INDEX, _NUMBERED], [_QUEUE]),
+    "one state row per contact whose runs the events shape": ([_STATES, _STATES_KEY], [_KEEP_STATES]),
+    "a row per new run": ([], [_NEW_RUNS]),
+}
+
+
+def stream(
+    rng: random.Random, journey_id: uuid.UUID, nodes: list[str], paths: list[str], count: int
+) -> list[dict[str, Any]]:
+    """`count` events as bench.run's stream sends them (new ids each time)."""
+    now, tag = datetime.now(UTC), uuid.uuid4().hex[:8]
+    events = []
+    for i in range(count):
+        kind = rng.choice(KINDS)
+        event = {"id": f"floor-{tag}-{i}", "type": kind, "journeyId": str(journey_id),
+                 "contactId": f"contact-{rng.randrange(300_000)}",
+                 "occurredAt": (now - timedelta(seconds=rng.uniform(0, 600))).isoformat()}  # fmt: skip
+        if kind == "PATH_TRAVERSED":
+            event["pathId"] = rng.choice(paths)
+        elif kind != "JOURNEY_ENTERED":
+            event["nodeId"] = rng.choice(nodes)
+        events.append(event)
+    return events
+
+
+async def floor_part(
+    connection: asyncpg.Connection, workspace_id: uuid.UUID, events: list[NewEvent], part: str
+) -> tuple[float, float]:
+    """(COPY, the part) in µs per event, in one transaction rolled back."""
+    setup, timed = FLOOR_PARTS[part]
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        await connection.execute(_STAGE)
+        started = time.perf_counter()
+        await connection.copy_records_to_table("floor_staged", records=events, columns=NewEvent._fields)
+        copied = time.perf_counter()
+        for statement in setup:
+            await connection.execute(statement, *([workspace_id] if "$1" in statement else []))
+        began = time.perf_counter()
+        for statement in timed:
+            await connection.execute(statement, workspace_id)
+        done = time.perf_counter()
+    finally:
+        await transaction.rollback()
+    return (copied - started) / len(events) * 1e6, (done - began) / len(events) * 1e6
+
+
+class Clock:
+    """Seconds spent in `module.name` while this clock is on (the function wrapped, then put back)."""
+
+    def __init__(self, module: Any, name: str) -> None:
+        self.module, self.name, self.seconds = module, name, 0.0
+        self.original = getattr(module, name)
+
+    async def _timed(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await self.original(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def __enter__(self) -> Clock:
+        setattr(self.module, self.name, self._timed)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        setattr(self.module, self.name, self.original)
+
+
+async def as_built(sessions: Any, workspace_id: uuid.UUID, events: list[NewEvent]) -> dict[str, float]:
+    """Acknowledging `events` in BATCH-event batches, then one fold of as many queued events part by part,
+    µs per event, rolled back."""
+    acknowledging = 0.0
+    for start in range(0, len(events), BATCH):
+        async with sessions() as session:
+            started = time.perf_counter()
+            await insert_events(session, workspace_id, events[start : start + BATCH])
+            acknowledging += time.perf_counter() - started
+            await session.rollback()
+    with Clock(enrollments, "refresh") as runs, Clock(fold_module, "_merge") as sets:
+        async with sessions() as session:
+            await insert_events(session, workspace_id, events)
+            started = time.perf_counter()
+            moved = await fold_module.fold(session, len(events), wait=True, workspace_id=workspace_id)
+            folding = time.perf_counter() - started
+            await session.rollback()
+    return {
+        "acknowledge as built (5,000-event batches)": acknowledging / len(events) * 1e6,
+        "fold as built: counting statement": (folding - sets.seconds - runs.seconds) / moved * 1e6,
+        "fold as built: contact sets": sets.seconds / moved * 1e6,
+        "fold as built: enrollments": runs.seconds / moved * 1e6,
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, float]:
+    admin = await admin_url(args.data_dir)
+    if args.database:
+        url = database_url(admin, args.database)
+    else:
+        url = await fresh_database(admin, f"jg_bench_write_floor_{args.events}")
+        engine = create_engine(url)
+        await build(create_sessionmaker(engine), args.events)
+        await engine.dispose()
+    connection = await asyncpg.connect(plain_url(url))
+    workspace_id, journey_id = await connection.fetchrow(
+        "SELECT workspace_id, journey_id FROM nodes GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+    )
+    nodes = [
+        str(r[0]) for r in await connection.fetch("SELECT id FROM nodes WHERE journey_id = $1", journey_id)
+    ]
+    paths = [
+        str(r[0]) for r in await connection.fetch("SELECT id FROM paths WHERE journey_id = $1", journey_id)
+    ]
+    engine = create_engine(url)
+    sessions = create_sessionmaker(engine)
+    rng, found = random.Random(7), {}
+    try:
+        for round_ in range(args.rounds + 1):  # the first round warms the caches and is not kept
+            now = datetime.now(UTC)
+            events = [check_event(e, now) for e in stream(rng, journey_id, nodes, paths, args.per_round)]
+            measured = await as_built(sessions, workspace_id, events)
+            copies = []
+            for part in FLOOR_PARTS:
+                copied, measured[part] = await floor_part(connection, workspace_id, events, part)
+                copies.append(copied)
+            measured["COPY into a staging table"] = statistics.median(copies)
+            if round_:
+                for name, value in measured.items():
+                    found.setdefault(name, []).append(value)
+                print(
+                    f"round {round_}: " + ", ".join(f"{n} {v:.1f}" for n, v in measured.items()), flush=True
+                )
+    finally:
+        await connection.close()
+        await engine.dispose()
+    return {name: statistics.median(values) for name, values in found.items()}
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.write_floor", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="dataset size when building one")
+    parser.add_argument(
+        "--database", help="measure on this existing database (as bench.run leaves it) instead"
+    )
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--per-round", type=int, default=50_000, help="events each part takes in a round")
+    parser.add_argument("--data-dir", default=".journeygraph-bench", help="the embedded server's directory")
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    found = asyncio.run(run(parse()))
+    width = max(len(n) for n in found)
+    print(f"\n{'µs per event, medians':<{width}}")
+    for name, value in found.items():
+        print(f"{name:<{width}}  {value:6.1f}")
+
+
+if __name__ == "__main__":
+    main()

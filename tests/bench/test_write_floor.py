@@ -1,0 +1,88 @@
+"""bench.write_floor on a small dataset, so it never rots. It asserts what it leaves, never how fast."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from tests.bench.test_quick import ROOT
+
+PARTS = (
+    "acknowledge as built (5,000-event batches)",
+    "fold as built: counting statement",
+    "fold as built: contact sets",
+    "fold as built: enrollments",
+    "COPY into a staging table",
+    "append, the key only",
+    "append, the key only, in contact order",
+    "append with the index by contact, in contact order",
+    "queue with ordinals (hash join), the tail's key only",
+    "one state row per contact whose runs the events shape",
+    "a row per new run",
+)
+
+
+def test_every_part_is_measured_and_nothing_stays(server_url):
+    # when the floor is measured twice over on a 20,000-event dataset, 2,000 events a part
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.write_floor",
+            "--events",
+            "20000",
+            "--per-round",
+            "2000",
+            "--rounds",
+            "2",
+        ],
+        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    # then every part has its median
+    assert run.returncode == 0, run.stderr[-3000:]
+    medians = dict(re.findall(r"^(.+?)\s{2,}(\d+\.\d)$", run.stdout, re.MULTILINE))
+    assert set(medians) == set(PARTS)
+    assert all(float(value) > 0 for value in medians.values())
+    # and each part was rolled back: the dataset is as built, nothing queued, no index missing
+    left = asyncio.run(_left(server_url, "jg_bench_write_floor_20000"))
+    assert left == (20_000, 0, 0, {"ix_events_contact", "ix_event_tail_workspace_id_journey_id_occurred_at"})
+
+
+async def _left(server_url: str, name: str) -> tuple[int, int, int, set[str]]:
+    url = (
+        make_url(server_url).set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    )
+    connection = await asyncpg.connect(url)
+    try:
+        events = await connection.fetchval("SELECT count(*) FROM events")
+        queued = await connection.fetchval("SELECT count(*) FROM event_tail")
+        runs = await connection.fetchval("SELECT count(*) FROM enrollments WHERE entry_id LIKE 'floor-%'")
+        indexes = {
+            row[0]
+            for row in await connection.fetch(
+                "SELECT indexname FROM pg_indexes WHERE indexname IN "
+                "('ix_events_contact', 'ix_event_tail_workspace_id_journey_id_occurred_at')"
+            )
+        }
+        return events, queued, runs, indexes
+    finally:
+        await connection.close()
+        admin = await asyncpg.connect(
+            make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
