@@ -350,6 +350,187 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
 
 
+async def stored_enrollments(app, workspace_id) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each stored run's figures, by contact and entry."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text(
+                "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
+                " WHERE workspace_id = :ws"
+            ),
+            {"ws": workspace_id},
+        )
+        return {(c, e): (s, ended, str(n) if n else None, conv) for c, e, s, ended, n, conv in rows}
+
+
+def expected_enrollments(
+    events: list[dict[str, Any]], journey_id: str
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    return {
+        (r["contactId"], r["_entry"]): (r["status"], r["endedAt"], r["currentNode"], r["converted"])
+        for r in reference.enrollments(events, journey_id)
+    }
+
+
+async def stored_heads(app, workspace_id) -> dict[str, tuple[Any, ...]]:
+    """Each contact's head: latest event that shapes runs, last end, open segment's latest node and goal."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text(
+                "SELECT contact_id, last_at, last_id, CASE WHEN start_at = '-infinity' THEN NULL ELSE start_at END,"
+                " nullif(start_id, ''), CAST(node_id AS text), node_at, node_event, goal_at, goal_event"
+                " FROM enrollment_heads WHERE workspace_id = :ws"
+            ),
+            {"ws": workspace_id},
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def expected_heads(events: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    """The heads by their definition, from the events of one journey (all folded)."""
+    shaping = {"JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED", "GOAL_CONVERTED"}
+    heads = {}
+    for contact in {e["contactId"] for e in events if e["type"] in shaping}:
+        mine = sorted(
+            (e for e in events if e["contactId"] == contact and e["type"] in shaping),
+            key=lambda e: (reference.when(e), e["id"]),
+        )
+        ends = [i for i, e in enumerate(mine) if e["type"] in ("JOURNEY_COMPLETED", "JOURNEY_EXITED")]
+        start = mine[ends[-1]] if ends else None
+        open_segment = mine[ends[-1] + 1 :] if ends else mine
+        node = next((e for e in reversed(open_segment) if e["type"] == "NODE_ENTERED"), None)
+        goal = next((e for e in reversed(open_segment) if e["type"] == "GOAL_CONVERTED"), None)
+        heads[contact] = (
+            reference.when(mine[-1]), mine[-1]["id"],
+            reference.when(start) if start else None, start["id"] if start else None,
+            node["nodeId"] if node else None, reference.when(node) if node else None, node["id"] if node else None,
+            reference.when(goal) if goal else None, goal["id"] if goal else None,
+        )  # fmt: skip
+    return heads
+
+
+async def post_in_order(api, events: list[dict[str, Any]]) -> None:
+    response = await api.http.post(
+        "/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {api.key}"}
+    )
+    assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+
+
+async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
+    # given contacts' runs (re-entries while open, ends, nodes, goals, ties at one instant)
+    journey = await create_journey(api, "In order", NODES, PATHS)
+    events = sorted(make_runs(journey, 8, seed=21), key=lambda e: (reference.when(e), e["id"]))
+    sent: list[dict[str, Any]] = []
+    async with fold_lock(app) as connection:
+        # when they arrive in the order they happened, a few at a time, each lot folded before the next
+        for i in range(0, len(events), 17):
+            await post_in_order(api, events[i : i + 17])
+            sent += events[i : i + 17]
+            while await fold_on(connection, api.workspace_id, 1000):
+                pass
+            # then after every fold the stored runs and each contact's head are the definitions'
+            assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+                sent, journey["id"]
+            )
+            assert await stored_heads(app, api.workspace_id) == expected_heads(sent)
+        # and late events (dated among the folded ones) are folded to the definitions' too
+        late = make_runs(journey, 8, seed=22, prefix="late")
+        await send(api, late)
+        while await fold_on(connection, api.workspace_id, 50):
+            pass
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            events + late, journey["id"]
+        )
+        assert await stored_heads(app, api.workspace_id) == expected_heads(events + late)
+    await check_enrollments(api, journey, events + late, "in order, then late")
+
+
+async def test_a_fold_of_later_events_goes_on_from_the_head_not_the_older_events(app, api):
+    # given a contact entered twice, at the mail node, converted in between, all folded
+    journey = await create_journey(api, "Head", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+
+    def event(name: str, kind: str, minutes: int, **more: str) -> dict[str, Any]:
+        at = (START + timedelta(minutes=minutes)).isoformat()
+        return {
+            "id": name,
+            "type": kind,
+            "journeyId": journey["id"],
+            "contactId": "c",
+            "occurredAt": at,
+            **more,
+        }
+
+    before = [
+        event("in-1", "JOURNEY_ENTERED", 0),
+        event("mail", "NODE_ENTERED", 10, nodeId=node["MESSAGE"]),
+        event("goal", "GOAL_CONVERTED", 20),
+        event("in-2", "JOURNEY_ENTERED", 30),
+    ]
+    async with fold_lock(app) as connection:
+        await post_in_order(api, before)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        # when those events are gone from `events` (a fold that read them again would lose both runs)
+        async with app.state.sessions.begin() as session:
+            await session.execute(
+                sa.text("DELETE FROM events WHERE workspace_id = :ws AND contact_id = 'c'"),
+                {"ws": api.workspace_id},
+            )
+        # and the contact then reaches the wait node, later than all of them
+        wait = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"])]
+        await post_in_order(api, wait)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        # then both runs moved to the wait node, the first still converted: the fold went on from the
+        # stored runs and the head, not from the events before
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            before + wait, journey["id"]
+        )
+        # and an end, later still, ends both the same way
+        done = [event("done", "JOURNEY_COMPLETED", 50)]
+        await post_in_order(api, done)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        runs = await stored_enrollments(app, api.workspace_id)
+        assert runs == expected_enrollments(before + wait + done, journey["id"])
+        assert {figures[0] for figures in runs.values()} == {"COMPLETED"}
+
+
+async def test_an_event_at_the_instant_of_the_latest_folded_one_is_placed_by_its_id(app, api):
+    # given a contact entered and then at the mail node, folded
+    journey = await create_journey(api, "Tie", NODES, PATHS)
+    mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
+    at = (START + timedelta(minutes=10)).isoformat()
+    first = [
+        {"id": "in-1", "type": "JOURNEY_ENTERED", "journeyId": journey["id"], "contactId": "c",
+         "occurredAt": START.isoformat()},
+        {"id": "n-b", "type": "NODE_ENTERED", "journeyId": journey["id"], "contactId": "c", "occurredAt": at,
+         "nodeId": mail},
+    ]  # fmt: skip
+    # when an entry arrives dated the same instant as the node, with an id that sorts before it
+    tie = [
+        {
+            "id": "in-a",
+            "type": "JOURNEY_ENTERED",
+            "journeyId": journey["id"],
+            "contactId": "c",
+            "occurredAt": at,
+        }
+    ]
+    async with fold_lock(app) as connection:
+        await post_in_order(api, first)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await post_in_order(api, tie)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        # then it is a run of its own that reached the node after it, as the definitions order them
+        runs = await stored_enrollments(app, api.workspace_id)
+        assert runs == expected_enrollments(first + tie, journey["id"])
+        assert runs[("c", "in-a")] == ("ACTIVE", None, mail, False)
+
+
 async def test_a_rebuild_reproduces_the_enrollments_from_the_raw_events(app, api):
     # given runs sent and folded
     journey = await create_journey(api, "Rebuilt", NODES, PATHS)
