@@ -338,29 +338,6 @@ class Enrollment(Base):
     )
 
 
-class EnrollmentHead(Base):
-    """Where a contact's folded events in a journey stand, for a fold to go on from (db/queries/
-    enrollments.py): its latest event of the types that shape runs, the last end among them (its
-    open segment begins after it), and that open segment's latest NODE_ENTERED and GOAL_CONVERTED.
-    A fold whose events of the contact all come later reads only those, with the open runs and
-    this row standing in for the older ones."""
-
-    __tablename__ = "enrollment_heads"
-
-    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    contact_id: Mapped[str] = mapped_column(_C, primary_key=True)
-    last_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    last_id: Mapped[str] = mapped_column(_C)
-    start_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))  # -infinity: no end yet
-    start_id: Mapped[str] = mapped_column(_C)
-    node_id: Mapped[uuid.UUID | None] = mapped_column()
-    node_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    node_event: Mapped[str | None] = mapped_column(_C)
-    goal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    goal_event: Mapped[str | None] = mapped_column(_C)
-
-
 class EnrollmentCount(Base):
     """How many enrollments a journey has per status, and its ACTIVE ones per current node
     (NO_SUBJECT: no node yet, and every run that has ended): kept by the folder with the

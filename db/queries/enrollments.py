@@ -19,13 +19,8 @@ both in step (`refresh`): for each contact a batch touches, only the runs
 after the last stored end before the batch's earliest event can change, so it
 reads the contact's folded events from there (ix_events_contact), recomputes
 those runs and writes the ones that differ from what is stored (most do not),
-moving the counts by as much. When all of the batch's events of a contact come
-after its head (`enrollment_heads`: its latest folded event, last end, and open
-segment's latest node and goal), it reads only those, with the open runs and the
-head standing in for the events before: a segment's runs are computed from its
-entries, latest node, latest goal and end alone. A query recomputes the
-contacts still in the tail from their last stored end, without writing or
-reading heads (`RECOMPUTE` as a CTE):
+moving the counts by as much. A query does the same for
+the contacts still in the tail, without writing (`RECOMPUTE` as a CTE):
 stored runs, less those the tail changes, plus those recomputed, are the runs
 of every acknowledged event.
 """
@@ -109,42 +104,20 @@ _NOT_QUEUED = """
             AND q.occurred_at = x.occurred_at AND q.contact_id = x.contact_id AND q.type = x.type))"""
 
 
-# A contact the fold takes in order (`fast`, see _FOLD_STARTS): its open segment as stored stands in for
-# the events it was made of. A segment's runs are computed from its entries, its latest node, its
-# latest goal and its end, nothing else: the open runs give the entries (`old`), the head the rest.
-_STORED_SEGMENT = """
-    UNION ALL
-    SELECT journey_id, contact_id, entry_id, 'JOURNEY_ENTERED', NULL, entered_at FROM old WHERE fast
-    UNION ALL
-    SELECT journey_id, contact_id, node_event, 'NODE_ENTERED', node_id, node_at FROM starts
-    WHERE fast AND node_at IS NOT NULL
-    UNION ALL
-    SELECT journey_id, contact_id, goal_event, 'GOAL_CONVERTED', NULL, goal_at FROM starts
-    WHERE fast AND goal_at IS NOT NULL"""
-# Each segment's latest event, which the fold keeps in the head.
-_SEGMENT_LAST = """
-        (array_agg(occurred_at ORDER BY occurred_at DESC, id DESC))[1] AS last_at,
-        (array_agg(id ORDER BY occurred_at DESC, id DESC))[1] AS last_id,"""
-
-
-def _runs(fold: bool) -> str:
-    """events_after, placed, segments, fresh. A query (`fold` false) reads each contact's events from
-    its start; a fold reads folded events only, from `from_at` (its start, or for a contact in order
-    its latest folded event, with the stored segment beside them)."""
-    queued_from, joined, not_queued, since, stored, last = (
-        (_QUEUED_FROM, "JOIN queued_from f ON f.journey_id = s.journey_id", _NOT_QUEUED, "from", _STORED_SEGMENT,
-         _SEGMENT_LAST)
-        if fold
-        else ("", "", "", "start", "", "")
-    )  # fmt: skip
+def _runs(folded_only: bool) -> str:
+    queued_from, joined, not_queued = (
+        (_QUEUED_FROM, "JOIN queued_from f ON f.journey_id = s.journey_id", _NOT_QUEUED)
+        if folded_only
+        else ("", "", "")
+    )
     return f"""{queued_from}
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
-        AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.{since}_at
+        AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
     {joined}
-    WHERE (x.occurred_at, x.id COLLATE "C") > (s.{since}_at, s.{since}_id) AND x.type IN {SHAPING}{not_queued}{stored}
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{not_queued}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
         PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
@@ -154,7 +127,7 @@ events_after AS (
     SELECT journey_id, contact_id, segment,
         max(type) FILTER (WHERE type IN {_ENDS}) AS end_type,
         max(occurred_at) FILTER (WHERE type IN {_ENDS}) AS ended_at,
-        max(id) FILTER (WHERE type IN {_ENDS}) AS end_id,{last}
+        max(id) FILTER (WHERE type IN {_ENDS}) AS end_id,
         {_latest("node_id", "NODE_ENTERED")} AS node, {_latest("occurred_at", "NODE_ENTERED")} AS node_at,
         {_latest("id", "NODE_ENTERED")} AS node_event,
         {_latest("occurred_at", "GOAL_CONVERTED")} AS goal_at, {_latest("id", "GOAL_CONVERTED")} AS goal_event,
@@ -175,7 +148,7 @@ events_after AS (
 )"""
 
 
-RECOMPUTE = f"{_STARTS}, {_OLD}, {_runs(fold=False)}"
+RECOMPUTE = f"{_STARTS}, {_OLD}, {_runs(folded_only=False)}"
 
 _COLUMNS = (
     "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted"
@@ -198,68 +171,11 @@ _TOUCHED = """touched AS (
 # (34,054 of 37,687 in a 50,000-event fold of the benchmark's stream): rewriting them all, with
 # their three indexes, was most of a fold (docs/performance.md, "Stop 30"). Each row is written
 # at most once, so one statement does it all.
-# Where a fold starts for each contact it touches. In order (`fast`): every event of the batch is later
-# than the contact's latest folded one (its head, enrollment_heads), so the fold reads from there and
-# the open segment as stored (_STORED_SEGMENT) stands in for what came before. Otherwise (no head yet,
-# or a late event) from the last stored end before the batch's earliest event, reading everything
-# after it, as a query does.
-_FOLD_STARTS = """
-heads AS MATERIALIZED (
-    SELECT t.journey_id, t.contact_id, t.since, h.last_at, h.last_id, h.start_at, h.start_id, h.node_id,
-           h.node_at, h.node_event, h.goal_at, h.goal_event
-    FROM touched t LEFT JOIN enrollment_heads h
-        ON h.workspace_id = :workspace_id AND h.journey_id = t.journey_id AND h.contact_id = t.contact_id
-), starts AS MATERIALIZED (
-    SELECT journey_id, contact_id, true AS fast, start_at, start_id, last_at AS from_at, last_id AS from_id,
-           node_id, node_at, node_event, goal_at, goal_event
-    FROM heads WHERE since > last_at
-    UNION ALL
-    SELECT h.journey_id, h.contact_id, false, coalesce(s.ended_at, '-infinity'), coalesce(s.end_id, ''),
-           coalesce(s.ended_at, '-infinity'), coalesce(s.end_id, ''), NULL, NULL, NULL, NULL, NULL
-    FROM heads h LEFT JOIN LATERAL (
-        SELECT e.ended_at, e.end_id FROM enrollments e
-        WHERE e.workspace_id = :workspace_id AND e.journey_id = h.journey_id AND e.contact_id = h.contact_id
-            AND e.ended_at < h.since
-        ORDER BY e.ended_at DESC, e.end_id DESC LIMIT 1
-    ) s ON true
-    WHERE h.last_at IS NULL OR h.since <= h.last_at
-)"""
-# Each touched contact's head after the fold: its latest folded event (never behind the one before),
-# its last end, and its open segment's latest node and goal (none when its latest event is an end).
-_KEEP_HEADS = """, lasts AS (
-        SELECT DISTINCT ON (journey_id, contact_id) journey_id, contact_id, end_type, last_at, last_id, node,
-               node_at, node_event, goal_at, goal_event
-        FROM segments ORDER BY journey_id, contact_id, segment DESC
-    ), ends AS (
-        SELECT DISTINCT ON (journey_id, contact_id) journey_id, contact_id, ended_at, end_id
-        FROM segments WHERE end_type IS NOT NULL ORDER BY journey_id, contact_id, segment DESC
-    ), kept AS (
-        INSERT INTO enrollment_heads AS h (workspace_id, journey_id, contact_id, last_at, last_id, start_at,
-                                           start_id, node_id, node_at, node_event, goal_at, goal_event)
-        SELECT :workspace_id, s.journey_id, s.contact_id,
-            CASE WHEN l.last_at IS NULL OR (l.last_at, l.last_id) < (s.from_at, s.from_id) THEN s.from_at
-                ELSE l.last_at END,
-            CASE WHEN l.last_at IS NULL OR (l.last_at, l.last_id) < (s.from_at, s.from_id) THEN s.from_id
-                ELSE l.last_id END,
-            coalesce(e.ended_at, s.start_at), coalesce(e.end_id, s.start_id),
-            CASE WHEN l.journey_id IS NULL THEN s.node_id WHEN l.end_type IS NULL THEN l.node END,
-            CASE WHEN l.journey_id IS NULL THEN s.node_at WHEN l.end_type IS NULL THEN l.node_at END,
-            CASE WHEN l.journey_id IS NULL THEN s.node_event WHEN l.end_type IS NULL THEN l.node_event END,
-            CASE WHEN l.journey_id IS NULL THEN s.goal_at WHEN l.end_type IS NULL THEN l.goal_at END,
-            CASE WHEN l.journey_id IS NULL THEN s.goal_event WHEN l.end_type IS NULL THEN l.goal_event END
-        FROM starts s
-        LEFT JOIN lasts l ON l.journey_id = s.journey_id AND l.contact_id = s.contact_id
-        LEFT JOIN ends e ON e.journey_id = s.journey_id AND e.contact_id = s.contact_id
-        ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET last_at = excluded.last_at,
-            last_id = excluded.last_id, start_at = excluded.start_at, start_id = excluded.start_id,
-            node_id = excluded.node_id, node_at = excluded.node_at, node_event = excluded.node_event,
-            goal_at = excluded.goal_at, goal_event = excluded.goal_event
-    )"""
 _REFRESH = sa.text(
     f"""
-    WITH {_TOUCHED}, {_FOLD_STARTS}, old AS MATERIALIZED (
-        SELECT o.row_id, s.journey_id, s.contact_id, s.fast, o.entered_at, o.entry_id, o.status, o.ended_at,
-               o.end_id, o.current_node_id, o.converted
+    WITH {_TOUCHED}, {_STARTS}, old AS MATERIALIZED (
+        SELECT o.row_id, s.journey_id, s.contact_id, o.entered_at, o.entry_id, o.status, o.ended_at, o.end_id,
+               o.current_node_id, o.converted
         FROM starts s CROSS JOIN LATERAL (
             SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id, e.current_node_id,
                    e.converted
@@ -268,7 +184,7 @@ _REFRESH = sa.text(
                 AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
             OFFSET 0
         ) AS o
-    ), {_runs(fold=True)}{_KEEP_HEADS}, paired AS MATERIALIZED (
+    ), {_runs(folded_only=True)}, paired AS MATERIALIZED (
         -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but not alike
         SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node, f.*
         FROM old o FULL JOIN fresh f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id

@@ -1,6 +1,6 @@
 """Recomputing the rollups from the raw events (`journeygraph rebuild-rollups`).
 
-A rebuild empties the workspace's rollups, contact sets and enrollments (with their heads) and queues every
+A rebuild empties the workspace's rollups, contact sets and enrollments and queues every
 one of its events in the tail again, in one transaction holding the fold lock
 (so no fold is half-way) and the workspace's ingestion lock exclusively (so
 no batch lands meanwhile). Figures stay exact throughout: until the folder has
@@ -37,7 +37,6 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         "contact_sets",
         "enrollments",
         "enrollment_counts",
-        "enrollment_heads",
         "event_tail",
     ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
