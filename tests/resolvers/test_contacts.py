@@ -273,6 +273,28 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
     assert await stored_runs(app, api.workspace_id) == before
 
 
+async def stored_enrollments(app, workspace_id) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each stored run's figures, by contact and entry."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text(
+                "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
+                " WHERE workspace_id = :ws"
+            ),
+            {"ws": workspace_id},
+        )
+        return {(c, e): (s, ended, str(n) if n else None, conv) for c, e, s, ended, n, conv in rows}
+
+
+def expected_enrollments(
+    events: list[dict[str, Any]], journey_id: str
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    return {
+        (r["contactId"], r["_entry"]): (r["status"], r["endedAt"], r["currentNode"], r["converted"])
+        for r in reference.enrollments(events, journey_id)
+    }
+
+
 async def test_the_stored_runs_are_those_of_the_folded_events_alone(app, api):
     # given runs sent out of order, in batches of 97, while no folder may fold
     journey = await create_journey(api, "Stored", NODES, PATHS)
@@ -285,20 +307,8 @@ async def test_the_stored_runs_are_those_of_the_folded_events_alone(app, api):
         assert await fold_on(connection, api.workspace_id, 2 * 97) == 2 * 97
         # then the stored runs are the definitions' for those events, as if the rest were not sent:
         # a fold does not read the events still queued, dated before or after its own
-        async with app.state.sessions() as session:
-            rows = await session.execute(
-                sa.text(
-                    "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
-                    " WHERE workspace_id = :ws"
-                ),
-                {"ws": api.workspace_id},
-            )
-            stored = {(c, e): (s, ended, str(n) if n else None, conv) for c, e, s, ended, n, conv in rows}
-        expected = reference.enrollments(arrived[: 2 * 97], journey["id"])
-        assert stored == {
-            (r["contactId"], r["_entry"]): (r["status"], r["endedAt"], r["currentNode"], r["converted"])
-            for r in expected
-        }
+        stored = await stored_enrollments(app, api.workspace_id)
+        assert stored == expected_enrollments(arrived[: 2 * 97], journey["id"])
         assert len(stored) > 5
 
 
@@ -348,6 +358,74 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
         moved = await stored_runs(app, api.workspace_id)
         assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
+
+
+async def post_in_order(api, events: list[dict[str, Any]]) -> None:
+    response = await api.http.post(
+        "/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {api.key}"}
+    )
+    assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+
+
+async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
+    # given contacts' runs (re-entries while open, ends, nodes, goals, ties at one instant)
+    journey = await create_journey(api, "In order", NODES, PATHS)
+    events = sorted(make_runs(journey, 8, seed=21), key=lambda e: (reference.when(e), e["id"]))
+    sent: list[dict[str, Any]] = []
+    async with fold_lock(app) as connection:
+        # when they arrive in the order they happened, a few at a time, each lot folded before the next
+        for i in range(0, len(events), 17):
+            await post_in_order(api, events[i : i + 17])
+            sent += events[i : i + 17]
+            while await fold_on(connection, api.workspace_id, 1000):
+                pass
+            # then after every fold the stored runs are the definitions'
+            assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+                sent, journey["id"]
+            )
+        # and late events (dated among the folded ones) are folded to the definitions' too
+        late = make_runs(journey, 8, seed=22, prefix="late")
+        await send(api, late)
+        while await fold_on(connection, api.workspace_id, 50):
+            pass
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            events + late, journey["id"]
+        )
+    await check_enrollments(api, journey, events + late, "in order, then late")
+
+
+async def test_an_event_at_the_instant_of_the_latest_folded_one_is_placed_by_its_id(app, api):
+    # given a contact entered and then at the mail node, folded
+    journey = await create_journey(api, "Tie", NODES, PATHS)
+    mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
+    at = (START + timedelta(minutes=10)).isoformat()
+    first = [
+        {"id": "in-1", "type": "JOURNEY_ENTERED", "journeyId": journey["id"], "contactId": "c",
+         "occurredAt": START.isoformat()},
+        {"id": "n-b", "type": "NODE_ENTERED", "journeyId": journey["id"], "contactId": "c", "occurredAt": at,
+         "nodeId": mail},
+    ]  # fmt: skip
+    # when an entry arrives dated the same instant as the node, with an id that sorts before it
+    tie = [
+        {
+            "id": "in-a",
+            "type": "JOURNEY_ENTERED",
+            "journeyId": journey["id"],
+            "contactId": "c",
+            "occurredAt": at,
+        }
+    ]
+    async with fold_lock(app) as connection:
+        await post_in_order(api, first)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        await post_in_order(api, tie)
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        # then it is a run of its own that reached the node after it, as the definitions order them
+        runs = await stored_enrollments(app, api.workspace_id)
+        assert runs == expected_enrollments(first + tie, journey["id"])
+        assert runs[("c", "in-a")] == ("ACTIVE", None, mail, False)
 
 
 async def test_a_rebuild_reproduces_the_enrollments_from_the_raw_events(app, api):
