@@ -4,9 +4,9 @@ parts as built.
     python -m bench.write_floor                                # builds the 1M-event dataset
     python -m bench.write_floor --database jg_bench_10000000   # on the database bench.run left (10M events)
 
-Each round makes 50,000 events (`--per-round`) shaped as `bench.run`'s
-stream (its event types, its 300,000 contacts, dated within the last ten
-minutes) and measures, each in a transaction of its own that is rolled back,
+Each round takes 50,000 new events (`--per-round`) of `bench.run`'s stream
+(`ingest_bodies`: its event types, its 300,000 contacts, dated within the last
+ten minutes) and measures, each in a transaction of its own that is rolled back,
 so nothing stays:
 
 - as built: acknowledging them in 5,000-event batches as `POST /v1/events`
@@ -31,17 +31,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
+import json
 import statistics
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
 from bench.dataset import build
-from bench.run import admin_url, database_url, fresh_database, plain_url
+from bench.run import admin_url, database_url, fresh_database, ingest_bodies, plain_url
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.queries import enrollments
@@ -51,9 +51,6 @@ from journeygraph.db.queries.events import SUBJECT, NewEvent, insert_events
 from journeygraph.resolvers.ingest import check_event
 
 BATCH = 5_000  # what the server acknowledges at once
-# bench.run's stream: the types a live journey sends most, no ends
-KINDS = ["JOURNEY_ENTERED", "NODE_ENTERED", "NODE_ENTERED", "PATH_TRAVERSED", "PATH_TRAVERSED", "MESSAGE_SENT",
-         "MESSAGE_DELIVERED", "MESSAGE_OPENED", "MESSAGE_CLICKED", "WEBHOOK_SUCCEEDED"]  # fmt: skip
 _STAGE = """CREATE TEMPORARY TABLE IF NOT EXISTS floor_staged (
     id text, type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text, occurred_at timestamptz,
     revenue numeric, url text) ON COMMIT DELETE ROWS"""
@@ -101,25 +98,6 @@ FLOOR_PARTS: dict[str, tuple[list[str], list[str]]] = {
     "one state row per contact whose runs the events shape": ([_STATES, _STATES_KEY], [_KEEP_STATES]),
     "a row per new run": ([], [_NEW_RUNS]),
 }
-
-
-def stream(
-    rng: random.Random, journey_id: uuid.UUID, nodes: list[str], paths: list[str], count: int
-) -> list[dict[str, Any]]:
-    """`count` events as bench.run's stream sends them (new ids each time)."""
-    now, tag = datetime.now(UTC), uuid.uuid4().hex[:8]
-    events = []
-    for i in range(count):
-        kind = rng.choice(KINDS)
-        event = {"id": f"floor-{tag}-{i}", "type": kind, "journeyId": str(journey_id),
-                 "contactId": f"contact-{rng.randrange(300_000)}",
-                 "occurredAt": (now - timedelta(seconds=rng.uniform(0, 600))).isoformat()}  # fmt: skip
-        if kind == "PATH_TRAVERSED":
-            event["pathId"] = rng.choice(paths)
-        elif kind != "JOURNEY_ENTERED":
-            event["nodeId"] = rng.choice(nodes)
-        events.append(event)
-    return events
 
 
 async def floor_part(
@@ -205,19 +183,14 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
     workspace_id, journey_id = await connection.fetchrow(
         "SELECT workspace_id, journey_id FROM nodes GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
     )
-    nodes = [
-        str(r[0]) for r in await connection.fetch("SELECT id FROM nodes WHERE journey_id = $1", journey_id)
-    ]
-    paths = [
-        str(r[0]) for r in await connection.fetch("SELECT id FROM paths WHERE journey_id = $1", journey_id)
-    ]
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
-    rng, found = random.Random(7), {}
+    found: dict[str, list[float]] = {}
+    batches, size = max(1, args.per_round // BATCH), min(BATCH, args.per_round)
     try:
         for round_ in range(args.rounds + 1):  # the first round warms the caches and is not kept
-            now = datetime.now(UTC)
-            events = [check_event(e, now) for e in stream(rng, journey_id, nodes, paths, args.per_round)]
+            bodies, now = await ingest_bodies(url, journey_id, batches, size), datetime.now(UTC)
+            events = [check_event(e, now) for body in bodies for e in json.loads(body)["events"]]
             measured = await as_built(sessions, workspace_id, events)
             copies = []
             for part in FLOOR_PARTS:
