@@ -37,6 +37,7 @@ import httpx
 import sqlalchemy as sa
 
 from bench import queries
+from bench.clock import Clock
 from bench.dataset import CONTACTS, DAYS, build
 from bench.floors import ingestion_floor
 from bench.run import Server, admin_url, fresh_database, ingest_bodies, plain_url, statements, timed
@@ -88,21 +89,9 @@ _BROADCAST = sa.text(
 )
 
 
-class RefreshClock:
-    """Time spent keeping enrollments in the folds of this process (enrollments.refresh, wrapped)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.original = enrollments.refresh
-
-        async def refresh(*args: Any, **kwargs: Any) -> int:
-            started = time.perf_counter()
-            try:
-                return await self.original(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        enrollments.refresh = refresh  # type: ignore[assignment]  # the bench's own instrument
+def refresh_clock() -> Clock:
+    """Time spent keeping enrollments in the folds of this process (enrollments.refresh, wrapped for good)."""
+    return Clock(enrollments, "refresh").start()
 
 
 async def broadcast(sessions: Any, workspace_id: Any, entries: int) -> tuple[Any, Any, int]:
@@ -150,7 +139,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     url = await fresh_database(admin, f"jg_bench_contacts_{args.events}")
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
-    clock = RefreshClock()
+    clock = refresh_clock()
     result: dict[str, Any] = {"events": args.events}
     started = time.perf_counter()
     dataset = await build(sessions, args.events)

@@ -21,7 +21,7 @@ import sys
 import time
 from typing import Any
 
-from bench.contacts import RefreshClock
+from bench.contacts import refresh_clock
 from bench.dataset import build
 from bench.run import admin_url, fresh_database, ingest_bodies
 from journeygraph.core.settings import Settings
@@ -37,7 +37,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     url = await fresh_database(admin, f"jg_bench_live_fold_{args.events}")
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
-    clock = RefreshClock()
+    clock = refresh_clock()
     started = time.perf_counter()
     dataset = await build(sessions, args.events)
     print(f"built {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -40,6 +40,7 @@ from typing import Any
 
 import asyncpg
 
+from bench.clock import Clock
 from bench.dataset import build
 from bench.run import admin_url, database_url, fresh_database, ingest_bodies, plain_url
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -121,28 +122,6 @@ async def floor_part(
     finally:
         await transaction.rollback()
     return (copied - started) / len(events) * 1e6, (done - began) / len(events) * 1e6
-
-
-class Clock:
-    """Seconds spent in `module.name` while this clock is on (the function wrapped, then put back)."""
-
-    def __init__(self, module: Any, name: str) -> None:
-        self.module, self.name, self.seconds = module, name, 0.0
-        self.original = getattr(module, name)
-
-    async def _timed(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return await self.original(*args, **kwargs)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-    def __enter__(self) -> Clock:
-        setattr(self.module, self.name, self._timed)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        setattr(self.module, self.name, self.original)
 
 
 async def as_built(sessions: Any, workspace_id: uuid.UUID, events: list[NewEvent]) -> dict[str, float]:
