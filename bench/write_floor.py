@@ -90,8 +90,8 @@ _NEW_RUNS = """INSERT INTO enrollments (workspace_id, journey_id, contact_id, en
     WHERE type = 'JOURNEY_ENTERED'"""
 
 # name: (statements before the timed ones, untimed; the timed ones)
+# COPY into the staging table begins every part, and is timed apart ("COPY into a staging table").
 FLOOR_PARTS: dict[str, tuple[list[str], list[str]]] = {
-    "COPY into a staging table": ([], []),  # timed apart: every part begins with it
     "append, the key only": ([_NO_CONTACT_INDEX], [_APPEND.format(order=_BY_ID)]),
     "append, the key only, in contact order": ([_NO_CONTACT_INDEX], [_APPEND.format(order=_BY_CONTACT)]),
     "append with the index by contact, in contact order": ([], [_APPEND.format(order=_BY_CONTACT)]),

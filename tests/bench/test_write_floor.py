@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
+from bench.run import database_url, plain_url
 from tests.bench.test_quick import ROOT
 
 PARTS = (
@@ -61,10 +61,7 @@ def test_every_part_is_measured_and_nothing_stays(server_url):
 
 
 async def _left(server_url: str, name: str) -> tuple[int, int, int, set[str]]:
-    url = (
-        make_url(server_url).set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-    )
-    connection = await asyncpg.connect(url)
+    connection = await asyncpg.connect(plain_url(database_url(server_url, name)))
     try:
         events = await connection.fetchval("SELECT count(*) FROM events")
         queued = await connection.fetchval("SELECT count(*) FROM event_tail")
@@ -79,9 +76,7 @@ async def _left(server_url: str, name: str) -> tuple[int, int, int, set[str]]:
         return events, queued, runs, indexes
     finally:
         await connection.close()
-        admin = await asyncpg.connect(
-            make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        )
+        admin = await asyncpg.connect(plain_url(server_url))
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:

@@ -97,17 +97,20 @@ def make_runs(journey: dict[str, Any], contacts: int, seed: int, prefix: str = "
     return events
 
 
+async def post_events(api, events: list[dict[str, Any]]) -> None:
+    """One request of `events`, in the order given; every one accepted."""
+    response = await api.http.post(
+        "/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {api.key}"}
+    )
+    assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+
+
 async def send(api, events: list[dict[str, Any]], batch: int = 97) -> None:
     """Events in a random order (late and out of order), in several requests."""
     shuffled = events[:]
     random.Random(len(events)).shuffle(shuffled)
     for i in range(0, len(shuffled), batch):
-        response = await api.http.post(
-            "/v1/events",
-            json={"events": shuffled[i : i + batch]},
-            headers={"Authorization": f"Bearer {api.key}"},
-        )
-        assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+        await post_events(api, shuffled[i : i + batch])
 
 
 def as_run(edge: dict[str, Any]) -> dict[str, Any]:
@@ -360,13 +363,6 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
 
 
-async def post_in_order(api, events: list[dict[str, Any]]) -> None:
-    response = await api.http.post(
-        "/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {api.key}"}
-    )
-    assert response.status_code == 200 and response.json()["rejected"] == [], response.text
-
-
 async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
     # given contacts' runs (re-entries while open, ends, nodes, goals, ties at one instant)
     journey = await create_journey(api, "In order", NODES, PATHS)
@@ -375,7 +371,7 @@ async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_f
     async with fold_lock(app) as connection:
         # when they arrive in the order they happened, a few at a time, each lot folded before the next
         for i in range(0, len(events), 17):
-            await post_in_order(api, events[i : i + 17])
+            await post_events(api, events[i : i + 17])
             sent += events[i : i + 17]
             while await fold_on(connection, api.workspace_id, 1000):
                 pass
@@ -416,10 +412,10 @@ async def test_an_event_at_the_instant_of_the_latest_folded_one_is_placed_by_its
         }
     ]
     async with fold_lock(app) as connection:
-        await post_in_order(api, first)
+        await post_events(api, first)
         while await fold_on(connection, api.workspace_id, 1000):
             pass
-        await post_in_order(api, tie)
+        await post_events(api, tie)
         while await fold_on(connection, api.workspace_id, 1000):
             pass
         # then it is a run of its own that reached the node after it, as the definitions order them
