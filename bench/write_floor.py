@@ -10,7 +10,8 @@ ten minutes) and measures, each in a transaction of its own that is rolled back,
 so nothing stays:
 
 - as built: acknowledging them in 5,000-event batches as `POST /v1/events`
-  does (`insert_events`), and one fold of as many queued events (`fold`,
+  does (`insert_events`, every contact's ordinal remembered as by a server
+  that has seen them), and one fold of as many queued events (`fold`,
   the oldest queued: a database left with a queue folds some of those), its
   counting statement, contact sets and enrollments timed apart;
 - the floor of a design that does everything in bulk, each part one
@@ -42,9 +43,11 @@ import asyncpg
 
 from bench.clock import Clock
 from bench.dataset import build
+from bench.floors import remembered
 from bench.run import admin_url, database_url, fresh_database, ingest_bodies, plain_url
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
+from journeygraph.db.ordinals import Ordinals
 from journeygraph.db.queries import enrollments
 from journeygraph.db.queries import fold as fold_module
 from journeygraph.db.queries.enrollments import SHAPING
@@ -124,19 +127,21 @@ async def floor_part(
     return (copied - started) / len(events) * 1e6, (done - began) / len(events) * 1e6
 
 
-async def as_built(sessions: Any, workspace_id: uuid.UUID, events: list[NewEvent]) -> dict[str, float]:
+async def as_built(
+    sessions: Any, workspace_id: uuid.UUID, events: list[NewEvent], ordinals: Ordinals
+) -> dict[str, float]:
     """Acknowledging `events` in BATCH-event batches, then one fold of as many queued events part by part,
     µs per event, rolled back."""
     acknowledging = 0.0
     for start in range(0, len(events), BATCH):
         async with sessions() as session:
             started = time.perf_counter()
-            await insert_events(session, workspace_id, events[start : start + BATCH])
+            await insert_events(session, workspace_id, events[start : start + BATCH], ordinals)
             acknowledging += time.perf_counter() - started
             await session.rollback()
     with Clock(enrollments, "refresh") as runs, Clock(fold_module, "_merge") as sets:
         async with sessions() as session:
-            await insert_events(session, workspace_id, events)
+            await insert_events(session, workspace_id, events, ordinals)
             started = time.perf_counter()
             moved = await fold_module.fold(session, len(events), wait=True, workspace_id=workspace_id)
             folding = time.perf_counter() - started
@@ -164,13 +169,14 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
     )
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
+    ordinals = await remembered(sessions, workspace_id)  # as a server that has seen every contact
     found: dict[str, list[float]] = {}
     batches, size = max(1, args.per_round // BATCH), min(BATCH, args.per_round)
     try:
         for round_ in range(args.rounds + 1):  # the first round warms the caches and is not kept
             bodies, now = await ingest_bodies(url, journey_id, batches, size), datetime.now(UTC)
             events = [check_event(e, now) for body in bodies for e in json.loads(body)["events"]]
-            measured = await as_built(sessions, workspace_id, events)
+            measured = await as_built(sessions, workspace_id, events, ordinals)
             copies = []
             for part in FLOOR_PARTS:
                 copied, measured[part] = await floor_part(connection, workspace_id, events, part)

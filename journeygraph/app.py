@@ -20,6 +20,7 @@ from journeygraph.core.errors import ErrorCode
 from journeygraph.core.rate_limit import RateLimiter
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_reader, create_sessionmaker
+from journeygraph.db.ordinals import Ordinals
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
 from journeygraph.execution.executable import schema
@@ -157,6 +158,8 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = create_sessionmaker(engine)
         app.state.reads = create_reader(engine)
+        # Contacts' ordinals this process has seen committed in this database (db/ordinals.py).
+        app.state.ordinals = Ordinals(settings.contact_cache)
         # Performance figures may come from a read replica; everything else stays on the primary.
         read_engine = None
         if settings.read_database_url:

@@ -47,7 +47,7 @@ async def record_events(request: Request) -> JSONResponse:
         return error(
             413, "PAYLOAD_TOO_LARGE", f"{len(events)} events; at most {settings.max_events} per request"
         )
-    result = await ingest(state.sessions, principal.workspace_id, events)
+    result = await ingest(state.sessions, principal.workspace_id, events, state.ordinals)
     state.metrics.record_events(result)
     return JSONResponse(
         {

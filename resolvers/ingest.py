@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+    from journeygraph.db.ordinals import Ordinals
+
 
 ECHOED_ID = 1024
 # Checking a batch of 5,000 in one go would hold the event loop for 10 to 25 ms (2 µs a plain event,
@@ -193,9 +195,16 @@ def _checked(raw: Any, now: datetime) -> store.NewEvent:
 
 
 async def ingest(
-    sessions: async_sessionmaker[AsyncSession], workspace_id: uuid.UUID, raw_events: Sequence[Any]
+    sessions: async_sessionmaker[AsyncSession],
+    workspace_id: uuid.UUID,
+    raw_events: Sequence[Any],
+    ordinals: Ordinals | None = None,
 ) -> IngestResult:
-    """Check, store and count a batch of events; see the module docstring."""
+    """Check, store and count a batch of events; see the module docstring.
+
+    `ordinals` is the process's memory of contacts' ordinals (db/ordinals.py): it
+    spares known contacts a look-up, and learns the batch's once it has committed.
+    """
     now = datetime.now(UTC)
     result = IngestResult()
     shaped: list[tuple[int, store.NewEvent]] = []
@@ -218,9 +227,11 @@ async def ingest(
             else:
                 seen.add(event.id)
                 unique.append(event)
-        stored = await store.insert_events(session, workspace_id, unique) if unique else set()
-        result.accepted = len(stored)
-        result.duplicates += len(unique) - len(stored)
+        stored = await store.insert_events(session, workspace_id, unique, ordinals) if unique else None
+        result.accepted = len(stored.ids) if stored is not None else 0
+        result.duplicates += len(unique) - result.accepted
+    if stored is not None and ordinals is not None:
+        ordinals.learn(workspace_id, stored.ordinals)  # committed now: `begin()` commits on leaving
     result.rejected.sort(key=lambda r: r.index)
     return result
 

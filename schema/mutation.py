@@ -84,10 +84,14 @@ class Mutation:
         limit = info.context.settings.max_events
         if len(events) > limit:
             raise bad_user_input(f"recordEvents takes at most {limit} events, got {len(events)}")
+        state = info.context.request.app.state
         result = await ingest(
-            info.context.sessions, info.context.principal.workspace_id, [e.raw() for e in events]
+            info.context.sessions,
+            info.context.principal.workspace_id,
+            [e.raw() for e in events],
+            state.ordinals,
         )
-        info.context.request.app.state.metrics.record_events(result)
+        state.metrics.record_events(result)
         info.context.reset_loaders()  # figures asked for later in this request include these events
         return RecordEventsPayload.of(result)
 

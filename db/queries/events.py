@@ -1,10 +1,12 @@
 """Storing events: appended to `events` and to the tail the folder reads, in the caller's transaction.
 
-A batch is copied into a temporary table (COPY: no parameter per value). One
-statement numbers its new contacts; one inserts what is new into `events` (the
-primary key decides what is a duplicate) and queues exactly those rows in
-`event_tail`, each event of a type counted in distinct contacts with its
-contact's ordinal. Nothing else is written on this path: the rollups and
+Each event of a type counted in distinct contacts needs its contact's ordinal;
+the server remembers committed ones (db/ordinals.py), and the rest are read, or
+numbered when new, in at most three statements over the batch's unknown
+contacts. The batch is then copied, ordinals included, into a temporary table
+(COPY: no parameter per value), and one statement inserts what is new into
+`events` (the primary key decides what is a duplicate) and queues exactly those
+rows in `event_tail`. Nothing else is written on this path: the rollups and
 contact sets are the folder's (db/queries/fold.py), and figures read the tail
 until it has folded it.
 """
@@ -18,13 +20,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 
-from journeygraph.db.enums import UNIQUE_KINDS, UNIQUE_TYPES, EventType
+from journeygraph.db.enums import UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
+
+    from journeygraph.db.ordinals import Ordinals
 
 
 def quarter_of(moment: datetime) -> datetime:
@@ -76,32 +80,36 @@ _STAGE = sa.text(
     """
     CREATE TEMPORARY TABLE IF NOT EXISTS staged_events (
         id text, type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text,
-        occurred_at timestamptz, revenue numeric, url text
+        occurred_at timestamptz, revenue numeric, url text, ordinal bigint
     ) ON COMMIT DELETE ROWS
     """
 )
-_STAGED_COLUMNS = NewEvent._fields
+_STAGED_COLUMNS = (*NewEvent._fields, "ordinal")
 # An event's subject in SQL, as NewEvent.subject_id says it: its path, else its node, else NO_SUBJECT.
 SUBJECT = (
     "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
     f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
 )
-# The batch's new contacts numbered (contacts.ordinal) before its events are stored, so each event
-# of a unique-counted type is queued with its ordinal. In contact order: two batches numbering the
-# same new contacts at once then wait for each other in one order, never in a cycle; and contacts
-# always before events, in every batch.
+_UNIQUE = frozenset(UNIQUE_KINDS)
+_ORDINALS = sa.text(
+    "SELECT contact_id, ordinal FROM contacts"
+    " WHERE workspace_id = :workspace_id AND contact_id = ANY(CAST(:contacts AS text[]))"
+)
+# New contacts numbered before any event is stored, in contact order: two batches numbering the same
+# new contacts at once then wait for each other in one order, never in a cycle; and contacts always
+# before events, in every batch. A contact another batch is numbering meanwhile is skipped here (the
+# conflict waits for its commit) and read by the next _ORDINALS, which sees what committed before it.
 _NUMBER_CONTACTS = sa.text(
-    f"""
+    """
     INSERT INTO contacts (workspace_id, contact_id)
-    SELECT :workspace_id, w.contact_id
-    FROM (SELECT DISTINCT contact_id FROM staged_events WHERE type IN {UNIQUE_TYPES}) AS w
-    WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.workspace_id = :workspace_id AND c.contact_id = w.contact_id)
+    SELECT :workspace_id, w.contact_id FROM unnest(CAST(:contacts AS text[])) AS w(contact_id)
     ORDER BY w.contact_id
     ON CONFLICT (workspace_id, contact_id) DO NOTHING
+    RETURNING contact_id, ordinal
     """
 )
-# A contact another batch numbered meanwhile was skipped above (the conflict waits for its commit),
-# and is found here: each statement reads what was committed before it began.
+# What is new goes into `events` (the primary key decides what is a duplicate), and exactly those
+# rows into the tail, each with the ordinal staged beside it.
 _INSERT_EVENTS = sa.text(
     f"""
     WITH stored AS (
@@ -111,29 +119,68 @@ _INSERT_EVENTS = sa.text(
                occurred_at, revenue, url
         FROM staged_events ORDER BY id
         ON CONFLICT (workspace_id, id) DO NOTHING
-        RETURNING id, type, journey_id, node_id, path_id, contact_id, occurred_at, revenue
+        RETURNING id
     ), queued AS (
         INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
                                 ordinal)
-        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue,
-               CASE WHEN type IN {UNIQUE_TYPES} THEN (
-                   SELECT c.ordinal FROM contacts c
-                   WHERE c.workspace_id = :workspace_id AND c.contact_id = stored.contact_id) END
-        FROM stored
+        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue, ordinal
+        FROM staged_events JOIN stored USING (id)
     )
     SELECT id FROM stored
     """
 )
 
 
-async def insert_events(
-    session: AsyncSession, workspace_id: uuid.UUID, events: Sequence[NewEvent]
-) -> set[str]:
-    """Insert the events whose ids are new to the workspace, queue them for folding; return their ids.
+class Stored(NamedTuple):
+    """What `insert_events` stored, and the contacts' ordinals it read or numbered to do it."""
 
-    ON CONFLICT DO NOTHING makes a concurrent duplicate wait for the first
-    writer's commit and then skip, so each id is stored, and queued, exactly once.
+    ids: set[str]
+    ordinals: dict[str, int]  # to remember (db/ordinals.py) once the caller's transaction commits
+
+
+async def contact_ordinals(
+    session: AsyncSession, workspace_id: uuid.UUID, contacts: set[str]
+) -> dict[str, int]:
+    """The ordinals of `contacts`, numbering those new to the workspace (in the caller's transaction)."""
+    found: dict[str, int] = {}
+    params = {"workspace_id": workspace_id}
+    for statement in (_ORDINALS, _NUMBER_CONTACTS, _ORDINALS):
+        rest = sorted(contacts.difference(found))
+        if not rest:
+            break
+        found.update(
+            (row[0], row[1]) for row in await session.execute(statement, {**params, "contacts": rest})
+        )
+    missing = contacts.difference(found)
+    assert not missing, f"contacts without an ordinal after numbering: {sorted(missing)[:3]}"
+    return found
+
+
+async def insert_events(
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    events: Sequence[NewEvent],
+    ordinals: Ordinals | None = None,
+) -> Stored:
+    """Insert the events whose ids are new to the workspace and queue them for folding.
+
+    Events whose distinct contacts are counted are queued with their contact's
+    ordinal: taken from `ordinals` when it knows the contact, else read or
+    numbered here. ON CONFLICT DO NOTHING makes a concurrent duplicate wait for
+    the first writer's commit and then skip, so each id is stored, and queued,
+    exactly once.
     """
+    known: dict[str, int] = {}
+    unknown: set[str] = set()
+    for event in events:
+        if event.type in _UNIQUE and event.contact_id not in known:
+            ordinal = ordinals.get(workspace_id, event.contact_id) if ordinals is not None else None
+            if ordinal is None:
+                unknown.add(event.contact_id)
+            else:
+                known[event.contact_id] = ordinal
+    looked_up = await contact_ordinals(session, workspace_id, unknown) if unknown else {}
+    known.update(looked_up)
     # Through the session, so its transaction is open before COPY: COPY on the raw connection
     # first would run outside it, and the staged rows would be emptied by their own commit.
     await session.execute(_STAGE)
@@ -142,9 +189,9 @@ async def insert_events(
     assert raw is not None
     await raw.copy_records_to_table(
         "staged_events",
-        records=events,  # the type is a StrEnum: COPY writes its value as text
+        # the type is a StrEnum: COPY writes its value as text
+        records=[(*e, known[e.contact_id] if e.type in _UNIQUE else None) for e in events],
         columns=_STAGED_COLUMNS,
     )
-    await session.execute(_NUMBER_CONTACTS, {"workspace_id": workspace_id})
     rows = await session.execute(_INSERT_EVENTS, {"workspace_id": workspace_id})
-    return {row[0] for row in rows}
+    return Stored({row[0] for row in rows}, looked_up)

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     cache_max_age: Annotated[int, Field(ge=0)] = 0  # seconds a GET of a persisted query may be reused
     folder: bool = True  # fold the event tail into the rollups in the background (journeygraph/folder.py)
     fold_batch: Positive = 50_000  # events one fold moves, in one transaction
+    # contacts whose ordinals each server process remembers (db/ordinals.py); 0 remembers none
+    contact_cache: Annotated[int, Field(ge=0)] = 500_000
 
     @property
     def embedded(self) -> bool:

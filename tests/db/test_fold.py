@@ -155,7 +155,7 @@ async def test_a_batch_stored_first_thing_in_a_transaction_is_queued(app):
     async with app.state.sessions.begin() as session:
         stored = await insert_events(session, workspace_id, batch)
     # then every event is stored and queued
-    assert stored == {e.id for e in batch}
+    assert stored.ids == {e.id for e in batch}
     assert await queued(app, workspace_id) == len(batch)
     async with app.state.sessions.begin() as session:
         await session.execute(

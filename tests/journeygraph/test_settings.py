@@ -34,6 +34,7 @@ def test_variables_set_their_settings_and_empty_ones_leave_the_default():
         ("JOURNEYGRAPH_CACHE_MAX_AGE", "-1", "greater than or equal to 0"),
         ("JOURNEYGRAPH_DB_POOL_SIZE", "1.5", "valid integer"),
         ("JOURNEYGRAPH_DB_PARALLEL_WORKERS", "-1", "greater than or equal to 0"),
+        ("JOURNEYGRAPH_CONTACT_CACHE", "-1", "greater than or equal to 0"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable_and_value(variable, value, says):
