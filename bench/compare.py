@@ -8,8 +8,10 @@ warm-up round is not counted),
 each started the same way (`uvicorn journeygraph.app:create_app --factory
 --workers <cores>`, its code from its own checkout), and times the canvas and the
 other read operations of bench.run, then ingestion through /v1/events (2 senders,
-the folder running in the server). Prints each operation's median p50 over the
-rounds for both checkouts and their ratio; writes bench/results/compare.md.
+the folder running in the server; `--ingest-warm-up N` first sends N batches of
+the same stream, untimed, so each server's caches are as after a while of it).
+Prints each operation's median p50 over the rounds for both checkouts and their
+ratio; writes bench/results/compare.md.
 Both checkouts must share the database schema (the same migrations).
 """
 
@@ -115,6 +117,12 @@ async def _round(
                     if concurrency > 1:
                         found[side][name + "_rps"] = rps
         for side in (first, *(s for s in SIDES if s != first)):
+            if args.ingest_warm_up:
+                # the same stream's contacts, new ids: the server's caches as after a while of it
+                warm = await ingest_bodies(url, dataset.journey_ids[0], args.ingest_warm_up, args.ingest_size)
+                await send_events(servers[side].base, dataset.key, warm)
+                while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+                    await asyncio.sleep(0.5)
             bodies = await ingest_bodies(url, dataset.journey_ids[0], args.ingest_batches, args.ingest_size)
             elapsed, totals = await send_events(servers[side].base, dataset.key, bodies)
             found[side]["ingest_events_per_s"] = totals["accepted"] / elapsed
@@ -176,6 +184,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=30, help="measured requests per operation")
     parser.add_argument("--ingest-batches", type=int, default=20)
     parser.add_argument("--ingest-size", type=int, default=5000)
+    parser.add_argument(
+        "--ingest-warm-up",
+        type=int,
+        default=0,
+        help="batches of the same stream (its contacts, new ids) each server takes, and folds, before its "
+        "ingestion is timed",
+    )
     parser.add_argument("--out", default="bench/results")
     parser.add_argument("--data-dir", default=".journeygraph-bench")
     args = parser.parse_args(argv)
