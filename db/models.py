@@ -150,8 +150,9 @@ class Event(Base):
     __tablename__ = "events"
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    # The caller's idempotency key: a second event with the same id is a duplicate.
-    id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    # The caller's idempotency key: a second event with the same id is a duplicate. Compared byte by
+    # byte (migration 0017): in a language's collation every comparison of the key was a strcoll.
+    id: Mapped[str] = mapped_column(sa.String(128, collation="C"), primary_key=True)
     type: Mapped[EventType] = mapped_column(_enum(EventType, "event_type"))
     journey_id: Mapped[uuid.UUID] = mapped_column()
     node_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -186,7 +187,7 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    contact_id: Mapped[str] = mapped_column(sa.String(256), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(sa.String(256, collation="C"), primary_key=True)  # as events.id
     ordinal: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
 
 

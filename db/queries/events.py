@@ -75,11 +75,12 @@ def unique_kind(column: str) -> str:
     )
 
 
-# One table per connection, emptied at each commit; COPY fills it.
+# One table per connection, emptied at each commit; COPY fills it. Its ids sort as `events`' key
+# compares them, byte by byte.
 _STAGE = sa.text(
     """
     CREATE TEMPORARY TABLE IF NOT EXISTS staged_events (
-        id text, type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text,
+        id text COLLATE "C", type text, journey_id uuid, node_id uuid, path_id uuid, contact_id text,
         occurred_at timestamptz, revenue numeric, url text, ordinal bigint
     ) ON COMMIT DELETE ROWS
     """
