@@ -2,8 +2,8 @@
 
 Each event of a type counted in distinct contacts is queued with its contact's
 ordinal (contacts.ordinal). Looking it up in PostgreSQL cost about 6 µs per
-event, a third of what acknowledging costs beside the append (docs/performance.md,
-"Stop 35"). An ordinal never changes once committed: contacts are never
+event, a fifth of acknowledging's share of PostgreSQL (docs/performance.md,
+"Stop 33" and "Stop 35"). An ordinal never changes once committed: contacts are never
 renumbered, deleted or merged. So a committed ordinal can be remembered for the
 life of the process, by every worker on its own, and the tail's ordinals stay
 those of `contacts`.
@@ -13,8 +13,9 @@ numbered after its transaction commits. An ordinal numbered in a transaction
 that rolled back is never used again (an identity's values are not given back),
 so remembering it would count the contact as someone else.
 
-At most `limit` contacts are kept; past that, each workspace's oldest learned
-quarter is dropped and looked up again when it comes back. A limit of 0 remembers nothing.
+At most `limit` contacts are kept; past that, each workspace drops its oldest
+learned, down to three quarters of the limit in all, and looks them up again
+when they come back. A limit of 0 remembers nothing.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ class Ordinals:
         known.update(committed)
         self._size += len(known) - before
         if self._size > self.limit:
-            # each workspace keeps its newest three quarters; in bulk, since deleting from a dict's
-            # front one key at a time is quadratic
+            # every workspace keeps its newest, as large a share as brings the whole to three quarters
+            # of the limit; in bulk, since deleting from a dict's front one key at a time is quadratic
+            share = self.limit * 3 // 4 / self._size
             for workspace, contacts in list(self._known.items()):
-                keep = len(contacts) * 3 // 4
+                keep = int(len(contacts) * share)
                 self._known[workspace] = dict(islice(contacts.items(), len(contacts) - keep, None))
             self._known = {w: c for w, c in self._known.items() if c}
             self._size = sum(len(c) for c in self._known.values())

@@ -104,7 +104,7 @@ _NUMBER_CONTACTS = sa.text(
     """
     INSERT INTO contacts (workspace_id, contact_id)
     SELECT :workspace_id, w.contact_id FROM unnest(CAST(:contacts AS text[])) AS w(contact_id)
-    ORDER BY w.contact_id
+    ORDER BY w.contact_id COLLATE "C"
     ON CONFLICT (workspace_id, contact_id) DO NOTHING
     RETURNING contact_id, ordinal
     """

@@ -6,10 +6,14 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journeygraph.db.enums import EventType
 from journeygraph.db.ordinals import Ordinals
 from journeygraph.db.queries.events import NewEvent, insert_events
+from journeygraph.resolvers.ingest import ingest
+from tests.conftest import new_api
 from tests.journeygraph.test_events_endpoint import post, totals
 from tests.operations import create_journey
 
@@ -126,3 +130,61 @@ async def test_ordinals_numbered_in_a_transaction_rolled_back_are_not_remembered
     assert set(committed.values()).isdisjoint(stored.ordinals.values())  # an identity gives nothing back
     assert all(ordinals.get(api.workspace_id, c) == n for c, n in committed.items())
     assert await wrong_ordinals(app, api.workspace_id) == 0
+
+
+async def remembered_rightly(app, ordinals: Ordinals, workspace_id) -> bool:
+    """Every ordinal `ordinals` holds for the workspace is its contact's committed one."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text("SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :ws"), {"ws": workspace_id}
+        )
+        committed = dict(rows.all())
+    return all(ordinals.get(workspace_id, c) in (None, n) for c, n in committed.items())
+
+
+# A step: a batch for workspace 0 or 1, naming some of six contacts, committed or rolled back.
+STEPS = st.lists(
+    st.tuples(st.integers(0, 1), st.lists(st.sampled_from("abcdef"), min_size=1, max_size=6), st.booleans()),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(steps=STEPS)
+async def test_any_sequence_of_batches_queues_every_contact_with_its_own_ordinal(
+    app, http, statements, steps
+):
+    # given a memory of three contacts, shared by two workspaces whose contacts have the same ids
+    ordinals = Ordinals(limit=3)
+    apis = [await new_api(app, http, statements, ["read", "write", "ingest"]) for _ in range(2)]
+    journeys = [await create_journey(a) for a in apis]
+    committed: list[set[str]] = [set(), set()]
+    # when batches are stored, some committed and some rolled back after numbering their contacts
+    for n, (w, contacts, rolled_back) in enumerate(steps):
+        body = events(journeys[w]["id"], f"s{n}", contacts)["events"]
+        if rolled_back:
+            batch = [
+                NewEvent(e["id"], EventType.JOURNEY_ENTERED, uuid.UUID(e["journeyId"]), None, None,
+                         e["contactId"], datetime(2026, 5, 1, 10, tzinfo=UTC), None, None)
+                for e in body
+            ]  # fmt: skip
+            async with app.state.sessions() as session:
+                await insert_events(session, apis[w].workspace_id, batch, ordinals)
+                await session.rollback()
+        else:
+            assert (await ingest(app.state.sessions, apis[w].workspace_id, body, ordinals)).accepted == len(
+                body
+            )
+            committed[w].update(contacts)
+        assert len(ordinals) <= 3
+    # then each workspace's queued ordinals are its contacts' own, and each contact counts once
+    for w in (0, 1):
+        assert await wrong_ordinals(app, apis[w].workspace_id) == 0
+        assert await remembered_rightly(app, ordinals, apis[w].workspace_id)
+        assert (await totals(apis[w], journeys[w]["id"]))["uniqueContactCount"] == len(committed[w])
