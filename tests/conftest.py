@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import hypothesis
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
@@ -34,6 +35,22 @@ from journeygraph.core.settings import Settings
 from journeygraph.db.queries.workspaces import create_api_key, create_workspace
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
+
+
+def examples(n: int) -> hypothesis.settings:
+    """Hypothesis settings for a property test that goes to the database: `n` examples, no deadline
+    (a round trip is slower than hypothesis expects), the test's fixtures reused by every example
+    (each example writes rows of its own), and the same examples on every run (a CI failure
+    reproduces here)."""
+    return hypothesis.settings(
+        max_examples=n,
+        deadline=None,
+        suppress_health_check=[
+            hypothesis.HealthCheck.function_scoped_fixture,
+            hypothesis.HealthCheck.too_slow,
+        ],
+        derandomize=True,
+    )
 
 
 def _with_database(url: str, name: str) -> str:

@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeygraph.db.enums import UNIQUE_KINDS, EventType
@@ -19,7 +19,7 @@ from journeygraph.db.queries import performance, rollups
 from journeygraph.db.queries.answers import Answers
 from journeygraph.db.queries.fold import ROLLUPS
 from journeygraph.resolvers.ingest import ingest
-from tests.conftest import Api
+from tests.conftest import Api, examples
 from tests.db.test_fold import ZONES, check, fold_lock, fold_on, one_journeys_events, queued
 
 LO, HI = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
@@ -195,12 +195,7 @@ STEPS = st.lists(
 )
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@examples(25)
 @given(steps=STEPS)
 async def test_figures_are_exact_for_any_interleaving_of_ingest_fold_and_draw(app, http, statements, steps):
     workspace_id, key, journey_id, events = await one_journeys_events(app, 600, seed=24)

@@ -6,14 +6,14 @@ import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeygraph.db.enums import EventType
 from journeygraph.db.ordinals import Ordinals
 from journeygraph.db.queries.events import NewEvent, insert_events
 from journeygraph.resolvers.ingest import ingest
-from tests.conftest import new_api
+from tests.conftest import examples, new_api
 from tests.journeygraph.test_events_endpoint import post, totals
 from tests.operations import create_journey
 
@@ -150,12 +150,7 @@ STEPS = st.lists(
 )
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@examples(20)
 @given(steps=STEPS)
 async def test_any_sequence_of_batches_queues_every_contact_with_its_own_ordinal(
     app, http, statements, steps

@@ -13,21 +13,17 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import graphql
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from hypothesis_graphql import strategies as gql
 
 from journeygraph.execution.executable import export_sdl
+from tests.conftest import examples
 from tests.operations import create_journey
 
 EXAMPLES = int(os.environ.get("JOURNEYGRAPH_PROPERTY_EXAMPLES", "60"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,  # the same examples on every run: a CI failure reproduces here
-)
+FUZZ = examples(EXAMPLES)
 TOTALS = """query($id: ID!) { journey(id: $id) {
   performance(startDate: "2026-01-01", endDate: "2026-12-31") { enteredCount } } }"""
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeygraph.db.queries import rollups
 from tests import reference
-from tests.conftest import new_api
+from tests.conftest import examples, new_api
 from tests.db.test_fold import fold_lock, fold_on
 from tests.journeygraph.test_properties import EXAMPLES
 from tests.operations import SAVE, create_journey
@@ -613,12 +613,7 @@ def random_events(draw: Any, journey: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-@settings(
-    max_examples=max(EXAMPLES // 6, 5),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@examples(max(EXAMPLES // 6, 5))
 @given(data=st.data(), tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kolkata"]))
 async def test_a_node_contacts_total_is_its_unique_figure_always(api, data, tz):
     # given random events, with re-entries, ties and ends without entries, sent in any order
