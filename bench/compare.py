@@ -31,7 +31,7 @@ import httpx
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, admin_url, fresh_database, ingest_bodies, send_events, tail_size
+from bench.run import Server, admin_url, fresh_database, ingest_bodies, read_keys, send_events, tail_size
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
 SIDES = ("before", "after")
@@ -40,7 +40,7 @@ WARM_UP = 10  # requests per side and operation before measuring
 
 async def _paired(
     clients: dict[str, httpx.AsyncClient],
-    key: str,
+    keys: list[str],
     query: str,
     variables: dict[str, Any],
     requests: int,
@@ -48,15 +48,16 @@ async def _paired(
 ) -> dict[str, tuple[float, float]]:
     """(p50 ms, requests/s) of one operation on each side, their requests alternating: a burst of
     `concurrency` requests on one side, then on the other (which goes first alternates too), so
-    both are measured under the same conditions within a second of each other."""
-    headers = {"Authorization": f"Bearer {key}"}
+    both are measured under the same conditions within a second of each other. Each of the
+    `concurrency` clients has a key of its own (`keys`), as in bench.run: a credential's rate limit
+    is its own."""
     body = {"query": query, "variables": variables}
     latencies: dict[str, list[float]] = {side: [] for side in SIDES}
     busy: dict[str, float] = dict.fromkeys(SIDES, 0.0)
 
-    async def one(side: str, record: bool) -> None:
+    async def one(side: str, record: bool, key: str) -> None:
         started = time.perf_counter()
-        answer = await clients[side].post("/graphql", json=body, headers=headers)
+        answer = await clients[side].post("/graphql", json=body, headers={"Authorization": f"Bearer {key}"})
         if record:
             latencies[side].append(time.perf_counter() - started)
         if answer.status_code != 200 or "errors" in answer.json():
@@ -65,7 +66,7 @@ async def _paired(
     for turn in range(WARM_UP + requests):
         for side in SIDES if turn % 2 == 0 else SIDES[::-1]:
             started = time.perf_counter()
-            await asyncio.gather(*(one(side, turn >= WARM_UP) for _ in range(concurrency)))
+            await asyncio.gather(*(one(side, turn >= WARM_UP, keys[i]) for i in range(concurrency)))
             if turn >= WARM_UP:
                 busy[side] += time.perf_counter() - started
     return {
@@ -74,7 +75,7 @@ async def _paired(
 
 
 async def _round(
-    url: str, sources: dict[str, str], dataset: Any, args: argparse.Namespace, first: str
+    url: str, sources: dict[str, str], dataset: Any, keys: list[str], args: argparse.Namespace, first: str
 ) -> dict[str, dict[str, float]]:
     """One round: both checkouts served at once, the reads alternating between them, then each
     side's ingestion in turn (`first` first)."""
@@ -96,13 +97,7 @@ async def _round(
         "by_ids_20": (queries.BY_IDS, ids, 1),
         "canvas_c4": (queries.CANVAS, window, 4),
     }
-    # one credential draws every request here, four at a time: its rate limit is raised (README,
-    # "Configuration") so that it measures the servers, not the limiter
-    unlimited = {
-        "JOURNEYGRAPH_RATE_LIMIT_PER_SECOND": "10000000",
-        "JOURNEYGRAPH_RATE_LIMIT_BURST": "10000000",
-    }
-    servers = {side: Server(url, sources[side], unlimited) for side in SIDES}
+    servers = {side: Server(url, sources[side]) for side in SIDES}
     found: dict[str, dict[str, float]] = {side: {} for side in SIDES}
     try:
         for server in servers.values():
@@ -117,7 +112,7 @@ async def _round(
         ):
             clients = {"before": before, "after": after}
             for name, (query, variables, concurrency) in operations.items():
-                paired = await _paired(clients, dataset.key, query, variables, args.requests, concurrency)
+                paired = await _paired(clients, keys, query, variables, args.requests, concurrency)
                 for side, (p50, rps) in paired.items():
                     found[side][name] = p50
                     if concurrency > 1:
@@ -148,10 +143,11 @@ async def measure_all(args: argparse.Namespace) -> dict[str, list[dict[str, floa
     dataset = await build(create_sessionmaker(engine), args.events)
     await engine.dispose()
     sources = {"before": args.before_dir, "after": args.after_dir}
+    keys = [dataset.key, *(await read_keys(url, dataset.workspace_id, 3))]  # one per concurrent client
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
     for round_ in range(-args.warm_up_rounds, args.rounds):
         print(f"compare: {'warm-up round' if round_ < 0 else f'round {round_ + 1}'}", file=sys.stderr)
-        found = await _round(url, sources, dataset, args, SIDES[round_ % 2])
+        found = await _round(url, sources, dataset, keys, args, SIDES[round_ % 2])
         if round_ >= 0:  # a warm-up round's figures are dropped: caches and the freshly built tables settle
             for side in SIDES:
                 runs[side].append(found[side])

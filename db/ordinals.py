@@ -34,10 +34,9 @@ class Ordinals:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._known: dict[uuid.UUID, dict[str, int]] = {}
-        self._size = 0
 
     def __len__(self) -> int:
-        return self._size
+        return sum(len(contacts) for contacts in self._known.values())
 
     def get(self, workspace_id: uuid.UUID, contact_id: str) -> int | None:
         known = self._known.get(workspace_id)
@@ -47,16 +46,13 @@ class Ordinals:
         """Remember ordinals read from, or numbered in, a committed transaction."""
         if not self.limit:
             return
-        known = self._known.setdefault(workspace_id, {})
-        before = len(known)
-        known.update(committed)
-        self._size += len(known) - before
-        if self._size > self.limit:
+        self._known.setdefault(workspace_id, {}).update(committed)
+        size = len(self)
+        if size > self.limit:
             # every workspace keeps its newest, as large a share as brings the whole to three quarters
             # of the limit; in bulk, since deleting from a dict's front one key at a time is quadratic
-            share = self.limit * 3 // 4 / self._size
+            share = self.limit * 3 // 4 / size
             for workspace, contacts in list(self._known.items()):
                 keep = int(len(contacts) * share)
                 self._known[workspace] = dict(islice(contacts.items(), len(contacts) - keep, None))
             self._known = {w: c for w, c in self._known.items() if c}
-            self._size = sum(len(c) for c in self._known.values())

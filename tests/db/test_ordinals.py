@@ -42,6 +42,15 @@ async def wrong_ordinals(app, workspace_id) -> int:
         return (await session.execute(WRONG_ORDINALS, {"ws": workspace_id})).scalar_one()
 
 
+async def committed_ordinals(app, workspace_id) -> dict[str, int]:
+    """The workspace's contacts and their ordinals as committed in `contacts`."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text("SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :ws"), {"ws": workspace_id}
+        )
+        return dict(rows.all())
+
+
 async def statements_of(api, body) -> list[str]:
     """The SQL statements a POST /v1/events of `body` sends, after checking it was taken whole."""
     api.counter.count, api.counter.statements, api.counter.counting = 0, [], True
@@ -120,13 +129,7 @@ async def test_ordinals_numbered_in_a_transaction_rolled_back_are_not_remembered
     assert all(ordinals.get(api.workspace_id, f"new-{i}") is None for i in range(3))
     # and when the contacts come back, they are numbered anew and queued with the committed ordinals
     await statements_of(api, events(journey["id"], "back", ["new-0", "new-1", "new-2"]))
-    async with app.state.sessions() as session:
-        committed = dict(
-            (await session.execute(
-                sa.text("SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :ws"),
-                {"ws": api.workspace_id},
-            )).all()
-        )  # fmt: skip
+    committed = await committed_ordinals(app, api.workspace_id)
     assert set(committed.values()).isdisjoint(stored.ordinals.values())  # an identity gives nothing back
     assert all(ordinals.get(api.workspace_id, c) == n for c, n in committed.items())
     assert await wrong_ordinals(app, api.workspace_id) == 0
@@ -134,11 +137,7 @@ async def test_ordinals_numbered_in_a_transaction_rolled_back_are_not_remembered
 
 async def remembered_rightly(app, ordinals: Ordinals, workspace_id) -> bool:
     """Every ordinal `ordinals` holds for the workspace is its contact's committed one."""
-    async with app.state.sessions() as session:
-        rows = await session.execute(
-            sa.text("SELECT contact_id, ordinal FROM contacts WHERE workspace_id = :ws"), {"ws": workspace_id}
-        )
-        committed = dict(rows.all())
+    committed = await committed_ordinals(app, workspace_id)
     return all(ordinals.get(workspace_id, c) in (None, n) for c, n in committed.items())
 
 
