@@ -319,21 +319,14 @@ async def ingestion(
     now = datetime.now(UTC)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
-    async def folded() -> tuple[int, float]:
-        """The tail now, and how long until it is empty."""
-        started, queued = time.perf_counter(), await tail_size(url)
-        while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
-            await asyncio.sleep(0.2)
-        return queued, time.perf_counter() - started
-
     today = now.date()
     variables = {"id": str(journey_id), "start": str(today - timedelta(days=30)), "end": str(today)}
     elapsed, first, first_spent = await _pass(server, postgres, key, alone_bodies)
-    queued_at_end, fold_after = await folded()
+    queued_at_end, fold_after = await drained(url)
     sending = asyncio.create_task(send_events(base, key, busy_bodies))
     during = await _canvas_while(base, headers, variables, sending)
     busy_elapsed, busy = await sending
-    busy_queued, busy_fold_after = await folded()
+    busy_queued, busy_fold_after = await drained(url)
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         before = (
             await client.post(
@@ -348,12 +341,12 @@ async def ingestion(
         ).json()
     paced = []
     for pace in paces:
-        await folded()
+        await drained(url)
         bodies = await ingest_bodies(url, journey_id, batches, size)
         sending = asyncio.create_task(send_events(base, key, bodies, every=size / pace))
         during_pace = await _canvas_while(base, headers, variables, sending)
         pace_elapsed, pace_totals = await sending
-        pace_queued, pace_fold_after = await folded()
+        pace_queued, pace_fold_after = await drained(url)
         paced.append({"pace": pace, "pass": pace_totals, "events_per_s": pace_totals["accepted"] / pace_elapsed,
                       "canvas_during": during_pace, "tail_at_end": pace_queued, "folded_after_s": pace_fold_after})  # fmt: skip
     return {
@@ -385,6 +378,14 @@ async def tail_size(url: str) -> int:
         return int(await connection.fetchval("SELECT count(*) FROM event_tail"))
     finally:
         await connection.close()
+
+
+async def drained(url: str) -> tuple[int, float]:
+    """The tail now, and how long until it is empty."""
+    started, queued = time.perf_counter(), await tail_size(url)
+    while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+        await asyncio.sleep(0.2)
+    return queued, time.perf_counter() - started
 
 
 async def _canvas_while(
