@@ -148,13 +148,27 @@ _FOLD = sa.text(
     SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL
     """
 )
+# The stored sets among the fold's keys, read a range of the journey-wide index (journey, grain, bucket,
+# kind) at a time: probed key by key, the planner took that index too and walked the whole range (every
+# subject's set, and every dead version a stream's rewrites left there) once per key — 6.4 s for the
+# 5,400 keys of a 50,000-event fold, 15 ms read range by range (docs/performance.md, "Stop 36").
 _STORED_SETS = sa.text(
     """
-    SELECT c.journey_id, c.subject_id, c.kind, c.grain, c.bucket, c.bitmap
-    FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
-                CAST(:grains AS smallint[]), CAST(:buckets AS timestamptz[])) AS k(journey_id, subject_id, kind, grain, bucket)
-    JOIN contact_sets c ON c.workspace_id = :workspace_id AND c.journey_id = k.journey_id
-        AND c.subject_id = k.subject_id AND c.kind = k.kind AND c.grain = k.grain AND c.bucket = k.bucket
+    WITH k AS MATERIALIZED (
+        SELECT * FROM unnest(CAST(:journeys AS uuid[]), CAST(:subjects AS uuid[]), CAST(:kinds AS smallint[]),
+                CAST(:grains AS smallint[]), CAST(:buckets AS timestamptz[]))
+            AS k(journey_id, subject_id, kind, grain, bucket)
+    ), ranged AS MATERIALIZED (
+        -- OFFSET 0: a search per range, never a join the planner could turn into a scan of every set
+        -- of the workspace (it did, for 500 keys in one range, expecting 200 ranges)
+        SELECT c.* FROM (SELECT DISTINCT journey_id, grain, bucket, kind FROM k) AS r
+        CROSS JOIN LATERAL (
+            SELECT c.journey_id, c.subject_id, c.kind, c.grain, c.bucket, c.bitmap FROM contact_sets c
+            WHERE c.workspace_id = :workspace_id AND c.journey_id = r.journey_id AND c.grain = r.grain
+                AND c.bucket = r.bucket AND c.kind = r.kind
+            OFFSET 0) AS c
+    )
+    SELECT c.* FROM ranged c JOIN k USING (journey_id, subject_id, kind, grain, bucket)
     """
 )
 _WRITE_SETS = sa.text(
@@ -234,27 +248,42 @@ async def fold(
 
 
 async def _merge(session: AsyncSession, workspace_id: uuid.UUID, added: dict[SetKey, BitMap]) -> None:
-    """OR `added` into the stored sets (two statements: read those that exist, write all)."""
+    """OR `added` into the stored sets (two statements: read those that exist, write those that change).
+    A set already holding every contact added is not written again: in a long stream of known
+    contacts, most of a fold's day, four-hour and week sets are (docs/performance.md, "Stop 36")."""
     keys = sorted(added)
-    columns: dict[str, list[Any]] = {
+    stored = await session.execute(_STORED_SETS, {"workspace_id": workspace_id, **_columns(keys)})
+    unchanged: set[SetKey] = set()
+    for i, (journey_id, subject_id, kind, grain, bucket, bitmap) in enumerate(stored):
+        if i and not i % YIELD_EVERY:
+            await asyncio.sleep(0)
+        key = (journey_id, subject_id, kind, grain, bucket)
+        before = BitMap.deserialize(bitmap)
+        if added[key] <= before:
+            unchanged.add(key)
+        else:
+            added[key] |= before
+    changed = [k for k in keys if k not in unchanged]
+    if not changed:
+        return
+    merged = [added[k] for k in changed]
+    await session.execute(
+        _WRITE_SETS,
+        {
+            "workspace_id": workspace_id,
+            **_columns(changed),
+            "ns": [len(b) for b in merged],
+            "bitmaps": [b.serialize() for b in merged],
+        },
+    )
+
+
+def _columns(keys: list[SetKey]) -> dict[str, list[Any]]:
+    """The sets' keys as the columns the statements unnest."""
+    return {
         "journeys": [k[0] for k in keys],
         "subjects": [k[1] for k in keys],
         "kinds": [k[2] for k in keys],
         "grains": [k[3] for k in keys],
         "buckets": [k[4] for k in keys],
     }
-    stored = await session.execute(_STORED_SETS, {"workspace_id": workspace_id, **columns})
-    for i, (journey_id, subject_id, kind, grain, bucket, bitmap) in enumerate(stored):
-        if i and not i % YIELD_EVERY:
-            await asyncio.sleep(0)
-        added[(journey_id, subject_id, kind, grain, bucket)] |= BitMap.deserialize(bitmap)
-    merged = [added[k] for k in keys]
-    await session.execute(
-        _WRITE_SETS,
-        {
-            "workspace_id": workspace_id,
-            **columns,
-            "ns": [len(b) for b in merged],
-            "bitmaps": [b.serialize() for b in merged],
-        },
-    )

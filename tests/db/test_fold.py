@@ -226,6 +226,52 @@ async def test_unique_counts_are_the_same_whichever_owners_one_statement_answers
             await fold_on(connection, workspace_id, len(events) // 2)
 
 
+async def set_versions(app, workspace_id) -> dict[tuple, str]:
+    """Each stored contact set's key and the transaction that last wrote it."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text(
+                "SELECT journey_id, subject_id, kind, grain, bucket, xmin::text FROM contact_sets"
+                " WHERE workspace_id = :ws"
+            ),
+            {"ws": workspace_id},
+        )
+        return {tuple(row[:5]): row[5] for row in rows}
+
+
+async def test_a_fold_writes_only_the_contact_sets_it_changes(app, http, statements):
+    # given a journey's events, folded
+    workspace_id, key, journey_id, events = await one_journeys_events(app, 400, seed=8)
+    api = Api(http, workspace_id, key, statements)
+    counted = [e for e in events if EventType(e["type"]) in UNIQUE_KINDS]
+    async with fold_lock(app) as connection:
+        await ingest(app.state.sessions, workspace_id, events)
+        await fold_on(connection, workspace_id, 10_000)
+        stored = await set_versions(app, workspace_id)
+        assert stored, "the events fill contact sets"
+
+        # when the same contacts do the same things again at the same instants
+        again = [{**e, "id": f"{e['id']}-again"} for e in counted]
+        assert (await ingest(app.state.sessions, workspace_id, again)).accepted == len(again)
+        assert await fold_on(connection, workspace_id, 10_000) == len(again)
+        # then no set is written again, and the figures count the repeats and no contact twice
+        assert await set_versions(app, workspace_id) == stored
+        await check(api, [str(journey_id)], events + again, "repeats folded")
+
+        # when a contact not seen before enters a node
+        entered = next(e for e in counted if e["type"] == "NODE_ENTERED")
+        newcomer = {**entered, "id": "newcomer", "contactId": "someone-new"}
+        await ingest(app.state.sessions, workspace_id, [newcomer])
+        await fold_on(connection, workspace_id, 10_000)
+        # then exactly its sets are written: its kind's five grains, on its node and on its journey
+        after = await set_versions(app, workspace_id)
+        written = {k for k, version in after.items() if stored.get(k) != version}
+        kind = UNIQUE_KINDS[EventType.NODE_ENTERED]
+        assert {(k[1], k[2]) for k in written} == {(journey_id, kind), (uuid.UUID(entered["nodeId"]), kind)}
+        assert len(written) == 2 * 5
+        await check(api, [str(journey_id)], events + again + [newcomer], "a newcomer folded")
+
+
 async def tail_vacuums(app) -> tuple[int, int]:
     """The tail's manual vacuums so far (a folder's; autovacuum's are counted apart) and its pages."""
     async with app.state.engine.connect() as connection:

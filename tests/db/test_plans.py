@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from pyroaring import BitMap
 
-from journeygraph.db.queries import enrollments, performance
+from journeygraph.db.queries import enrollments, fold, performance
 
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
 # 1 to 30 January 2026 in New York (UTC-5): partial UTC days at each edge, 05:00-24:00 on 1 Jan and
@@ -300,3 +300,35 @@ async def test_a_listed_runs_last_event_is_one_backward_probe_of_the_contacts_in
     # which depends on when autovacuum last came by)
     assert re.search(r"Index (Only )?Scan Backward using ix_events_contact", lines[probe]), plan
     assert "Limit" in lines[probe - 1], plan
+
+
+async def test_a_fold_reads_each_range_of_stored_sets_once_not_once_per_set(app):
+    # given 500 subjects' sets of a journey, every day around WINDOW
+    workspace, journey = uuid.uuid4(), uuid.uuid4()
+    async with app.state.sessions() as session:
+        await session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        await crowd(session, workspace, journey)
+        subjects = list(
+            await session.scalars(
+                sa.text("SELECT DISTINCT subject_id FROM contact_sets WHERE workspace_id = :w"),
+                {"w": workspace},
+            )
+        )
+        # when a fold looks up one day's sets of one kind for every subject, as a stream's folds do
+        keys = [(journey, subject, 1, 3, datetime(2026, 1, 10, tzinfo=UTC)) for subject in subjects]
+        parameters = {"workspace_id": workspace, **fold._columns(keys)}
+        found = (await session.execute(fold._STORED_SETS, parameters)).all()
+        plan = [
+            row[0]
+            for row in await session.execute(
+                sa.text("EXPLAIN (ANALYZE) " + fold._STORED_SETS.text), parameters
+            )
+        ]
+        await session.rollback()
+
+    # then it gets every one of them, from one search of the journey's range, not a search per set
+    # (each of which walked the whole range: docs/performance.md, "Stop 36")
+    assert len(found) == len(subjects) == 500
+    scans = [line for line in plan if " on contact_sets" in line]
+    assert len(scans) == 1, "\n".join(plan)
+    assert re.search(r"rows=500(\.0+)? loops=1\)", scans[0]), "\n".join(plan)
