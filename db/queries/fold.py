@@ -150,8 +150,9 @@ _FOLD = sa.text(
 )
 # The stored sets among the fold's keys, read a range of the journey-wide index (journey, grain, bucket,
 # kind) at a time: probed key by key, the planner took that index too and walked the whole range (every
-# subject's set, and every dead version a stream's rewrites left there) once per key — 6.4 s for the
-# 5,400 keys of a 50,000-event fold, 15 ms read range by range (docs/performance.md, "Stop 36").
+# subject's set, and every dead version a stream's rewrites left there) once per key: 6.4 to 8.8 s for the
+# 5,400 keys of a 50,000-event fold after a long stream; on a vacuumed table 337 ms, against 16 ms
+# range by range (docs/performance.md, "Stop 36").
 _STORED_SETS = sa.text(
     """
     WITH k AS MATERIALIZED (
