@@ -329,6 +329,7 @@ async def test_a_fold_reads_each_range_of_stored_sets_once_not_once_per_set(app)
     # then it gets every one of them, from one search of the journey's range, not a search per set
     # (each of which walked the whole range: docs/performance.md, "Stop 36")
     assert len(found) == len(subjects) == 500
+    assert {(row[1], row[2], row[3], row[4]) for row in found} == {key[1:] for key in keys}
     scans = [line for line in plan if " on contact_sets" in line]
     assert len(scans) == 1, "\n".join(plan)
     assert re.search(r"rows=500(\.0+)? loops=1\)", scans[0]), "\n".join(plan)
