@@ -14,15 +14,21 @@ closes the run, so nothing of the run is later), else the contact's latest
 event in the journey (an ACTIVE run is the contact's last), read per listed run.
 
 Runs are stored in `enrollments`, with their counts per status and current
-node in `enrollment_counts`: the runs of the folded events. The folder keeps
-both in step (`refresh`): for each contact a batch touches, only the runs
-after the last stored end before the batch's earliest event can change, so it
-reads the contact's folded events from there (ix_events_contact), recomputes
-those runs and writes the ones that differ from what is stored (most do not),
-moving the counts by as much. A query does the same for
-the contacts still in the tail, without writing (`RECOMPUTE` as a CTE):
-stored runs, less those the tail changes, plus those recomputed, are the runs
-of every acknowledged event.
+node in `enrollment_counts`. The folder keeps both in step (`refresh`): for
+each contact a batch touches, only the runs after the last stored end before
+the batch's earliest event can change, so it reads the contact's events from
+there (ix_events_contact), recomputes those runs and writes the ones that
+differ from what is stored (most do not), moving the counts by as much. It
+reads every event it finds there, still queued or not: a queued event it
+takes in early is one the fold that takes it later finds already stored. A
+query does the same for the contacts still in the tail, without writing
+(`RECOMPUTE` as a CTE), from before each one's earliest queued event: stored
+runs, less those the tail could change, plus those recomputed, are the runs of
+every acknowledged event. So stored runs need be exact only up to each
+contact's earliest queued event (an end is a boundary whatever else arrives,
+and the runs before it are made of older events, all folded); the fold that
+takes a queued event recomputes from before it, and once the tail is empty
+every stored run is exact.
 """
 
 from __future__ import annotations
@@ -86,38 +92,13 @@ old AS (
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
 )"""
-# The stored runs are those of the folded events only: a fold reads a contact's events less those
-# still queued (else a rebuild, whose later events are all stored already, would recompute every
-# contact's whole history at every batch). Matching a queued event by journey, time, contact and
-# type may leave out a folded twin too; harmless: its contact is then in the tail, so queries
-# recompute it from every event, and so does the fold that takes its twin. An event dated before
-# its journey's earliest queued one has no queued twin: only the others are looked up in the tail
-# (in a 50,000-event fold at 10M, 159,444 look-ups, most of them of older events).
-_QUEUED_FROM = """queued_from AS MATERIALIZED (
-    SELECT j.journey_id, (SELECT min(q.occurred_at) FROM event_tail q
-        WHERE q.workspace_id = :workspace_id AND q.journey_id = j.journey_id) AS since
-    FROM (SELECT DISTINCT journey_id FROM starts) AS j
-), """
-_NOT_QUEUED = """
-    AND (f.since IS NULL OR x.occurred_at < f.since OR NOT EXISTS (
-        SELECT 1 FROM event_tail q WHERE q.workspace_id = :workspace_id AND q.journey_id = x.journey_id
-            AND q.occurred_at = x.occurred_at AND q.contact_id = x.contact_id AND q.type = x.type))"""
-
-
-def _runs(folded_only: bool) -> str:
-    queued_from, joined, not_queued = (
-        (_QUEUED_FROM, "JOIN queued_from f ON f.journey_id = s.journey_id", _NOT_QUEUED)
-        if folded_only
-        else ("", "", "")
-    )
-    return f"""{queued_from}
+_RUNS = f"""
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
     FROM starts s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
-    {joined}
-    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}{not_queued}
+    WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}
 ), placed AS (
     SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
         PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
@@ -148,7 +129,7 @@ events_after AS (
 )"""
 
 
-RECOMPUTE = f"{_STARTS}, {_OLD}, {_runs(folded_only=False)}"
+RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
 
 _COLUMNS = (
     "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted"
@@ -165,7 +146,7 @@ _TOUCHED = """touched AS (
     )"""
 # One statement: the stored runs that may change (`old`: by key, a lateral look-up per contact
 # that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few) beside
-# the runs recomputed from the folded events (`fresh`), entry by entry. Only the differences are
+# the runs recomputed from the contact's events (`fresh`), entry by entry. Only the differences are
 # written: a run no longer there is deleted, a changed one updated in place, a new one inserted,
 # and the counts move by as much. At 10M events most recomputed runs are the stored ones exactly
 # (34,054 of 37,687 in a 50,000-event fold of the benchmark's stream): rewriting them all, with
@@ -184,7 +165,7 @@ _REFRESH = sa.text(
                 AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
             OFFSET 0
         ) AS o
-    ), {_runs(folded_only=True)}, paired AS MATERIALIZED (
+    ), {_RUNS}, paired AS MATERIALIZED (
         -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but not alike
         SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node, f.*
         FROM old o FULL JOIN fresh f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
@@ -20,6 +20,9 @@ from tests.conftest import examples, new_api
 from tests.db.test_fold import fold_lock, fold_on
 from tests.journeygraph.test_properties import EXAMPLES
 from tests.operations import SAVE, create_journey
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 NODES = [
     {"key": "t", "type": "TRIGGER"},
@@ -298,27 +301,8 @@ def expected_enrollments(
     }
 
 
-async def test_the_stored_runs_are_those_of_the_folded_events_alone(app, api):
-    # given runs sent out of order, in batches of 97, while no folder may fold
-    journey = await create_journey(api, "Stored", NODES, PATHS)
-    events = make_runs(journey, 12, seed=8)
-    arrived = events[:]
-    random.Random(len(events)).shuffle(arrived)  # the order `send` sends them in
-    async with fold_lock(app) as connection:
-        await send(api, events)
-        # when the first two batches are folded (the tail is taken in the order it arrived)
-        assert await fold_on(connection, api.workspace_id, 2 * 97) == 2 * 97
-        # then the stored runs are the definitions' for those events, as if the rest were not sent:
-        # a fold does not read the events still queued, dated before or after its own
-        stored = await stored_enrollments(app, api.workspace_id)
-        assert stored == expected_enrollments(arrived[: 2 * 97], journey["id"])
-        assert len(stored) > 5
-
-
-async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
-    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
-    journey = await create_journey(api, "Rewritten", NODES, PATHS)
-    node = {n["type"]: n["id"] for n in journey["nodes"]}
+def contact_event(journey: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+    """A maker of contact "c"'s events in `journey`: (id, type, minutes after START, more fields)."""
 
     def event(name: str, kind: str, minutes: int, **more: str) -> dict[str, Any]:
         at = (START + timedelta(minutes=minutes)).isoformat()
@@ -331,6 +315,48 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
             **more,
         }
 
+    return event
+
+
+async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_takes_them_rewrites_nothing(
+    app, api
+):
+    # given a contact's entry, its arrival at the mail node and its exit, sent one request each
+    # (queued in that order) while no folder may fold
+    journey = await create_journey(api, "Queued", NODES, PATHS)
+    mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
+    event = contact_event(journey)
+    events = [
+        event("in", "JOURNEY_ENTERED", 0),
+        event("mail", "NODE_ENTERED", 10, nodeId=mail),
+        event("out", "JOURNEY_EXITED", 20),
+    ]
+    async with fold_lock(app) as connection:
+        for one in events:
+            await post_events(api, [one])
+        # when a fold takes the entry alone
+        assert await fold_on(connection, api.workspace_id, 1) == 1
+        # then the run it stores is already the one all three events make (exited at 20 minutes),
+        # not the entry's alone (active): a fold reads the contact's events whether folded or
+        # still queued, with no look-up in the tail for each
+        stored = await stored_enrollments(app, api.workspace_id)
+        assert stored == expected_enrollments(events, journey["id"])
+        assert stored[("c", "in")][:2] == ("EXITED", START + timedelta(minutes=20))
+        await check_enrollments(api, journey, events, "one of three folded")
+        versions = await stored_runs(app, api.workspace_id)
+        # and when the other two are folded, the run is not written again
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+        assert await stored_runs(app, api.workspace_id) == versions
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(events, journey["id"])
+        await check_enrollments(api, journey, events, "all folded")
+
+
+async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
+    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
+    journey = await create_journey(api, "Rewritten", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+    event = contact_event(journey)
     events = [
         event("in-1", "JOURNEY_ENTERED", 0),
         event("in-2", "JOURNEY_ENTERED", 10),
