@@ -92,10 +92,12 @@ old AS (
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
 )"""
+# The contacts are taken in order, so their events come out of the index sorted by contact and then
+# time, and the window's sort orders each contact's dozen rows on their own, not all of them together.
 _RUNS = f"""
 events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
-    FROM starts s JOIN events x
+    FROM (SELECT * FROM starts ORDER BY journey_id, contact_id) AS s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
     WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}

@@ -333,3 +333,35 @@ async def test_a_fold_reads_each_range_of_stored_sets_once_not_once_per_set(app)
     scans = [line for line in plan if " on contact_sets" in line]
     assert len(scans) == 1, "\n".join(plan)
     assert re.search(r"rows=500(\.0+)? loops=1\)", scans[0]), "\n".join(plan)
+
+
+async def test_a_folds_runs_are_sorted_contact_by_contact_not_all_together(app):
+    workspace, journey = uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    async def read(session: Any) -> None:
+        # given 3,000 contacts' entries and nodes entered in a journey, as the statistics know them
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        await raw.execute(
+            """INSERT INTO events (workspace_id, id, type, journey_id, contact_id, occurred_at)
+            SELECT $1, 'e' || i, CASE WHEN i % 3 = 0 THEN 'JOURNEY_ENTERED' ELSE 'NODE_ENTERED' END, $2,
+                'c' || (i % 3000), CAST($3 AS timestamptz) + i * INTERVAL '1 second'
+            FROM generate_series(1, 60000) AS i""",
+            workspace, journey, at,
+        )  # fmt: skip
+        await raw.execute("ANALYZE events")
+        # when a fold recomputes 30 of them (a fold's share of a large workspace's contacts)
+        touched = [(journey, f"c{i}", at) for i in range(0, 3000, 100)]
+        await enrollments.refresh(session, workspace, touched)
+
+    (plan,) = await plans(app, read)
+
+    # then their events, read from ix_events_contact one contact after another in contact order,
+    # are ordered by time within each contact (a sort of a dozen rows at a time at 10M events),
+    # not sorted all together before the window that cuts them into segments
+    lines = plan.splitlines()
+    window = next(i for i, line in enumerate(lines) if "WindowAgg" in line)
+    below = "\n".join(lines[window + 1 : window + 5])
+    assert "Incremental Sort" in below, plan
+    assert re.search(r"Presorted Key: \w+\.journey_id, \w+\.contact_id", below), plan
+    assert "ix_events_contact" in plan, plan
