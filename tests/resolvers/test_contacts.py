@@ -279,15 +279,17 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
     assert await stored_runs(app, api.workspace_id) == before
 
 
-async def stored_enrollments(app, workspace_id) -> dict[tuple[str, str], tuple[Any, ...]]:
-    """Each stored run's figures, by contact and entry."""
+async def stored_enrollments(
+    app, workspace_id, journey_id: str | None = None
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each stored run's figures, by contact and entry (of one journey, when named)."""
     async with app.state.sessions() as session:
         rows = await session.execute(
             sa.text(
                 "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
-                " WHERE workspace_id = :ws"
+                " WHERE workspace_id = :ws AND (CAST(:journey AS uuid) IS NULL OR journey_id = CAST(:journey AS uuid))"
             ),
-            {"ws": workspace_id},
+            {"ws": workspace_id, "journey": journey_id},
         )
         return {(c, e): (s, ended, str(n) if n else None, conv) for c, e, s, ended, n, conv in rows}
 
@@ -675,3 +677,54 @@ async def test_a_total_alone_reads_no_page(journeyed):
     _, with_page = await api.count(both, {"id": journey["id"]})
     # the page is one statement, read once for its edges and its pageInfo together
     assert with_page == alone + 1
+
+
+def dense_runs(draw: Any, journey: dict[str, Any]) -> list[dict[str, Any]]:
+    """Up to 60 events of only those types that shape runs (and messages), of two contacts within eight
+    hours: many entries and ends close together, so that a late event lands among folded ones."""
+    example = journey["id"][:8]
+    node_ids = [n["id"] for n in journey["nodes"]]
+    types = ["JOURNEY_ENTERED", "JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED",
+             "NODE_ENTERED", "GOAL_CONVERTED", "MESSAGE_SENT"]  # fmt: skip
+    events = []
+    for i in range(draw(st.integers(min_value=0, max_value=60))):
+        kind = draw(st.sampled_from(types))
+        event = {
+            "id": f"{example}-{draw(st.integers(0, 9))}-{i}",  # ids whose order differs from sending order
+            "type": kind,
+            "journeyId": journey["id"],
+            "contactId": draw(st.sampled_from(["a", "b"])),
+            "occurredAt": (START + timedelta(minutes=15 * draw(st.integers(0, 32)))).isoformat(),
+        }
+        if kind in ("NODE_ENTERED", "GOAL_CONVERTED", "MESSAGE_SENT"):
+            event["nodeId"] = draw(st.sampled_from(node_ids))
+        events.append(event)
+    return events
+
+
+@examples(max(EXAMPLES // 6, 5))
+@given(data=st.data())
+async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_folding(app, api, data):
+    # given random events (re-entries, ties at one instant, ends without entries), in a random
+    # order, while no folder may fold
+    journey = await create_journey(api, "Interleaved", NODES[:3], PATHS[:2])
+    order = data.draw(st.permutations(dense_runs(data.draw, journey)))
+    sent: list[dict[str, Any]] = []
+    async with fold_lock(app) as connection:
+        while len(sent) < len(order):
+            # when a lot of them arrives, and any part of the tail (oldest first) is folded: a fold
+            # may take an event in early, or take its runs' end or entry before or after it
+            lot = order[len(sent) : len(sent) + data.draw(st.integers(min_value=3, max_value=15))]
+            await post_events(api, lot)
+            sent += lot
+            await fold_on(connection, api.workspace_id, data.draw(st.integers(min_value=1, max_value=20)))
+            # then every answer is the definitions' for everything sent
+            if reference.enrollments(sent, journey["id"]):
+                await check_enrollments(api, journey, sent, f"{len(sent)} sent")
+            else:
+                assert (await all_enrollments(api, journey["id"]))[1:] == (0, 0)
+        # and once everything is folded, the stored runs are the definitions' too
+        while await fold_on(connection, api.workspace_id, 1000):
+            pass
+    stored = await stored_enrollments(app, api.workspace_id, journey["id"])
+    assert stored == expected_enrollments(sent, journey["id"])
