@@ -192,10 +192,11 @@ async def check_enrollments(api, journey: dict[str, Any], events: list[dict[str,
             [r for r in expected if r["status"] == "ACTIVE" and r["currentNode"] == node_id]
         )
         assert (runs, total) == (wanted, len(wanted)), f"{label} waiting at {node_id}"
-    contact = expected[len(expected) // 2]["contactId"]
-    runs, total, _ = await all_enrollments(api, journey["id"], first=2, contact=contact)
-    wanted = without_entry([r for r in expected if r["contactId"] == contact])
-    assert (runs, total) == (wanted, len(wanted)), f"{label} contact"
+    if expected:  # one contact's runs
+        contact = expected[len(expected) // 2]["contactId"]
+        runs, total, _ = await all_enrollments(api, journey["id"], first=2, contact=contact)
+        wanted = without_entry([r for r in expected if r["contactId"] == contact])
+        assert (runs, total) == (wanted, len(wanted)), f"{label} contact"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -619,20 +620,34 @@ async def test_lists_are_priced_by_first(journeyed):
     assert costs[1] - costs[0] == 2 * 45 + 4 * 2 * 45
 
 
-def random_events(draw: Any, journey: dict[str, Any]) -> list[dict[str, Any]]:
+ANY_TYPES = ("JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", *ACTIVITY_TYPES)
+# Types that shape runs (entries twice as likely), and messages: dense runs, many entries and ends
+RUN_TYPES = ("JOURNEY_ENTERED", "JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED",
+             "NODE_ENTERED", "GOAL_CONVERTED", "MESSAGE_SENT")  # fmt: skip
+
+
+def random_events(
+    draw: Any,
+    journey: dict[str, Any],
+    types: tuple[str, ...] = ANY_TYPES,
+    contacts: tuple[str, ...] = ("a", "b", "B", "c-1", "\u00e9"),
+    most: int = 40,
+    quarters: int = 4 * 24 * 3,
+) -> list[dict[str, Any]]:
+    """Up to `most` events of `types` and `contacts`, at quarter-hours over `quarters` of them from START
+    (a microsecond earlier or not), some with a node they need not have."""
     example = journey["id"][:8]  # ids are the workspace's: each example its own
     node_ids = [n["id"] for n in journey["nodes"]]
-    types = ["JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", *ACTIVITY_TYPES]
-    count = draw(st.integers(min_value=0, max_value=40))
+    count = draw(st.integers(min_value=0, max_value=most))
     events = []
     for i in range(count):
         kind = draw(st.sampled_from(types))
-        moment = START + timedelta(minutes=15 * draw(st.integers(min_value=0, max_value=4 * 24 * 3)))
+        moment = START + timedelta(minutes=15 * draw(st.integers(min_value=0, max_value=quarters)))
         event = {
             "id": f"{example}-{draw(st.integers(0, 9))}-{i}",  # ids whose order differs from sending order
             "type": kind,
             "journeyId": journey["id"],
-            "contactId": draw(st.sampled_from(["a", "b", "B", "c-1", "\u00e9"])),
+            "contactId": draw(st.sampled_from(contacts)),
             "occurredAt": (moment - timedelta(microseconds=draw(st.sampled_from([0, 1])))).isoformat(),
         }
         if kind.startswith(("NODE", "MESSAGE", "GOAL")) or draw(st.booleans()):
@@ -679,36 +694,15 @@ async def test_a_total_alone_reads_no_page(journeyed):
     assert with_page == alone + 1
 
 
-def dense_runs(draw: Any, journey: dict[str, Any]) -> list[dict[str, Any]]:
-    """Up to 60 events of only those types that shape runs (and messages), of two contacts within eight
-    hours: many entries and ends close together, so that a late event lands among folded ones."""
-    example = journey["id"][:8]
-    node_ids = [n["id"] for n in journey["nodes"]]
-    types = ["JOURNEY_ENTERED", "JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED",
-             "NODE_ENTERED", "GOAL_CONVERTED", "MESSAGE_SENT"]  # fmt: skip
-    events = []
-    for i in range(draw(st.integers(min_value=0, max_value=60))):
-        kind = draw(st.sampled_from(types))
-        event = {
-            "id": f"{example}-{draw(st.integers(0, 9))}-{i}",  # ids whose order differs from sending order
-            "type": kind,
-            "journeyId": journey["id"],
-            "contactId": draw(st.sampled_from(["a", "b"])),
-            "occurredAt": (START + timedelta(minutes=15 * draw(st.integers(0, 32)))).isoformat(),
-        }
-        if kind in ("NODE_ENTERED", "GOAL_CONVERTED", "MESSAGE_SENT"):
-            event["nodeId"] = draw(st.sampled_from(node_ids))
-        events.append(event)
-    return events
-
-
 @examples(max(EXAMPLES // 6, 5))
 @given(data=st.data())
 async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_folding(app, api, data):
     # given random events (re-entries, ties at one instant, ends without entries), in a random
     # order, while no folder may fold
     journey = await create_journey(api, "Interleaved", NODES[:3], PATHS[:2])
-    order = data.draw(st.permutations(dense_runs(data.draw, journey)))
+    # (two contacts within eight hours: a late event lands among folded ones)
+    dense = random_events(data.draw, journey, RUN_TYPES, contacts=("a", "b"), most=60, quarters=32)
+    order = data.draw(st.permutations(dense))
     sent: list[dict[str, Any]] = []
     async with fold_lock(app) as connection:
         while len(sent) < len(order):
@@ -719,10 +713,7 @@ async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_fold
             sent += lot
             await fold_on(connection, api.workspace_id, data.draw(st.integers(min_value=1, max_value=20)))
             # then every answer is the definitions' for everything sent
-            if reference.enrollments(sent, journey["id"]):
-                await check_enrollments(api, journey, sent, f"{len(sent)} sent")
-            else:
-                assert (await all_enrollments(api, journey["id"]))[1:] == (0, 0)
+            await check_enrollments(api, journey, sent, f"{len(sent)} sent")
         # and once everything is folded, the stored runs are the definitions' too
         while await fold_on(connection, api.workspace_id, 1000):
             pass
