@@ -21,7 +21,10 @@ so nothing stays:
   the same append without it, in the same order); queueing them with their
   contacts' ordinals (one hash join, no index on the tail but its key); one
   state row per contact whose runs they shape (the least a run keeper can
-  write); and a row per new run.
+  write); and a row per new run;
+- the parts of a leaner design still (bench/lean_floor.py): a compiled decoder,
+  the tail taken out alone, counting in Python with the rollups upserted, and a
+  queue of one row per body.
 
 Indexes dropped for a part are dropped inside its transaction. The figures are
 wall-clock µs per event seen from the client, medians over the rounds; the
@@ -44,6 +47,7 @@ import asyncpg
 from bench.clock import Clock
 from bench.dataset import build
 from bench.floors import remembered
+from bench.lean_floor import batch_queue, decoding, python_fold
 from bench.run import admin_url, database_url, fresh_database, ingest_bodies, plain_url
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
@@ -182,6 +186,11 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
                 copied, measured[part] = await floor_part(connection, workspace_id, events, part)
                 copies.append(copied)
             measured["COPY into a staging table"] = statistics.median(copies)
+            measured.update(decoding(bodies, now))
+            measured.update(await python_fold(connection, workspace_id, events))
+            measured["queue a row per body (uncompressed), written and taken out"] = await batch_queue(
+                connection, workspace_id, bodies
+            )
             if round_:
                 for name, value in measured.items():
                     found.setdefault(name, []).append(value)

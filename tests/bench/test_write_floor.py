@@ -25,6 +25,13 @@ PARTS = (
     "queue with ordinals (hash join), the tail's key only",
     "one state row per contact whose runs the events shape",
     "a row per new run",
+    "decode and check as built (json with Decimal, check_event)",
+    "decode and type with a compiled decoder (msgspec)",
+    "decode a stored body again (orjson)",
+    "take the queued events out alone (DELETE … RETURNING, fetched)",
+    "count them in Python, every grain",
+    "upsert the five rollups with those rows",
+    "queue a row per body (uncompressed), written and taken out",
 )
 
 
