@@ -30,7 +30,6 @@ import asyncpg
 import msgspec
 import orjson
 
-from journeygraph.app import tune_garbage_collector
 from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries.events import NewEvent, day_of, hour_of, quarter_of, week_of
@@ -61,10 +60,9 @@ _DECODER = msgspec.json.Decoder(_Body)
 def decoding(bodies: list[str], now: datetime) -> dict[str, float]:
     """µs per event to read `bodies` as the server does, with a compiled decoder, and again with orjson.
 
-    The garbage collector is tuned as in the server (`tune_garbage_collector`): with the stock
-    thresholds each decoder's timing included collections of the bench's own objects.
+    The caller tunes the garbage collector as the server does (`tune_garbage_collector`): with the
+    stock thresholds each decoder's timing included collections of the bench's own objects.
     """
-    tune_garbage_collector()
     spent = {"as built": 0.0, "msgspec": 0.0, "orjson": 0.0}
     events = 0
     for text in bodies:
@@ -215,10 +213,12 @@ _KEEP_BODY = "INSERT INTO floor_batches (workspace_id, body) VALUES ($1, $2)"
 _TAKE_BODIES = "DELETE FROM floor_batches WHERE workspace_id = $1 RETURNING body"
 
 
-async def batch_queue(connection: asyncpg.Connection, workspace_id: uuid.UUID, bodies: list[str]) -> float:
-    """µs per event to queue each body as one row and take them all out again, rolled back."""
+async def batch_queue(
+    connection: asyncpg.Connection, workspace_id: uuid.UUID, bodies: list[str], events: int
+) -> float:
+    """µs per event to queue each body (`events` in all) as one row and take them all out again,
+    rolled back."""
     encoded = [body.encode() for body in bodies]
-    events = sum(len(orjson.loads(body)["events"]) for body in encoded)
     transaction = connection.transaction()
     await transaction.start()
     try:

@@ -56,6 +56,12 @@ async def fold_on(connection: AsyncConnection, workspace_id, limit: int) -> int:
     return moved
 
 
+async def fold_all(connection: AsyncConnection, workspace_id, limit: int = 1000) -> None:
+    """Fold the workspace's tail until it is empty, `limit` events a fold."""
+    while await fold_on(connection, workspace_id, limit):
+        pass
+
+
 async def queued(app, workspace_id) -> int:
     async with app.state.sessions() as session:
         found = await session.scalar(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from journeygraph.db.queries import rollups
 from tests import reference
 from tests.conftest import examples, new_api
-from tests.db.test_fold import fold_lock, fold_on
+from tests.db.test_fold import fold_all, fold_lock, fold_on
 from tests.journeygraph.test_properties import EXAMPLES
 from tests.operations import SAVE, create_journey
 
@@ -226,8 +226,7 @@ async def test_enrollments_follow_occurred_at_whatever_is_folded(app, api):
         # and after part of it is folded
         await fold_on(connection, api.workspace_id, len(events) // 3)
         await check_enrollments(api, journey, events, "a third folded")
-        while await fold_on(connection, api.workspace_id, 50):
-            pass
+        await fold_all(connection, api.workspace_id, 50)
         await check_enrollments(api, journey, events, "all folded")
         # when late events arrive for the same contacts, dated before and among the folded ones
         late = make_runs(journey, 12, seed=4, prefix="late")
@@ -235,8 +234,7 @@ async def test_enrollments_follow_occurred_at_whatever_is_folded(app, api):
         await check_enrollments(api, journey, events + late, "late, in the tail")
         await fold_on(connection, api.workspace_id, len(late) // 2)
         await check_enrollments(api, journey, events + late, "late, half folded")
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         await check_enrollments(api, journey, events + late, "late, folded")
 
 
@@ -257,8 +255,7 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
     mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
     async with fold_lock(app) as connection:
         await send(api, events)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         before = await stored_runs(app, api.workspace_id)
         assert before
         # when every contact gets later events of types that make no run: messages and paths
@@ -273,8 +270,7 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
         await send(api, extra)
         # then, in the tail and once folded, the runs are the definitions' (lastEventAt moved)
         await check_enrollments(api, journey, events + extra, "later messages, in the tail")
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         await check_enrollments(api, journey, events + extra, "later messages, folded")
     # and the fold rewrote no stored run
     assert await stored_runs(app, api.workspace_id) == before
@@ -348,8 +344,7 @@ async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_take
         await check_enrollments(api, journey, events, "one of three folded")
         versions = await stored_runs(app, api.workspace_id)
         # and when the other two are folded, the run is not written again
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         assert await stored_runs(app, api.workspace_id) == versions
         assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(events, journey["id"])
         await check_enrollments(api, journey, events, "all folded")
@@ -367,16 +362,14 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
     ]
     async with fold_lock(app) as connection:
         await send(api, events)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         before = await stored_runs(app, api.workspace_id)
         assert set(before) == {("c", "in-1"), ("c", "in-2")}
         # when a third entry arrives: the two runs before it stay as they were (same segment,
         # same node, no end), so the fold inserts one run and rewrites neither of the others
         third = [event("in-3", "JOURNEY_ENTERED", 30)]
         await send(api, third)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         await check_enrollments(api, journey, events + third, "a third entry, folded")
         after = await stored_runs(app, api.workspace_id)
         assert {k: after[k] for k in before} == before
@@ -385,8 +378,7 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         # updated in place (a new row version), the counts with them
         wait = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"])]
         await send(api, wait)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
         moved = await stored_runs(app, api.workspace_id)
         assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
@@ -402,8 +394,7 @@ async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_f
         for i in range(0, len(events), 17):
             await post_events(api, events[i : i + 17])
             sent += events[i : i + 17]
-            while await fold_on(connection, api.workspace_id, 1000):
-                pass
+            await fold_all(connection, api.workspace_id)
             # then after every fold the stored runs are the definitions'
             assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
                 sent, journey["id"]
@@ -411,8 +402,7 @@ async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_f
         # and late events (dated among the folded ones) are folded to the definitions' too
         late = make_runs(journey, 8, seed=22, prefix="late")
         await send(api, late)
-        while await fold_on(connection, api.workspace_id, 50):
-            pass
+        await fold_all(connection, api.workspace_id, 50)
         assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
             events + late, journey["id"]
         )
@@ -442,11 +432,9 @@ async def test_an_event_at_the_instant_of_the_latest_folded_one_is_placed_by_its
     ]
     async with fold_lock(app) as connection:
         await post_events(api, first)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         await post_events(api, tie)
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
         # then it is a run of its own that reached the node after it, as the definitions order them
         runs = await stored_enrollments(app, api.workspace_id)
         assert runs == expected_enrollments(first + tie, journey["id"])
@@ -715,7 +703,6 @@ async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_fold
             # then every answer is the definitions' for everything sent
             await check_enrollments(api, journey, sent, f"{len(sent)} sent")
         # and once everything is folded, the stored runs are the definitions' too
-        while await fold_on(connection, api.workspace_id, 1000):
-            pass
+        await fold_all(connection, api.workspace_id)
     stored = await stored_enrollments(app, api.workspace_id, journey["id"])
     assert stored == expected_enrollments(sent, journey["id"])
