@@ -65,6 +65,8 @@ class EventType(enum.StrEnum):
 
 # The rollups' counter columns, in EventType order.
 COUNTERS = [t.column for t in EventType]
+# Each event type's place among COUNTERS (and in a counts row's values).
+EVENT_POSITION: dict[EventType, int] = {t: i for i, t in enumerate(EventType)}
 
 # Event types whose distinct contacts are kept per bucket (exact unique counts), with their small-int code.
 UNIQUE_KINDS: dict[EventType, int] = {

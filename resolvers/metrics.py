@@ -20,13 +20,13 @@ and, if its distinct contacts are counted, a code in UNIQUE_KINDS.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType, SimpleNamespace
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from journeygraph.db.enums import UNIQUE_KINDS, EventType, NodeType
+from journeygraph.db.enums import EVENT_POSITION, UNIQUE_KINDS, EventType, NodeType
 
 if TYPE_CHECKING:
     from journeygraph.db.queries.performance import Counts
@@ -37,16 +37,15 @@ MESSAGE = frozenset({NodeType.MESSAGE})
 WEBHOOK = frozenset({NodeType.WEBHOOK})
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What one point's figures are computed from."""
+class Inputs(NamedTuple):
+    """What one point's figures are computed from (a tuple: a canvas makes hundreds)."""
 
     counts: Counts
     uniques: Mapping[int, int]
     node_type: NodeType | None = None
     in_progress: int = 0
     source: Counts | None = None  # a path's source node, over the same point
-    source_uniques: Mapping[int, int] = field(default_factory=dict)
+    source_uniques: Mapping[int, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,8 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
 
 def count(name: str, level: Level, event: EventType, description: str | None = None, **more: Any) -> Metric:
     """The events of one type."""
-    return Metric(name, level, int, description, lambda p, _: p.counts[event], event=event, **more)
+    position = EVENT_POSITION[event]  # Counts.values' order: read by position, not through __getitem__
+    return Metric(name, level, int, description, lambda p, _: p.counts.values[position], event=event, **more)
 
 
 def distinct(name: str, level: Level, event: EventType, description: str, **more: Any) -> Metric:
@@ -302,10 +302,31 @@ class Figures(SimpleNamespace):
     """One point's figures, by field name, as the GraphQL performance types read them."""
 
 
+# Per level and node type: the metrics that do not apply (None), and those that do, in order.
+_PLANS: dict[tuple[Level, NodeType | None], tuple[dict[str, None], list[tuple[str, Any]]]] = {}
+
+
+def _plan(level: Level, node_type: NodeType | None) -> tuple[dict[str, None], list[tuple[str, Any]]]:
+    found = _PLANS.get((level, node_type))
+    if found is None:
+        metrics = BY_LEVEL[level]
+        applies = [m.node_types is None or node_type in m.node_types for m in metrics]
+        nulls = {m.name: None for m, a in zip(metrics, applies, strict=True) if not a}
+        found = _PLANS[(level, node_type)] = (
+            nulls,
+            [(m.name, m.compute) for m, a in zip(metrics, applies, strict=True) if a],
+        )
+    return found
+
+
 def figures(level: Level, point: Inputs) -> Figures:
-    """Every metric of the level for one point; a metric of other node types is None."""
-    done: dict[str, Any] = {}
-    for metric in BY_LEVEL[level]:
-        applies = metric.node_types is None or point.node_type in metric.node_types
-        done[metric.name] = metric.compute(point, done) if applies else None
+    """Every metric of the level for one point; a metric of other node types is None.
+
+    A formula reads the metrics before it in `done`; one that does not apply there is None
+    already, so the order of the metrics that do is all that matters.
+    """
+    nulls, computed = _plan(level, point.node_type)
+    done: dict[str, Any] = dict(nulls)
+    for name, compute in computed:
+        done[name] = compute(point, done)
     return Figures(**done)

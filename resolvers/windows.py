@@ -12,8 +12,8 @@ import enum
 import itertools
 import re
 import zoneinfo
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from journeygraph.core.errors import bad_user_input, shown
 
@@ -37,9 +37,12 @@ class Granularity(enum.StrEnum):
     MONTH = "MONTH"
 
 
-@dataclass(frozen=True)
-class Span:
-    """[start, end) in UTC."""
+class Span(NamedTuple):
+    """[start, end) in UTC.
+
+    A tuple: a canvas hashes the same span thousands of times (every figure's key holds its
+    series), and a tuple of datetimes hashes in C where a frozen dataclass hashes in Python.
+    """
 
     start: datetime
     end: datetime

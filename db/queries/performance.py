@@ -30,7 +30,7 @@ from operator import add
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from journeygraph.db.driver import Statement, fetch
-from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.enums import COUNTERS, EVENT_POSITION, UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries.answers import GUARD, UNLESS_KNOWN, Answers
 from journeygraph.db.queries.events import unique_kind, week_of
@@ -50,7 +50,6 @@ Level = Literal["journey", "subject", "both"]
 # some journeys.
 Owners = Literal["journey", "subject", "whole"]
 PATH_COLUMN = EventType.PATH_TRAVERSED.column
-_POSITION = {t: i for i, t in enumerate(EventType)}
 _ZEROS = (0,) * len(COUNTERS)
 # About what a remembered row holds in memory (sys.getsizeof of its objects): a point's Counts with
 # its key; a group of stored sets with its key, less the sets' own bytes.
@@ -66,7 +65,7 @@ class Counts:
     last_event_at: datetime | None = None
 
     def __getitem__(self, event_type: EventType) -> int:
-        return self.values[_POSITION[event_type]]
+        return self.values[EVENT_POSITION[event_type]]
 
     def __add__(self, other: Counts) -> Counts:
         """Both together: a point's stored counts and its tail's."""

@@ -178,10 +178,21 @@ async def mottos(info: Any, rows: list[Player], args: dict[str, Any]) -> list[st
     return [motto_of(row) for row in rows]
 
 
+SAMPLES: list[Item] = []  # each player's `sample`, in PLAYERS order: set by the test that reads them
+
+
+async def samples(info: Any, rows: list[Player], args: dict[str, Any]) -> list[Item]:
+    return [SAMPLES[PLAYERS.index(row)] for row in rows]
+
+
 @strawberry.type
 class Player:
     name: str
     base: int
+
+    @strawberry.field(metadata={BATCH: samples})
+    def sample(self) -> Item:
+        return SAMPLES[PLAYERS.index(self)]
 
     @strawberry.field(metadata={BATCH: cards})
     def card(self) -> Card | None:
@@ -272,6 +283,28 @@ def test_batched_objects_of_plain_leaves_answer_as_graphql_core() -> None:
     data, errors = answer(league("{ players { name card { number rank } } }"))
     assert data["players"][2] == {"name": "bob", "card": None}
     assert [path for _, path in errors] == [["players", 2, "card", "rank"]]
+
+
+def test_batched_objects_of_every_kind_of_leaf_answer_as_graphql_core() -> None:
+    """A batched object's leaves are completed by code compiled per selection set: ints past
+    32 bits, a bool where an Int is due, infinities, ints where a Float is due, enums, dates,
+    decimals, nulls where they are allowed and where they are not, values that do not serialize."""
+    leaves = "id count maybe colour when money oddInt oddFloat"
+    for odd_int, odd_float in ODD:
+        SAMPLES[:] = [
+            Item(**{**vars(ITEMS[0]), "odd_int": odd_int, "odd_float": odd_float}),
+            Item(**{**vars(ITEMS[1]), "broken": None}),  # type: ignore[arg-type]
+            Item(**{**vars(ITEMS[2]), "bad": "x"}),  # type: ignore[arg-type]
+        ]
+        for selection in (leaves, f"{leaves} broken", f"{leaves} bad", "again: count count"):
+            query = f"{{ players {{ name sample {{ {selection} }} }} }}"
+            assert answer(league(query)) == answer(league(query, executor=None)), (odd_int, odd_float, query)
+    # the last values all serialize: every object is completed inline, none by graphql-core
+    CountingObjects.calls = 0
+    result = league(f"{{ players {{ sample {{ {leaves} }} }} }}", executor=CountingObjects)
+    assert result.data["players"][0]["sample"]["oddFloat"] == 0.0
+    assert result.data["players"][0]["sample"]["colour"] == "BLUE"
+    assert CountingObjects.calls == 0
 
 
 class CountingObjects(Executor):
