@@ -31,6 +31,7 @@ from journeygraph.observability import Metrics, Observe, count_statements
 from journeygraph.outage import DatabaseOutage
 from journeygraph.persisted import PersistedQueries
 from journeygraph.responses import endpoint_error, error_for, is_graphql
+from journeygraph.spread import Loads, Spread
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -140,9 +141,13 @@ def tune_garbage_collector() -> None:
 
 
 def create_app(
-    settings: Settings | None = None, database_url: str | None = None, demo: Demo | None = None
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    demo: Demo | None = None,
+    loads: Loads | None = None,
 ) -> Starlette:
-    """Build the app. The database is `database_url`, else the settings' (embedded when unset)."""
+    """Build the app. The database is `database_url`, else the settings' (embedded when unset);
+    `loads`: this worker's slot among those of `serve --workers N` (journeygraph/spread.py)."""
     settings = settings or Settings.from_env()
 
     @contextlib.asynccontextmanager
@@ -205,21 +210,32 @@ def create_app(
     app.add_middleware(DatabaseOutage)
     app.add_middleware(Observe)
     app.add_middleware(RequestId)
+    if loads is not None:
+        app.add_middleware(Spread, loads=loads)
     return app
 
 
 # `serve --workers N` hands each worker process what the command resolved (the database URL,
-# the demo GraphiQL fills in) through these variables; uvicorn imports `worker_app` in each.
+# the demo GraphiQL fills in, the file of the workers' loads) through these variables; uvicorn
+# imports `worker_app` in each.
 WORKER_URL = "_JOURNEYGRAPH_WORKER_DATABASE_URL"
 WORKER_DEMO = "_JOURNEYGRAPH_WORKER_DEMO"
+WORKER_LOADS = "_JOURNEYGRAPH_WORKER_LOADS"
 
 
 def worker_app() -> Starlette:
     """The app of one `serve --workers N` worker."""
     import json
     import os
+    from pathlib import Path
 
     from journeygraph.demo import Demo
 
     raw = os.environ.get(WORKER_DEMO)
-    return create_app(Settings.from_env(), os.environ[WORKER_URL], Demo(**json.loads(raw)) if raw else None)
+    shared = os.environ.get(WORKER_LOADS)
+    return create_app(
+        Settings.from_env(),
+        os.environ[WORKER_URL],
+        Demo(**json.loads(raw)) if raw else None,
+        Loads(Path(shared)) if shared else None,
+    )

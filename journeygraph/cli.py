@@ -27,6 +27,7 @@ from journeygraph.db.queries import rollups, workspaces
 from journeygraph.demo_events import load_demo_events
 from journeygraph.embedded import resolve_url
 from journeygraph.net import is_loopback
+from journeygraph.spread import create_loads_file
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -237,7 +238,7 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from journeygraph.app import WORKER_DEMO, WORKER_URL, create_app
+    from journeygraph.app import WORKER_DEMO, WORKER_LOADS, WORKER_URL, create_app
     from journeygraph.observability import configure_logging
 
     configure_logging()
@@ -269,15 +270,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     os.environ[WORKER_URL] = url
     if demo_state is not None:
         os.environ[WORKER_DEMO] = json.dumps(dataclasses.asdict(demo_state))
-    uvicorn.run(
-        "journeygraph.app:worker_app",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        access_log=False,
-    )
+    # Each worker's requests in progress, so a crowded one sends connections on (journeygraph/spread.py).
+    loads = create_loads_file()
+    os.environ[WORKER_LOADS] = str(loads)
+    try:
+        uvicorn.run(
+            "journeygraph.app:worker_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            access_log=False,
+        )
+    finally:
+        loads.unlink(missing_ok=True)
 
 
 def _workers(value: str) -> int:
