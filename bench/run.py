@@ -157,17 +157,26 @@ async def timed(
 ) -> dict[str, float]:
     """Latency percentiles and throughput of one operation, after warm-up. `key`: one key, or a key
     per concurrent client (as that many people would each have their own; a credential's rate limit
-    is its own, README "Limits, query cost and rate limits")."""
+    is its own, README "Limits, query cost and rate limits").
+
+    Each concurrent client warms up (WARM_UP requests, side by side as measured), so every
+    connection, the worker it lands on and the database connections that worker opens for that
+    many requests at once are as in a server that has been running, not only the first's."""
     keys = [key] if isinstance(key, str) else key
-    headers = {"Authorization": f"Bearer {keys[0]}"}
     body = {"query": query, "variables": variables}
     async with httpx.AsyncClient(
         base_url=base, timeout=300, limits=httpx.Limits(max_connections=concurrency)
     ) as client:
-        for _ in range(WARM_UP):
-            answer = (await client.post("/graphql", json=body, headers=headers)).json()
-            if "errors" in answer:
-                raise RuntimeError(answer["errors"])
+
+        async def warm(key: str) -> None:
+            for _ in range(WARM_UP):
+                answer = (
+                    await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {key}"})
+                ).json()
+                if "errors" in answer:
+                    raise RuntimeError(answer["errors"])
+
+        await asyncio.gather(*(warm(keys[i % len(keys)]) for i in range(concurrency)))
         latencies: list[float] = []
         remaining = requests
 
