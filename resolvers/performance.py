@@ -94,8 +94,10 @@ class _ByWindowLoader:
     def many(self, keys: Sequence[FigureKey]) -> Awaitable[Any]:
         """Wait until every key can be answered; keys asked for before are not fetched again."""
         batches = set()
+        wholes: dict[Any, asyncio.Future[None] | None] = self._whole_of  # type: ignore[assignment]
         for key in keys:
-            batch = self._batch_of.get(key) or self._whole_of.get(key.whole)
+            # key[1:] is (journey, series, kind): equal to, and hashed as, its WholeJourney
+            batch = self._batch_of.get(key) or wholes.get(key[1:])
             if batch is None:
                 batch = self._batch_of[key] = self._queue()
                 self._queued.append(key)
@@ -114,6 +116,18 @@ class _ByWindowLoader:
         if found is None:  # answered by its journey's whole batch
             rows = self._rows_of[key.series]
             found = self.answers[key] = [rows.get((i, key.owner)) for i in range(len(key.series))]
+        return found
+
+    def answers_of(self, keys: Sequence[FigureKey]) -> list[list[Any]]:
+        """`answer` of each key (a canvas's keys share one series: a window is one point)."""
+        if not keys or len(keys[0].series) != 1 or any(len(key.series) != 1 for key in keys):
+            return [self.answer(key) for key in keys]
+        answers, found = self.answers, []
+        for key in keys:
+            one = answers.get(key)
+            if one is None:
+                one = answers[key] = [self._rows_of[key.series].get((0, key.owner))]
+            found.append(one)
         return found
 
     def _queue(self) -> asyncio.Future[None]:
@@ -323,8 +337,10 @@ async def _figures(
     await asyncio.gather(*jobs)
     absent, points = [None] * len(series), range(len(series))
     results = []
-    for i, (row, key) in enumerate(zip(rows, keys, strict=True)):
-        own, own_u = counts.answer(key), uniques.answer(key) if with_uniques else absent
+    owns = counts.answers_of(keys)
+    owns_u = uniques.answers_of(keys) if with_uniques else [absent] * len(keys)
+    for i, (row, own, own_u) in enumerate(zip(rows, owns, owns_u, strict=True)):
+        key = keys[i]
         if kind == "journey":
             progress = loaders.in_progress.answer(key) if with_progress else absent
             results.append(
