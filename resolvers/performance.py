@@ -114,20 +114,10 @@ class _ByWindowLoader:
         """A key's answer, once `many` is done waiting for it."""
         found = self.answers.get(key)
         if found is None:  # answered by its journey's whole batch
-            rows = self._rows_of[key.series]
-            found = self.answers[key] = [rows.get((i, key.owner)) for i in range(len(key.series))]
-        return found
-
-    def answers_of(self, keys: Sequence[FigureKey]) -> list[list[Any]]:
-        """`answer` of each key (a canvas's keys share one series: a window is one point)."""
-        if not keys or len(keys[0].series) != 1 or any(len(key.series) != 1 for key in keys):
-            return [self.answer(key) for key in keys]
-        answers, found = self.answers, []
-        for key in keys:
-            one = answers.get(key)
-            if one is None:
-                one = answers[key] = [self._rows_of[key.series].get((0, key.owner))]
-            found.append(one)
+            rows, owner = self._rows_of[key.series], key.owner
+            points = len(key.series)  # a window is one point: a canvas's every key
+            found = [rows.get((0, owner))] if points == 1 else [rows.get((i, owner)) for i in range(points)]
+            self.answers[key] = found
         return found
 
     def _queue(self) -> asyncio.Future[None]:
@@ -337,8 +327,8 @@ async def _figures(
     await asyncio.gather(*jobs)
     absent, points = [None] * len(series), range(len(series))
     results = []
-    owns = counts.answers_of(keys)
-    owns_u = uniques.answers_of(keys) if with_uniques else [absent] * len(keys)
+    owns = [counts.answer(key) for key in keys]
+    owns_u = [uniques.answer(key) for key in keys] if with_uniques else [absent] * len(keys)
     for i, (row, own, own_u) in enumerate(zip(rows, owns, owns_u, strict=True)):
         key = keys[i]
         if kind == "journey":
