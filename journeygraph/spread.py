@@ -6,7 +6,7 @@ and a keep-alive connection stays with the worker that accepted it: four people
 opening the canvas together (or a proxy's few upstream connections) can all be
 served by one worker while another idles. Measured at four concurrent canvases
 on the 10M-event benchmark, 5 runs of 12 served every request on one worker,
-at 30-36 requests/s against 49-57 when both served (docs/performance.md).
+at 30-37 requests/s against 49-58 when both served (docs/performance.md).
 
 So each worker keeps its number of requests in progress in a small file every
 worker maps, a slot each (`Loads`). A worker that answers while it has at least
