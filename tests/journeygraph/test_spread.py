@@ -128,24 +128,42 @@ def connections_per_worker(server: subprocess.Popen[bytes], port: int) -> list[i
     return held
 
 
-def serve_two_workers(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def serve_two_workers(database_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     command = ["serve", "--no-migrate", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "journeygraph.cli", *command],
-        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as output:  # the child keeps its own handle
+        return subprocess.Popen(
+            [sys.executable, "-m", "journeygraph.cli", *command],
+            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": database_url},
+            stdout=subprocess.DEVNULL,
+            stderr=output,
+        )
+
+
+async def both_started(log: Path, server: subprocess.Popen[bytes]) -> None:
+    """Until each worker has started its app, and so listens: the first answers /readyz alone
+    while the other is still starting, and connections made then can only go to the first."""
+    for _ in range(600):
+        assert server.poll() is None, logged(log)
+        if logged(log).count("Application startup complete.") >= 2:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the workers did not both start:\n{logged(log)}")
+
+
+def logged(log: Path) -> str:
+    return log.read_text()
 
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads connections from Linux's /proc")
-async def test_four_clients_connecting_at_once_end_up_on_both_workers(database_url):
-    # given `serve --workers 2`, as a user starts it
+async def test_four_clients_connecting_at_once_end_up_on_both_workers(database_url, tmp_path):
+    # given `serve --workers 2`, as a user starts it, both workers started
     port = free_port()
-    server = serve_two_workers(database_url, port)
+    log = tmp_path / "serve.log"
+    server = serve_two_workers(database_url, port, log)
     base = f"http://127.0.0.1:{port}"
     try:
         await ready(base, server)
+        await both_started(log, server)
         # when four clients open their connections at once and keep them alive, each asking
         # again as soon as it is answered
         async with httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=4)) as client:
