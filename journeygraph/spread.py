@@ -61,7 +61,8 @@ class Loads:
         with path.open("r+b") as file:
             self._slots = memoryview(mmap.mmap(file.fileno(), SLOTS * _FIELDS * 8)).cast("q")
         with self._locked():
-            free = [i for i in range(SLOTS) if self._slots[i * 2] == 0 or not _alive(self._slots[i * 2])]
+            pids = [self._slots[i * _FIELDS] for i in range(SLOTS)]
+            free = [i for i, pid in enumerate(pids) if pid == 0 or not _alive(pid)]
             if not free:
                 raise RuntimeError(f"{path}: every one of its {SLOTS} worker slots is taken")
             self._own = free[0] * _FIELDS + 1
