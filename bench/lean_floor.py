@@ -30,7 +30,7 @@ import asyncpg
 import msgspec
 import orjson
 
-from journeygraph.db.enums import COUNTERS, UNIQUE_KINDS, EventType
+from journeygraph.db.enums import COUNTERS, EVENT_POSITION, UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries.events import NewEvent, day_of, hour_of, quarter_of, week_of
 from journeygraph.db.queries.fold import four_hours_of
@@ -103,7 +103,7 @@ _GRAINS = (
     ("rollup_hours", hour_of),
     ("rollup_quarters", quarter_of),
 )
-_COLUMN = {t.value: i for i, t in enumerate(EventType)}
+_COLUMN = {t.value: i for t, i in EVENT_POSITION.items()}  # the tail's type as text: its counter
 _REVENUE, _LAST = len(COUNTERS), len(COUNTERS) + 1
 
 

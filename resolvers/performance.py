@@ -80,7 +80,8 @@ class _ByWindowLoader:
         self.sessions, self.workspace_id = sessions, workspace_id
         self.answers: dict[FigureKey, list[Any]] = {}
         self._batch_of: dict[FigureKey, asyncio.Future[None]] = {}  # every key asked for: its batch
-        self._whole_of: dict[WholeJourney, asyncio.Future[None]] = {}  # every whole asked for: its batch
+        # every whole asked for: its batch; a key's (journey, series, kind) finds it too (key[1:])
+        self._whole_of: dict[tuple[uuid.UUID, Series, Kind], asyncio.Future[None]] = {}
         self._rows_of: dict[Series, dict[tuple[int, uuid.UUID], Any]] = defaultdict(dict)  # wholes' rows
         self._queued: list[FigureKey] = []
         self._queued_wholes: list[WholeJourney] = []
@@ -94,10 +95,9 @@ class _ByWindowLoader:
     def many(self, keys: Sequence[FigureKey]) -> Awaitable[Any]:
         """Wait until every key can be answered; keys asked for before are not fetched again."""
         batches = set()
-        wholes: dict[Any, asyncio.Future[None] | None] = self._whole_of  # type: ignore[assignment]
         for key in keys:
             # key[1:] is (journey, series, kind): equal to, and hashed as, its WholeJourney
-            batch = self._batch_of.get(key) or wholes.get(key[1:])
+            batch = self._batch_of.get(key) or self._whole_of.get(key[1:])
             if batch is None:
                 batch = self._batch_of[key] = self._queue()
                 self._queued.append(key)
