@@ -74,7 +74,7 @@ def _latest(column: str, event_type: str) -> str:
 
 
 # Given `touched (journey_id, contact_id, since)`: the contacts whose runs may have changed and
-# the earliest moment of their new events, defines
+# the earliest moment of their new events, defines (for a query; a fold reads by `_READ`, below)
 #   starts: the last stored end before `since` (the runs up to it cannot change);
 #   old:    the stored runs entered after it (those a refresh replaces);
 #   fresh:  the runs entered after it, recomputed from the contact's events.
@@ -228,9 +228,9 @@ carried AS (
 ), recomputed AS (
     SELECT * FROM fresh UNION ALL SELECT * FROM carried
 )"""
-# One statement: the stored runs that may change (`old`: by key, a lateral look-up per contact
-# that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few) beside
-# the runs recomputed from the contact's events (`fresh`), entry by entry. Only the differences are
+# One statement: the stored runs that may change (`old`, of `stored`: by key, a lateral look-up per
+# contact that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few)
+# beside the runs recomputed (`fresh` and `carried`), entry by entry. Only the differences are
 # written: a run no longer there is deleted, a changed one updated in place, a new one inserted,
 # and the counts move by as much. At 10M events most recomputed runs are the stored ones exactly
 # (34,054 of 37,687 in a 50,000-event fold of the benchmark's stream): rewriting them all, with

@@ -350,9 +350,12 @@ async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_take
         await check_enrollments(api, journey, events, "all folded")
 
 
-async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
-    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
-    journey = await create_journey(api, "Rewritten", NODES, PATHS)
+async def entered_twice(
+    api, name: str
+) -> tuple[dict[str, Any], dict[str, str], Callable[..., dict[str, Any]], list[dict[str, Any]]]:
+    """A journey, its node ids by type, a maker of contact "c"'s events, and those events: "c"
+    entered twice with no end (two ACTIVE runs of one segment), then at the mail node."""
+    journey = await create_journey(api, name, NODES, PATHS)
     node = {n["type"]: n["id"] for n in journey["nodes"]}
     event = contact_event(journey)
     events = [
@@ -360,6 +363,12 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         event("in-2", "JOURNEY_ENTERED", 10),
         event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
     ]
+    return journey, node, event, events
+
+
+async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
+    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
+    journey, node, event, events = await entered_twice(api, "Rewritten")
     async with fold_lock(app) as connection:
         await send(api, events)
         await fold_all(connection, api.workspace_id)
@@ -386,14 +395,7 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
 
 async def test_a_fold_of_events_later_than_all_stored_reads_only_those_events(app, api):
     # given a contact entered twice and at the mail node, folded
-    journey = await create_journey(api, "Carried", NODES, PATHS)
-    node = {n["type"]: n["id"] for n in journey["nodes"]}
-    event = contact_event(journey)
-    events = [
-        event("in-1", "JOURNEY_ENTERED", 0),
-        event("in-2", "JOURNEY_ENTERED", 10),
-        event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
-    ]
+    journey, node, event, events = await entered_twice(api, "Carried")
     async with fold_lock(app) as connection:
         await send(api, events)
         await fold_all(connection, api.workspace_id)
