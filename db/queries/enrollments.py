@@ -20,11 +20,7 @@ the batch's earliest event can change, so it reads the contact's events from
 there (ix_events_contact), recomputes those runs and writes the ones that
 differ from what is stored (most do not), moving the counts by as much. It
 reads every event it finds there, still queued or not: a queued event it
-takes in early is one the fold that takes it later finds already stored.
-When the batch's events are a contact's latest (nothing else of it is dated
-from the earliest of them on: events arriving as they happen), its open runs
-as stored stand for everything before, and the fold reads only the new
-events and moves those runs on with them. A
+takes in early is one the fold that takes it later finds already stored. A
 query does the same for the contacts still in the tail, without writing
 (`RECOMPUTE` as a CTE), from before each one's earliest queued event: stored
 runs, less those the tail could change, plus those recomputed, are the runs of
@@ -74,7 +70,7 @@ def _latest(column: str, event_type: str) -> str:
 
 
 # Given `touched (journey_id, contact_id, since)`: the contacts whose runs may have changed and
-# the earliest moment of their new events, defines (for a query; a fold reads by `_READ`, below)
+# the earliest moment of their new events, defines
 #   starts: the last stored end before `since` (the runs up to it cannot change);
 #   old:    the stored runs entered after it (those a refresh replaces);
 #   fresh:  the runs entered after it, recomputed from the contact's events.
@@ -96,26 +92,21 @@ old AS (
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
 )"""
-
-
-def _shaping_events(bounds: str, name: str = "events_after") -> str:
-    """`name`: the events that shape runs of each contact of `bounds` (journey_id, contact_id,
-    start_at, start_id), from after (start_at, start_id). The contacts are taken in order, so their
-    events come out of the index sorted by contact and then time, and the window's sort orders
-    each contact's dozen rows on their own, not all of them together."""
-    return f"""{name} AS (
+# The contacts are taken in order, so their events come out of the index sorted by contact and then
+# time, and the window's sort orders each contact's dozen rows on their own, not all of them together.
+_RUNS = f"""
+events_after AS (
     SELECT s.journey_id, s.contact_id, x.id COLLATE "C" AS id, x.type, x.node_id, x.occurred_at
-    FROM (SELECT * FROM {bounds} ORDER BY journey_id, contact_id) AS s JOIN events x
+    FROM (SELECT * FROM starts ORDER BY journey_id, contact_id) AS s JOIN events x
         ON x.workspace_id = :workspace_id AND x.journey_id = s.journey_id
         AND x.contact_id COLLATE "C" = s.contact_id AND x.occurred_at >= s.start_at
     WHERE (x.occurred_at, x.id COLLATE "C") > (s.start_at, s.start_id) AND x.type IN {SHAPING}
-)"""
-
-
-def _segmented(events: str, name: str = "segments") -> str:
-    """`name`: the segments the events of `events` make, one row each (the first, 0, is the
-    segment open before them): its end, its latest node and goal, its entries."""
-    return f"""{name} AS (
+), placed AS (
+    SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
+        PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS segment
+    FROM events_after a
+), segments AS (
     SELECT journey_id, contact_id, segment,
         max(type) FILTER (WHERE type IN {_ENDS}) AS end_type,
         max(occurred_at) FILTER (WHERE type IN {_ENDS}) AS ended_at,
@@ -125,18 +116,8 @@ def _segmented(events: str, name: str = "segments") -> str:
         {_latest("occurred_at", "GOAL_CONVERTED")} AS goal_at, {_latest("id", "GOAL_CONVERTED")} AS goal_event,
         array_agg(id ORDER BY occurred_at, id) FILTER (WHERE type = 'JOURNEY_ENTERED') AS entry_ids,
         array_agg(occurred_at ORDER BY occurred_at, id) FILTER (WHERE type = 'JOURNEY_ENTERED') AS entry_ats
-    FROM (
-        SELECT a.*, coalesce(count(*) FILTER (WHERE a.type IN {_ENDS}) OVER (
-            PARTITION BY a.journey_id, a.contact_id ORDER BY a.occurred_at, a.id
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS segment
-        FROM {events} a
-    ) AS placed GROUP BY journey_id, contact_id, segment
-)"""
-
-
-# Given `segments`: every run entered in them, recomputed.
-_FRESH = """
-fresh AS (
+    FROM placed GROUP BY journey_id, contact_id, segment
+), fresh AS (
     -- each entry of a segment is a run ending with the segment: its entries are carried in the
     -- segment's row, not joined back to it (a join the planner, misled by the tail's size in a
     -- rebuild, ran as a nested loop of every entry against every segment)
@@ -150,7 +131,7 @@ fresh AS (
 )"""
 
 
-RECOMPUTE = f"{_STARTS}, {_OLD}, {_shaping_events('starts')}, {_segmented('events_after')}, {_FRESH}"
+RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
 
 _COLUMNS = (
     "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted"
@@ -161,76 +142,13 @@ _LAST_EVENT_AT = """CASE WHEN status = 'ACTIVE' THEN (
             AND v.journey_id = runs.journey_id AND v.contact_id COLLATE "C" = runs.contact_id)
     ELSE ended_at END"""
 _TOUCHED = """touched AS (
-        SELECT journey_id, contact_id COLLATE "C" AS contact_id, since, n
-        FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]),
-            CAST(:counts AS bigint[])) AS t(journey_id, contact_id, since, n)
+        SELECT journey_id, contact_id COLLATE "C" AS contact_id, since
+        FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[]), CAST(:since AS timestamptz[]))
+            AS t(journey_id, contact_id, since)
     )"""
-# Given `starts` with each contact's `n` events of the fold that shape runs, from `since`: where
-# to read each contact's events from (`bounds`). A contact whose every event from `since` on is
-# one of those n (`in_order`: the usual case, events arriving as they happen) has nothing stored
-# from `since` on, so its stored runs after its last end are its open runs, made of older events
-# only: the fold reads just the new events and moves those runs on with them (`carried`). Any
-# other contact (a late event, a rebuild) is read from its last end before `since`, as a query
-# reads the tail's contacts. Recomputing from the last end made a fold's cost grow with how long
-# its contacts' runs had been open: each fold read and re-sorted every event since (29 a contact,
-# 426,406 rows in a 50,000-event fold at 10M events; docs/performance.md, "Stop 40").
-_FROM_SINCE = "(SELECT journey_id, contact_id, since AS start_at, '' AS start_id FROM starts)"
-_IN_ORDER_EVENTS = """(SELECT r.* FROM recent r
-    JOIN bounds b ON b.journey_id = r.journey_id AND b.contact_id = r.contact_id AND b.in_order)"""
-_READ = f"""
-stored AS MATERIALIZED (
-    -- every stored run of each contact, one look-up: its last end before `since` and the runs
-    -- after it are both among them (the end was found by reading them all anyway: the index is
-    -- by entry, not by end)
-    SELECT t.journey_id, t.contact_id, o.* FROM touched t CROSS JOIN LATERAL (
-        SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id, e.current_node_id,
-               e.converted
-        FROM enrollments e
-        WHERE e.workspace_id = :workspace_id AND e.journey_id = t.journey_id AND e.contact_id = t.contact_id
-        OFFSET 0
-    ) AS o
-), starts AS MATERIALIZED (
-    SELECT t.*, coalesce(l.ended_at, '-infinity') AS start_at, coalesce(l.end_id, '') AS start_id
-    FROM touched t LEFT JOIN (
-        SELECT DISTINCT ON (r.journey_id, r.contact_id) r.journey_id, r.contact_id, r.ended_at, r.end_id
-        FROM stored r JOIN touched t ON t.journey_id = r.journey_id AND t.contact_id = r.contact_id
-        WHERE r.ended_at < t.since
-        ORDER BY r.journey_id, r.contact_id, r.ended_at DESC, r.end_id DESC
-    ) AS l ON l.journey_id = t.journey_id AND l.contact_id = t.contact_id
-), old AS MATERIALIZED (
-    SELECT r.* FROM stored r JOIN starts s ON s.journey_id = r.journey_id AND s.contact_id = r.contact_id
-    WHERE (r.entered_at, r.entry_id) > (s.start_at, s.start_id)
-), {_shaping_events(_FROM_SINCE, "recent")},
-bounds AS MATERIALIZED (
-    SELECT s.journey_id, s.contact_id, s.start_at, s.start_id, coalesce(r.n = s.n, false) AS in_order
-    FROM starts s LEFT JOIN (
-        SELECT journey_id, contact_id, count(*) AS n FROM recent GROUP BY journey_id, contact_id
-    ) AS r ON r.journey_id = s.journey_id AND r.contact_id = s.contact_id
-), {_shaping_events("(SELECT * FROM bounds WHERE NOT in_order)", "late")},
-{_segmented("late", "late_segments")},
-{_segmented(_IN_ORDER_EVENTS, "new_segments")},
--- apart, so that each is sorted for its window as it comes: the late contacts' events (all of a
--- rebuild's) by time within each contact, only the new events as a whole
-segments AS (SELECT * FROM new_segments UNION ALL SELECT * FROM late_segments)"""
-# An in-order contact's open runs, moved on by its new events, all later than theirs: the first
-# new segment's end ends them, its latest node is where they are, a goal in it converts them.
-_CARRIED = """
-carried AS (
-    SELECT o.journey_id, o.contact_id, o.entered_at, o.entry_id,
-        CASE g.end_type WHEN 'JOURNEY_COMPLETED' THEN 'COMPLETED' WHEN 'JOURNEY_EXITED' THEN 'EXITED'
-            ELSE o.status END AS status,
-        CASE WHEN g.end_type IS NULL THEN o.ended_at ELSE g.ended_at END AS ended_at,
-        CASE WHEN g.end_type IS NULL THEN o.end_id ELSE g.end_id END AS end_id,
-        coalesce(g.node, o.current_node_id) AS current_node_id,
-        o.converted OR g.goal_at IS NOT NULL AS converted
-    FROM old o JOIN bounds b ON b.journey_id = o.journey_id AND b.contact_id = o.contact_id AND b.in_order
-    JOIN segments g ON g.journey_id = o.journey_id AND g.contact_id = o.contact_id AND g.segment = 0
-), recomputed AS (
-    SELECT * FROM fresh UNION ALL SELECT * FROM carried
-)"""
-# One statement: the stored runs that may change (`old`, of `stored`: by key, a lateral look-up per
-# contact that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few)
-# beside the runs recomputed (`fresh` and `carried`), entry by entry. Only the differences are
+# One statement: the stored runs that may change (`old`: by key, a lateral look-up per contact
+# that OFFSET 0 keeps one, so the planner never hashes the whole table to find a batch's few) beside
+# the runs recomputed from the contact's events (`fresh`), entry by entry. Only the differences are
 # written: a run no longer there is deleted, a changed one updated in place, a new one inserted,
 # and the counts move by as much. At 10M events most recomputed runs are the stored ones exactly
 # (34,054 of 37,687 in a 50,000-event fold of the benchmark's stream): rewriting them all, with
@@ -238,10 +156,21 @@ carried AS (
 # at most once, so one statement does it all.
 _REFRESH = sa.text(
     f"""
-    WITH {_TOUCHED}, {_READ}, {_FRESH}, {_CARRIED}, paired AS MATERIALIZED (
+    WITH {_TOUCHED}, {_STARTS}, old AS MATERIALIZED (
+        SELECT o.row_id, s.journey_id, s.contact_id, o.entered_at, o.entry_id, o.status, o.ended_at, o.end_id,
+               o.current_node_id, o.converted
+        FROM starts s CROSS JOIN LATERAL (
+            SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id, e.current_node_id,
+                   e.converted
+            FROM enrollments e
+            WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
+                AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
+            OFFSET 0
+        ) AS o
+    ), {_RUNS}, paired AS MATERIALIZED (
         -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but not alike
         SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node, f.*
-        FROM old o FULL JOIN recomputed f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id
+        FROM old o FULL JOIN fresh f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id
             AND f.entered_at = o.entered_at AND f.entry_id = o.entry_id
         WHERE o.row_id IS NULL OR f.journey_id IS NULL
             OR (o.status, o.ended_at, o.end_id, o.current_node_id, o.converted)
@@ -271,7 +200,7 @@ _REFRESH = sa.text(
         ) AS moved GROUP BY journey_id, status, node_id HAVING sum(n) <> 0
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
-    SELECT count(*) FROM recomputed
+    SELECT count(*) FROM fresh
     """
 )
 
@@ -279,11 +208,10 @@ _REFRESH = sa.text(
 async def refresh(
     session: AsyncSession,
     workspace_id: uuid.UUID,
-    touched: Sequence[tuple[uuid.UUID, str, datetime, int]],
+    touched: Sequence[tuple[uuid.UUID, str, datetime]],
 ) -> int:
-    """Bring the stored runs of the (journey, contact) pairs touched by `n` events of the fold from
-    `since` on (those that shape runs) up to date with their events, in the caller's transaction
-    (the fold's); return how many runs were recomputed."""
+    """Bring the stored runs of the (journey, contact) pairs touched since `since` up to date with
+    their events, in the caller's transaction (the fold's); return how many runs were recomputed."""
     if not touched:
         return 0
     params = {
@@ -291,7 +219,6 @@ async def refresh(
         "journeys": [t[0] for t in touched],
         "contacts": [t[1] for t in touched],
         "since": [t[2] for t in touched],
-        "counts": [t[3] for t in touched],
     }
     return int(await session.scalar(_REFRESH, params) or 0)
 

@@ -141,9 +141,8 @@ _FOLD = sa.text(
     GROUP BY 1, 2, 3, 4
     UNION ALL
     -- the contacts whose runs (enrollments) may change, from their earliest event of the batch that
-    -- shapes runs (an entry, an end, a node entered, a goal: the others change no stored run), and
-    -- how many such events the batch has of each
-    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, count(*), contact_id FROM moved
+    -- shapes runs (an entry, an end, a node entered, a goal: the others change no stored run)
+    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, NULL, contact_id FROM moved
     WHERE type IN {enrollments.SHAPING} GROUP BY journey_id, contact_id
     UNION ALL
     SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL
@@ -229,12 +228,12 @@ async def fold(
     moved = next(int(row[5]) for row in rows if row[0] is None)
     added: dict[SetKey, BitMap] = {}
     wider: dict[SetKey, BitMap] = defaultdict(BitMap)
-    touched: list[tuple[uuid.UUID, str, datetime, int]] = []
-    for i, (journey_id, owner, kind, quarter, ordinals, n, contact_id) in enumerate(rows):
+    touched: list[tuple[uuid.UUID, str, datetime]] = []
+    for i, (journey_id, owner, kind, quarter, ordinals, _, contact_id) in enumerate(rows):
         if journey_id is None:
             continue
         if owner is None:
-            touched.append((journey_id, contact_id, quarter, n))
+            touched.append((journey_id, contact_id, quarter))
             continue
         if i and not i % YIELD_EVERY:
             await asyncio.sleep(0)  # the folder shares its process's event loop with requests

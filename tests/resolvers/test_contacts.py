@@ -350,12 +350,9 @@ async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_take
         await check_enrollments(api, journey, events, "all folded")
 
 
-async def entered_twice(
-    api, name: str
-) -> tuple[dict[str, Any], dict[str, str], Callable[..., dict[str, Any]], list[dict[str, Any]]]:
-    """A journey, its node ids by type, a maker of contact "c"'s events, and those events: "c"
-    entered twice with no end (two ACTIVE runs of one segment), then at the mail node."""
-    journey = await create_journey(api, name, NODES, PATHS)
+async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
+    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
+    journey = await create_journey(api, "Rewritten", NODES, PATHS)
     node = {n["type"]: n["id"] for n in journey["nodes"]}
     event = contact_event(journey)
     events = [
@@ -363,12 +360,6 @@ async def entered_twice(
         event("in-2", "JOURNEY_ENTERED", 10),
         event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
     ]
-    return journey, node, event, events
-
-
-async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
-    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
-    journey, node, event, events = await entered_twice(api, "Rewritten")
     async with fold_lock(app) as connection:
         await send(api, events)
         await fold_all(connection, api.workspace_id)
@@ -391,38 +382,6 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
         moved = await stored_runs(app, api.workspace_id)
         assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
-
-
-async def test_a_fold_of_events_later_than_all_stored_reads_only_those_events(app, api):
-    # given a contact entered twice and at the mail node, folded
-    journey, node, event, events = await entered_twice(api, "Carried")
-    async with fold_lock(app) as connection:
-        await send(api, events)
-        await fold_all(connection, api.workspace_id)
-        # and its older events then gone from `events` (only a fold that reads them would notice)
-        async with app.state.sessions.begin() as session:
-            await session.execute(
-                sa.text("DELETE FROM events WHERE workspace_id = :ws AND id IN ('in-2', 'mail')"),
-                {"ws": api.workspace_id},
-            )
-        # when later events arrive in order: a goal, a third entry, the wait node, and an exit
-        later = [
-            event("goal", "GOAL_CONVERTED", 30),
-            event("in-3", "JOURNEY_ENTERED", 40),
-            event("wait", "NODE_ENTERED", 50, nodeId=node["WAIT"]),
-            event("out", "JOURNEY_EXITED", 60),
-            event("in-4", "JOURNEY_ENTERED", 70),
-        ]
-        await post_events(api, later)
-        await fold_all(connection, api.workspace_id)
-    # then the stored runs are those of every event, the deleted ones included: the fold moved
-    # the open runs on from what was stored, with the new events alone
-    stored = await stored_enrollments(app, api.workspace_id, journey["id"])
-    assert stored == expected_enrollments(events + later, journey["id"])
-    exited_at = START + timedelta(minutes=60)
-    assert stored[("c", "in-2")] == ("EXITED", exited_at, node["WAIT"], True)
-    assert stored[("c", "in-3")] == ("EXITED", exited_at, node["WAIT"], False)
-    assert stored[("c", "in-4")] == ("ACTIVE", None, None, False)
 
 
 async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
