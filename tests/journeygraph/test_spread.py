@@ -151,6 +151,7 @@ async def both_started(log: Path, server: subprocess.Popen[bytes]) -> None:
 
 
 def logged(log: Path) -> str:
+    """The log so far (a sync read: ruff's ASYNC240 keeps blocking file reads out of async code)."""
     return log.read_text()
 
 
