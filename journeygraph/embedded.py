@@ -45,33 +45,46 @@ _STARTED: dict[Path, PostgresServer] = {}
 TUNING = "journeygraph.conf"
 
 
-def settings(memory_bytes: int) -> dict[str, str]:
-    """PostgreSQL settings for the embedded server on a machine with `memory_bytes` of RAM.
+def settings(memory_bytes: int, disk_bytes: int) -> dict[str, str]:
+    """PostgreSQL settings for the embedded server on a machine with `memory_bytes` of RAM, its
+    data directory on a disk of `disk_bytes`.
 
     The stock defaults (128 MB of shared buffers, 4 MB per sort) are sized for a
     laptop that runs other things: the folder's batch sorts spilled to disk, and
     the indexes that ingestion and the folder write at random places (events by
     id and by contact, enrollments) were read back from the OS cache page by page.
     A quarter of the memory, at most 4 GB, goes to shared buffers (PostgreSQL's
-    own advice for a dedicated server); sorts get 32 MB; checkpoints are spread
-    over more WAL, so a long fold does not checkpoint every minute. WAL buffers
+    own advice for a dedicated server); sorts get 32 MB. WAL buffers
     are a sixteenth of the shared buffers, from 16 MB (the stock maximum) to
     256 MB: a batch of 5,000 events writes about 27 MB of WAL at 10M events
     (whole pages after a checkpoint), and with 16 MB the inserting backend
-    wrote WAL out itself mid-batch (docs/performance.md, "Stop 30"). Durability
-    is untouched: an event is acknowledged after its commit is flushed.
+    wrote WAL out itself mid-batch (docs/performance.md, "Stop 30"). Checkpoints
+    come after a sixteenth of the disk of WAL, from 4 GB to 16 GB, or 30 minutes:
+    the first change to a page after a checkpoint writes the whole page to the
+    WAL, and the events' two indexes take their entries at random pages, so
+    with 4 GB a sustained stream checkpointed about every 450,000 events and
+    wrote most of its pages whole again each time (docs/performance.md, "Stop
+    41"). Durability is untouched: an event is acknowledged after its commit is
+    flushed; only a crash's recovery replays more WAL.
     """
     mib = 1024 * 1024
     shared = max(128 * mib, min(memory_bytes // 4, 4096 * mib))
+    wal = max(4096 * mib, min(disk_bytes // 16, 16384 * mib))
     return {
         "shared_buffers": f"{shared // mib}MB",
         "wal_buffers": f"{max(16, min(shared // 16 // mib, 256))}MB",
         "effective_cache_size": f"{max(shared, memory_bytes // 2) // mib}MB",
         "work_mem": "32MB",
         "maintenance_work_mem": "256MB",
-        "max_wal_size": "4GB",
-        "checkpoint_timeout": "15min",
+        "max_wal_size": f"{wal // mib}MB",
+        "checkpoint_timeout": "30min",
     }
+
+
+def disk_size(path: Path) -> int:
+    """Bytes of the file system holding `path` (its size, not what is free: the same at every start)."""
+    disk = os.statvfs(path)
+    return disk.f_blocks * disk.f_frsize
 
 
 def tune(pgdata: Path) -> None:
@@ -81,7 +94,7 @@ def tune(pgdata: Path) -> None:
     another process) keeps its own until it restarts.
     """
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    lines = [f"{name} = '{value}'" for name, value in settings(memory).items()]
+    lines = [f"{name} = '{value}'" for name, value in settings(memory, disk_size(pgdata)).items()]
     (pgdata / TUNING).write_text(
         "# written by journeygraph (journeygraph/embedded.py) at each start\n" + "\n".join(lines) + "\n"
     )
