@@ -7,6 +7,12 @@ tree has spent since it started, whatever exits in between: the difference of
 two readings is what it spent between them. (A child waited for in the instant
 between reading its parent and listing the parent's children is missed: a
 connection closing at that moment, small beside a pass.)
+
+PostgreSQL's share is also split: its live connections' backends (the server's
+pooled connections, doing the statements) against the rest of its tree (the
+WAL writer, the checkpointer, autovacuum, which no statement pays for). A
+backend that exits during a pass moves its whole life's CPU into the rest; the
+server's connections stay open through a pass.
 """
 
 from __future__ import annotations
@@ -60,6 +66,38 @@ def _postgres_parent(backend: int) -> int | None:
     return parent if named.startswith("postgres") and parent_named.startswith("postgres") else None
 
 
+# The first word of the title PostgreSQL gives each of its processes that serves no connection
+# ("postgres: walwriter", "postgres: autovacuum worker jg", ...); a connection's backend is titled by
+# its role and database instead.
+_BACKGROUND = frozenset(
+    {"walwriter", "checkpointer", "background", "autovacuum", "logical", "io", "walsummarizer", "archiver",
+     "startup", "walreceiver", "walsender", "parallel", "slotsync"}
+)  # fmt: skip
+
+
+def is_connection(pid: int) -> bool:
+    """Whether PostgreSQL process `pid` is a connection's backend (not its WAL writer, checkpointer,
+    autovacuum, ...); False if it is gone."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    _, _, what = title.partition(":")
+    words = what.split()
+    return bool(words) and words[0] not in _BACKGROUND
+
+
+def connections_seconds(postmaster: int) -> float | None:
+    """CPU seconds spent so far by the live connections' backends of the PostgreSQL server
+    `postmaster`; None if it is gone. The rest of its tree is its own work in the background
+    (WAL writer, checkpointer, autovacuum...) and that of backends that have exited."""
+    try:
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    except OSError:
+        return None
+    return sum(tree_seconds(int(c)) or 0.0 for c in children if is_connection(int(c)))
+
+
 def _machine() -> tuple[int, int] | None:
     """(idle, total) CPU ticks of the machine so far, from /proc/stat."""
     try:
@@ -74,20 +112,23 @@ class Reading:
     machine: tuple[int, int] | None
     server: float | None
     postgres: float | None
+    connections: float | None = None  # of `postgres`, the live connections' backends
 
 
 def read(server_pid: int, postgres_pid: int | None) -> Reading:
-    """The three gauges now."""
+    """The gauges now."""
     return Reading(
         _machine(),
         tree_seconds(server_pid),
         tree_seconds(postgres_pid) if postgres_pid is not None else None,
+        connections_seconds(postgres_pid) if postgres_pid is not None else None,
     )
 
 
 def spent(before: Reading, after: Reading, events: int) -> dict[str, float | None]:
     """Between two readings: the machine's busy share, and the CPU µs per event of the server's
-    processes and of PostgreSQL's (None where a gauge could not be read)."""
+    processes, of PostgreSQL's, and of PostgreSQL's outside the live connections' backends (None
+    where a gauge could not be read)."""
 
     def per_event(was: float | None, now: float | None) -> float | None:
         return (now - was) * 1e6 / events if was is not None and now is not None and events else None
@@ -100,4 +141,12 @@ def spent(before: Reading, after: Reading, events: int) -> dict[str, float | Non
         "machine_busy": busy,
         "server_us_per_event": per_event(before.server, after.server),
         "postgres_us_per_event": per_event(before.postgres, after.postgres),
+        "postgres_background_us_per_event": per_event(
+            None
+            if before.postgres is None or before.connections is None
+            else before.postgres - before.connections,
+            None
+            if after.postgres is None or after.connections is None
+            else after.postgres - after.connections,
+        ),
     }

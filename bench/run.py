@@ -569,10 +569,12 @@ def _cpu(found: dict[str, Any]) -> str:
     """A pass's CPU per event (bench/cpu.py), as the report says it."""
     server, postgres = found.get("server_us_per_event"), found.get("postgres_us_per_event")
     in_server = "?" if server is None else f"{server:.1f}"
+    background = found.get("postgres_background_us_per_event")
+    aside = "" if background is None else f" ({background:.1f} of them outside its connections' backends)"
     in_postgres = (
         "PostgreSQL's not read (it runs on another machine)"
         if postgres is None
-        else f"{postgres:.1f} µs in PostgreSQL's"
+        else f"{postgres:.1f} µs in PostgreSQL's{aside}"
     )
     return (
         f"the machine {_percent(found.get('machine_busy'))} busy, CPU per event {in_server} µs in the "

@@ -70,10 +70,41 @@ async def test_the_local_postgresql_is_found_and_its_backends_cpu_counted(server
     assert after - before >= SPIN * 0.5  # the backend spun SPIN s of wall time; a busy host may take some
 
 
+async def test_a_connections_backend_is_told_from_postgresqls_own_processes(server_url, embedded_data_dir):
+    if embedded_data_dir is None:
+        pytest.skip("JOURNEYGRAPH_DATABASE_URL names a server that may be on another machine")
+    postmaster = await cpu.postmaster(plain_url(server_url))
+    assert postmaster is not None
+    connection = await asyncpg.connect(plain_url(server_url))
+    try:
+        # given this connection's backend and the server's own processes, as PostgreSQL lists them
+        backend = await connection.fetchval("SELECT pg_backend_pid()")
+        own = await connection.fetch(
+            "SELECT pid, backend_type FROM pg_stat_activity WHERE backend_type IN ('walwriter', 'checkpointer')"
+        )
+        assert {r["backend_type"] for r in own} == {"walwriter", "checkpointer"}
+
+        # then the backend is a connection's, and they are not
+        assert cpu.is_connection(backend)
+        assert not any(cpu.is_connection(r["pid"]) for r in own)
+
+        # and when the backend spins while its connection stays open, the connections' CPU grows by it
+        before = cpu.connections_seconds(postmaster)
+        await connection.execute(
+            f"DO $$ BEGIN WHILE clock_timestamp() < statement_timestamp() + interval '{SPIN} s' LOOP END LOOP; END $$"
+        )
+        after = cpu.connections_seconds(postmaster)
+    finally:
+        await connection.close()
+    assert before is not None and after is not None
+    assert after - before >= SPIN * 0.5  # SPIN s of wall time; a busy host may give it less CPU
+
+
 def test_spent_is_per_event_between_two_readings():
-    # given two readings 1,000 ticks apart, 250 of them idle, the server 0.5 s and PostgreSQL 1.5 s apart
-    before = cpu.Reading(machine=(100, 1_000), server=2.0, postgres=10.0)
-    after = cpu.Reading(machine=(350, 2_000), server=2.5, postgres=11.5)
+    # given two readings 1,000 ticks apart, 250 of them idle, the server 0.5 s and PostgreSQL 1.5 s
+    # apart, 1.2 s of which in its connections' backends
+    before = cpu.Reading(machine=(100, 1_000), server=2.0, postgres=10.0, connections=4.0)
+    after = cpu.Reading(machine=(350, 2_000), server=2.5, postgres=11.5, connections=5.2)
 
     # when 10,000 events were acknowledged between them
     spent = cpu.spent(before, after, 10_000)
@@ -82,6 +113,7 @@ def test_spent_is_per_event_between_two_readings():
     assert spent["machine_busy"] == pytest.approx(0.75)
     assert spent["server_us_per_event"] == pytest.approx(50.0)
     assert spent["postgres_us_per_event"] == pytest.approx(150.0)
+    assert spent["postgres_background_us_per_event"] == pytest.approx(30.0)
 
 
 def test_a_gauge_that_could_not_be_read_is_none():
@@ -94,4 +126,5 @@ def test_a_gauge_that_could_not_be_read_is_none():
         "machine_busy": None,
         "server_us_per_event": 1_000.0,
         "postgres_us_per_event": None,
+        "postgres_background_us_per_event": None,
     }
