@@ -11,8 +11,10 @@ connection closing at that moment, small beside a pass.)
 PostgreSQL's share is also split: its live connections' backends (the server's
 pooled connections, doing the statements) against the rest of its tree (the
 WAL writer, the checkpointer, autovacuum, which no statement pays for). A
-backend that exits during a pass moves its whole life's CPU into the rest; the
-server's connections stay open through a pass.
+backend that exits during a pass moves its whole life's CPU into the rest: the
+server's connections stay open through a pass, but a query's parallel workers
+exit with it (the server's run none unless `JOURNEYGRAPH_DB_PARALLEL_WORKERS`
+says so).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def _postgres_parent(backend: int) -> int | None:
 # its role and database instead.
 _BACKGROUND = frozenset(
     {"walwriter", "checkpointer", "background", "autovacuum", "logical", "io", "walsummarizer", "archiver",
-     "startup", "walreceiver", "walsender", "parallel", "slotsync"}
+     "startup", "walreceiver", "walsender", "slotsync"}
 )  # fmt: skip
 
 
@@ -141,12 +143,12 @@ def spent(before: Reading, after: Reading, events: int) -> dict[str, float | Non
         "machine_busy": busy,
         "server_us_per_event": per_event(before.server, after.server),
         "postgres_us_per_event": per_event(before.postgres, after.postgres),
-        "postgres_background_us_per_event": per_event(
-            None
-            if before.postgres is None or before.connections is None
-            else before.postgres - before.connections,
-            None
-            if after.postgres is None or after.connections is None
-            else after.postgres - after.connections,
-        ),
+        "postgres_background_us_per_event": per_event(_outside(before), _outside(after)),
     }
+
+
+def _outside(reading: Reading) -> float | None:
+    """PostgreSQL's CPU seconds outside its live connections' backends."""
+    if reading.postgres is None or reading.connections is None:
+        return None
+    return reading.postgres - reading.connections

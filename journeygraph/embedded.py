@@ -62,8 +62,8 @@ def settings(memory_bytes: int, disk_bytes: int) -> dict[str, str]:
     come after a sixteenth of the disk of WAL, from 4 GB to 16 GB, or 30 minutes:
     the first change to a page after a checkpoint writes the whole page to the
     WAL, and the events' two indexes take their entries at random pages, so
-    with 4 GB a sustained stream checkpointed about every 450,000 events and
-    wrote most of its pages whole again each time (docs/performance.md, "Stop
+    with 4 GB a sustained stream checkpointed every 360,000 to 600,000 events
+    and wrote 0.56 to 0.94 whole pages an event (docs/performance.md, "Stop
     41"). Durability is untouched: an event is acknowledged after its commit is
     flushed; only a crash's recovery replays more WAL.
     """
