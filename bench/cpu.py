@@ -33,18 +33,30 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def tree_seconds(pid: int) -> float | None:
-    """CPU seconds spent so far by `pid`, its descendants alive and those waited for; None if it is gone."""
+def _own(pid: int) -> tuple[int, list[int]] | None:
+    """CPU clock ticks spent so far by `pid` and its children it has waited for, and its live
+    children; None if it is gone. Ticks are summed as integers, so a sum is the same in any order."""
     try:
         fields = _stat(pid)
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
     # fields 11-14 after the name: utime, stime, cutime, cstime
-    total = sum(int(t) for t in fields[11:15]) / TICKS
-    for child in children:
-        total += tree_seconds(int(child)) or 0.0
-    return total
+    return sum(int(t) for t in fields[11:15]), [int(c) for c in children]
+
+
+def _tree_ticks(pid: int) -> int | None:
+    own = _own(pid)
+    if own is None:
+        return None
+    ticks, children = own
+    return ticks + sum(_tree_ticks(child) or 0 for child in children)
+
+
+def tree_seconds(pid: int) -> float | None:
+    """CPU seconds spent so far by `pid`, its descendants alive and those waited for; None if it is gone."""
+    ticks = _tree_ticks(pid)
+    return None if ticks is None else ticks / TICKS
 
 
 async def postmaster(url: str) -> int | None:
@@ -89,15 +101,22 @@ def is_connection(pid: int) -> bool:
     return bool(words) and words[0] not in _BACKGROUND
 
 
-def connections_seconds(postmaster: int) -> float | None:
-    """CPU seconds spent so far by the live connections' backends of the PostgreSQL server
-    `postmaster`; None if it is gone. The rest of its tree is its own work in the background
-    (WAL writer, checkpointer, autovacuum...) and that of backends that have exited."""
-    try:
-        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
-    except OSError:
+def postgres_seconds(postmaster: int) -> tuple[float, float] | None:
+    """CPU seconds spent so far by the PostgreSQL server `postmaster`'s tree, in one walk: outside
+    its live connections' backends (its own work in the background: WAL writer, checkpointer,
+    autovacuum..., and that of backends that have exited), and in them; None if it is gone."""
+    own = _own(postmaster)
+    if own is None:
         return None
-    return sum(tree_seconds(int(c)) or 0.0 for c in children if is_connection(int(c)))
+    background, children = own
+    connections = 0
+    for child in children:
+        ticks = _tree_ticks(child) or 0
+        if is_connection(child):
+            connections += ticks
+        else:
+            background += ticks
+    return background / TICKS, connections / TICKS
 
 
 def _machine() -> tuple[int, int] | None:
@@ -113,8 +132,7 @@ def _machine() -> tuple[int, int] | None:
 class Reading:
     machine: tuple[int, int] | None
     server: float | None
-    postgres: float | None
-    connections: float | None = None  # of `postgres`, the live connections' backends
+    postgres: tuple[float, float] | None  # postgres_seconds: outside the connections' backends, in them
 
 
 def read(server_pid: int, postgres_pid: int | None) -> Reading:
@@ -122,8 +140,7 @@ def read(server_pid: int, postgres_pid: int | None) -> Reading:
     return Reading(
         _machine(),
         tree_seconds(server_pid),
-        tree_seconds(postgres_pid) if postgres_pid is not None else None,
-        connections_seconds(postgres_pid) if postgres_pid is not None else None,
+        postgres_seconds(postgres_pid) if postgres_pid is not None else None,
     )
 
 
@@ -142,13 +159,14 @@ def spent(before: Reading, after: Reading, events: int) -> dict[str, float | Non
     return {
         "machine_busy": busy,
         "server_us_per_event": per_event(before.server, after.server),
-        "postgres_us_per_event": per_event(before.postgres, after.postgres),
-        "postgres_background_us_per_event": per_event(_outside(before), _outside(after)),
+        "postgres_us_per_event": per_event(_whole(before.postgres), _whole(after.postgres)),
+        "postgres_background_us_per_event": per_event(_outside(before.postgres), _outside(after.postgres)),
     }
 
 
-def _outside(reading: Reading) -> float | None:
-    """PostgreSQL's CPU seconds outside its live connections' backends."""
-    if reading.postgres is None or reading.connections is None:
-        return None
-    return reading.postgres - reading.connections
+def _whole(postgres: tuple[float, float] | None) -> float | None:
+    return None if postgres is None else sum(postgres)
+
+
+def _outside(postgres: tuple[float, float] | None) -> float | None:
+    return None if postgres is None else postgres[0]
