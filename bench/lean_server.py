@@ -262,7 +262,9 @@ class Folder:
                 taken = await c.fetch(_READ, self.workspace, bodies, self.role)
                 if taken:
                     await c.execute(_MARK, self.role, taken[-1][2])
-                    await c.execute(_READ_BY_BOTH, self.workspace)
+                # also when there is nothing to read: two folds that commit their marks at once
+                # each see the other's older one, and neither deletes what both have read
+                await c.execute(_READ_BY_BOTH, self.workspace)
             events = []
             for body, skipped, *_ in taken:
                 left = set(skipped)

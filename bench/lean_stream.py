@@ -1,16 +1,18 @@
 """The leanest design end to end, beside the product, in the same run (bench/lean_server.py).
 
     python -m bench.lean_stream --database jg_bench_10000000 --events 1800000 --pairs 2
+    python -m bench.lean_stream --database jg_bench_10000000 --designs lean --folders 2
 
 On a database bench/dataset.py built (the benchmark's own, or any), each pair sends the same kind of
 stream (`bench.run`'s: new events for one journey, 5,000 to a batch, two senders) first into
-`journeygraph serve --workers 2` and then into the lean server (uvicorn, two workers) with its folder
-beside it, and waits until each has folded all of it. It prints, for each: events acknowledged a
-second, events acknowledged and folded a second (what a stream of that pace leaves no backlog at:
-the issue's "sustained"), and the CPU per event of the server's processes (the folder's too) and
-of PostgreSQL, from /proc (bench/cpu.py). It asserts nothing about time. The lean tables it adds
-(`lean_*`) are left behind for a look; the product's own tables take the lean passes' events too,
-so run it on a database kept for benchmarks.
+`journeygraph serve --workers 2` and then into the lean server (uvicorn, two workers) with its
+folder or folders beside it, and waits until each has folded all of it. It prints a JSON line for
+each pass: events acknowledged a second, events acknowledged and folded a second (what a stream of
+that pace leaves no backlog at: the issue's "sustained"), the CPU per event of the server's
+processes (the folders' too) and of PostgreSQL, from /proc (bench/cpu.py), and for the lean design
+where its folds' time went. It asserts nothing about time. The lean tables it adds (`lean_*`) are
+left behind for a look; the product's own tables take the lean passes' events too, so run it on a
+database kept for benchmarks.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ async def _dataset(url: str) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 class Lean:
-    """The lean server and its folder, each in its own processes."""
+    """The lean server and its folders, each in its own processes."""
 
     def __init__(self, url: str, workspace: uuid.UUID, key: str, folders: int = 1) -> None:
         with socket.socket() as s:
