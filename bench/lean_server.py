@@ -10,7 +10,7 @@ one credential compared in memory; the body typed by a compiled decoder (msgspec
 checked; COPY into a staging table; one INSERT into `events` with its key and its index by contact
 (the product's table); the body queued whole, uncompressed, in `lean_bodies`; the commit; the answer.
 
-The folder (`fold_forever`, a process of its own, one at a time): takes up to 50,000 events' bodies
+The folder (`fold_forever`, a process of its own): takes up to 50,000 events' bodies
 out of the queue, reads them again (orjson), numbers their contacts (remembered in memory), counts
 them in Python per journey, subject and quarter-hour and every wider grain, upserts the five rollups,
 ORs the contacts into the contact sets as the product does, and keeps enrollments as one state row
@@ -19,11 +19,14 @@ depend only on their entries, the segment's latest node, its latest goal and its
 dated inside the open segment, in order or not, is applied to the state alone. An event dated before
 the contact's last end, or an end dated before its latest event, needs the contact's events: those
 contacts are recomputed by the product's own statement (db/queries/enrollments.py), whose cost is
-then the late path's.
+then the late path's. Or two folders side by side (LEAN_ROLE): one keeps the figures, the other the
+runs, each reading the queue past its own mark (`lean_marks`).
 
 What neither does, though a product must (so this is the floor's side of any comparison): words
 for a rejected event, bounds and text checks, journeys, nodes and paths looked up, rate limits,
-metrics; and a query would have to read the queued bodies. It is a benchmark, not the product.
+metrics; ended runs' rows (the state holds the end, the run rows no status); events of equal
+moments ordered by id, as SPEC orders them; and a query would have to read the queued bodies. It
+is a benchmark, not the product.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -51,8 +54,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.lean_floor import DECODER, upsert_rollup, widen
 from journeygraph.db.driver import Statement
-from journeygraph.db.enums import COUNTERS, EVENT_POSITION, UNIQUE_KINDS, EventType
+from journeygraph.db.enums import COUNTERS, EVENT_POSITION, UNIQUE_KINDS
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments, fold
 
@@ -76,23 +80,6 @@ CREATE TABLE IF NOT EXISTS lean_counts (
 """
 
 
-class _Event(msgspec.Struct, rename="camel"):
-    id: str
-    type: Literal[tuple(t.value for t in EventType)]  # type: ignore[valid-type]
-    journey_id: uuid.UUID
-    contact_id: str
-    occurred_at: datetime
-    node_id: uuid.UUID | None = None
-    path_id: uuid.UUID | None = None
-    revenue: str | None = None
-    url: str | None = None
-
-
-class _Body(msgspec.Struct):
-    events: list[_Event]
-
-
-_DECODER = msgspec.json.Decoder(_Body)
 _STAGE = """CREATE TEMPORARY TABLE lean_staged (id text COLLATE "C", type text, journey_id uuid, node_id uuid,
     path_id uuid, contact_id text, occurred_at timestamptz, revenue numeric, url text) ON COMMIT DELETE ROWS"""
 _STAGED = ("id", "type", "journey_id", "node_id", "path_id", "contact_id", "occurred_at", "revenue", "url")
@@ -117,7 +104,7 @@ def create_app() -> Starlette:
             return Response(status_code=401)
         body = await request.body()
         try:
-            events = _DECODER.decode(body).events
+            events = DECODER.decode(body).events
         except msgspec.ValidationError as problem:
             return Response(orjson.dumps({"error": str(problem)}), status_code=400)
         records = [
@@ -164,7 +151,6 @@ _READ = """SELECT body, skipped, seq FROM lean_bodies WHERE workspace_id = $1
 _MARK = """INSERT INTO lean_marks (role, seq) VALUES ($1, $2) ON CONFLICT (role) DO UPDATE SET seq = excluded.seq"""
 _READ_BY_BOTH = """DELETE FROM lean_bodies WHERE workspace_id = $1 AND seq <= (
     SELECT CASE WHEN count(*) = 2 THEN min(seq) END FROM lean_marks WHERE role IN ('figures', 'runs'))"""
-ROLES = ("all", "figures", "runs")
 _VACUUM = "VACUUM (SKIP_LOCKED) lean_bodies"
 _ORDINALS = (
     "SELECT contact_id, ordinal FROM contacts WHERE workspace_id = $1 AND contact_id = ANY($2::text[])"
@@ -210,25 +196,9 @@ _ROLLUPS = {
     "rollup_weeks": _WIDER[3][1],
 }
 _STRUCTURAL = frozenset(enrollments.STRUCTURAL)
-_ENDS = frozenset(("JOURNEY_COMPLETED", "JOURNEY_EXITED"))
 
 
-def _upsert(table: str) -> str:
-    sums = [*COUNTERS, "revenue"]
-    arrays = ", ".join(
-        ["$2::uuid[]", "$3::uuid[]", "$4::timestamptz[]"]
-        + [f"${i + 5}::bigint[]" for i in range(len(COUNTERS))]
-        + [f"${len(COUNTERS) + 5}::numeric[]", f"${len(COUNTERS) + 6}::timestamptz[]"]
-    )
-    updates = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in sums)
-    return f"""INSERT INTO {table} AS r (workspace_id, journey_id, subject_id, bucket, {", ".join(sums)},
-            last_event_at)
-        SELECT $1, * FROM unnest({arrays})
-        ON CONFLICT (workspace_id, journey_id, subject_id, bucket) DO UPDATE SET {updates},
-            last_event_at = greatest(r.last_event_at, excluded.last_event_at)"""
-
-
-_UPSERTS = {table: _upsert(table) for table in _ROLLUPS}
+_UPSERTS = {table: upsert_rollup(table) for table in _ROLLUPS}
 
 
 class Folder:
@@ -289,7 +259,7 @@ class Folder:
         return len(events)
 
     async def _count(self, events: list[dict[str, Any]], moments: list[datetime]) -> None:
-        quarters: dict[tuple[str, str, int], list[Any]] = {}
+        quarters: dict[tuple[Any, ...], list[Any]] = {}
         for e, moment in zip(events, moments, strict=True):
             kind, journey = e["type"], e["journeyId"]
             subject = e.get("pathId") if kind == "PATH_TRAVERSED" else None
@@ -307,16 +277,7 @@ class Folder:
                 if moment > row[_LAST]:
                     row[_LAST] = moment
         for table, of in _ROLLUPS.items():
-            summed: dict[tuple[str, str, int], list[Any]] = {}
-            for (journey, owner, q), row in quarters.items():
-                key = (journey, owner, of(q))
-                into = summed.get(key)
-                if into is None:
-                    summed[key] = list(row)
-                    continue
-                for i in range(_LAST):
-                    into[i] += row[i]
-                into[_LAST] = max(into[_LAST], row[_LAST])
+            summed = widen(quarters, of)
             keys = list(summed)
             columns = [list(column) for column in zip(*summed.values(), strict=True)]
             await self.connection.execute(
@@ -366,11 +327,8 @@ class Folder:
         unchanged = set()
         for journey_id, subject_id, kind, grain, bucket, bitmap in stored:
             key = (journey_id, subject_id, kind, grain, bucket)
-            before = BitMap.deserialize(bitmap)
-            if added[key] <= before:
+            if fold.or_stored(added, key, bitmap):
                 unchanged.add(key)
-            else:
-                added[key] |= before
         changed = [k for k in keys if k not in unchanged]
         if not changed:
             return

@@ -34,7 +34,16 @@ import asyncpg
 
 from bench import cpu
 from bench.lean_server import TABLES
-from bench.run import Server, admin_url, database_url, drained, ingest_bodies, plain_url, send_events
+from bench.run import (
+    Server,
+    admin_url,
+    database_url,
+    drained,
+    ingest_bodies,
+    plain_url,
+    send_events,
+    wait_ready,
+)
 
 BATCH = 5_000
 
@@ -149,7 +158,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     server.stop()
             else:
                 lean = Lean(url, workspace, key, args.folders)
-                await _ready(lean.base)
+                await wait_ready(lean.base)
                 try:
                     measured = await _measure(lean.base, key, bodies, [lean.server.pid, *(f.pid for f in lean.folders)], postgres,
                                               lambda: _lean_drained(url))  # fmt: skip
@@ -176,20 +185,6 @@ async def _key(url: str, workspace: uuid.UUID) -> str:
             return await create_api_key(session, workspace, ["ingest", "read"])
     finally:
         await engine.dispose()
-
-
-async def _ready(base: str) -> None:
-    import httpx
-
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                if (await client.get(f"{base}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the lean server did not become ready")
 
 
 def main() -> None:

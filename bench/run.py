@@ -81,6 +81,19 @@ async def fresh_database(admin: str, name: str) -> str:
     return url
 
 
+async def wait_ready(base: str) -> None:
+    """Until the server at `base` answers /readyz (30 s at most)."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"{base}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"the server at {base} did not become ready")
+
+
 class Server:
     """The real server in its own processes, on a free loopback port, started as a user starts it:
     `journeygraph serve --workers <cores>` (the API is stateless). `source`: another checkout to
@@ -110,15 +123,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
 
     async def ready(self) -> None:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{self.base}/readyz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise RuntimeError("the server did not become ready")
+        await wait_ready(self.base)
 
     def peak_memory_mb(self) -> float:
         """Peak resident memory of the busiest server process (a worker, or the only process)."""

@@ -259,11 +259,8 @@ async def _merge(session: AsyncSession, workspace_id: uuid.UUID, added: dict[Set
         if i and not i % YIELD_EVERY:
             await asyncio.sleep(0)
         key = (journey_id, subject_id, kind, grain, bucket)
-        before = BitMap.deserialize(bitmap)
-        if added[key] <= before:
+        if or_stored(added, key, bitmap):
             unchanged.add(key)
-        else:
-            added[key] |= before
     changed = [k for k in keys if k not in unchanged]
     if not changed:
         return
@@ -277,6 +274,16 @@ async def _merge(session: AsyncSession, workspace_id: uuid.UUID, added: dict[Set
             "bitmaps": [b.serialize() for b in merged],
         },
     )
+
+
+def or_stored(added: dict[SetKey, BitMap], key: SetKey, stored: bytes) -> bool:
+    """OR the stored set `stored` (serialized) into `added[key]`; True, leaving it as it was, when the
+    stored set holds every contact added already (then it need not be written)."""
+    before = BitMap.deserialize(stored)
+    if added[key] <= before:
+        return True
+    added[key] |= before
+    return False
 
 
 def _columns(keys: list[SetKey]) -> dict[str, list[Any]]:
