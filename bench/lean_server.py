@@ -59,6 +59,8 @@ from journeygraph.db.driver import Statement
 from journeygraph.db.enums import COUNTERS, EVENT_POSITION, UNIQUE_KINDS
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments, fold
+from journeygraph.event_json import parse_events
+from journeygraph.resolvers.ingest import check_event
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS lean_bodies (
@@ -93,9 +95,26 @@ _SKIPPED = """SELECT s.id FROM lean_staged s JOIN events e ON e.workspace_id = $
 _QUEUE = "INSERT INTO lean_bodies (workspace_id, body, skipped) VALUES ($1, $2, $3)"
 
 
+def _checked(body: bytes) -> tuple[list[tuple[Any, ...]], bytes]:
+    """The events the product's own checks pass (parse_events, check_event), as staged rows, and the
+    body to queue: the same, or, when some were rejected (dropped here, worded by the product), the
+    events kept (the benchmark's stream has none rejected)."""
+    now, kept, raws = datetime.now(UTC), [], []
+    events = parse_events(body, ndjson=False)
+    for raw in events:
+        try:
+            kept.append(check_event(raw, now))
+        except Exception:  # a rejection
+            continue
+        raws.append(raw)
+    return kept, body if len(kept) == len(events) else orjson.dumps({"events": raws}, default=str)
+
+
 def create_app() -> Starlette:
-    """The lean server: LEAN_DATABASE_URL (plain postgresql://), LEAN_WORKSPACE and LEAN_KEY."""
+    """The lean server: LEAN_DATABASE_URL (plain postgresql://), LEAN_WORKSPACE and LEAN_KEY; with
+    LEAN_CHECKS set, bodies are read and checked as the product does instead of only typed."""
     url, key = os.environ["LEAN_DATABASE_URL"], os.environ["LEAN_KEY"]
+    checked = bool(os.environ.get("LEAN_CHECKS"))
     workspace = uuid.UUID(os.environ["LEAN_WORKSPACE"])
     state: dict[str, asyncpg.Pool] = {}
 
@@ -103,15 +122,18 @@ def create_app() -> Starlette:
         if request.headers.get("authorization") != f"Bearer {key}":
             return Response(status_code=401)
         body = await request.body()
-        try:
-            events = DECODER.decode(body).events
-        except msgspec.ValidationError as problem:
-            return Response(orjson.dumps({"error": str(problem)}), status_code=400)
-        records = [
-            (e.id, e.type, e.journey_id, e.node_id, e.path_id, e.contact_id, e.occurred_at,
-             None if e.revenue is None else Decimal(e.revenue), e.url)
-            for e in events
-        ]  # fmt: skip
+        if checked:
+            records, body = _checked(body)
+        else:
+            try:
+                events = DECODER.decode(body).events
+            except msgspec.ValidationError as problem:
+                return Response(orjson.dumps({"error": str(problem)}), status_code=400)
+            records = [
+                (e.id, e.type, e.journey_id, e.node_id, e.path_id, e.contact_id, e.occurred_at,
+                 None if e.revenue is None else Decimal(e.revenue), e.url)
+                for e in events
+            ]  # fmt: skip
         async with state["pool"].acquire() as connection, connection.transaction():
             await connection.copy_records_to_table("lean_staged", records=records, columns=_STAGED)
             stored = int((await connection.execute(_INSERT, workspace)).split()[-1])

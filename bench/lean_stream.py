@@ -64,7 +64,9 @@ async def _dataset(url: str) -> tuple[uuid.UUID, uuid.UUID]:
 class Lean:
     """The lean server and its folders, each in its own processes."""
 
-    def __init__(self, url: str, workspace: uuid.UUID, key: str, folders: int = 1) -> None:
+    def __init__(
+        self, url: str, workspace: uuid.UUID, key: str, folders: int = 1, checks: bool = False
+    ) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -74,6 +76,7 @@ class Lean:
             "LEAN_DATABASE_URL": plain_url(url),
             "LEAN_WORKSPACE": str(workspace),
             "LEAN_KEY": key,
+            **({"LEAN_CHECKS": "1"} if checks else {}),
         }
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -157,7 +160,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 finally:
                     server.stop()
             else:
-                lean = Lean(url, workspace, key, args.folders)
+                lean = Lean(url, workspace, key, args.folders, args.checks)
                 await wait_ready(lean.base)
                 try:
                     measured = await _measure(lean.base, key, bodies, [lean.server.pid, *(f.pid for f in lean.folders)], postgres,
@@ -198,6 +201,9 @@ def main() -> None:
     parser.add_argument("--folders", type=int, choices=(1, 2), default=1,
                         help="the lean design's folders: one, or one for the figures beside one for the runs")  # fmt: skip
     parser.add_argument("--data-dir", default=".journeygraph-bench", help="the embedded server's directory")
+    parser.add_argument(
+        "--checks", action="store_true", help="the lean server checks events as the product does"
+    )
     parser.add_argument("--out", help="write the results here as JSON")
     args = parser.parse_args()
     results = asyncio.run(run(args))

@@ -26,7 +26,9 @@ DAY = datetime(2020, 1, 6, tzinfo=UTC)  # a Monday long before the dataset's eve
 
 
 @pytest.fixture
-async def lean(server_url, monkeypatch):
+async def lean(server_url, monkeypatch, request):
+    """The lean server (checking events as the product does when parametrized with True), a
+    connection, and a dataset's workspace, busiest journey and its nodes."""
     name = f"jg_test_lean_{uuid.uuid4().hex[:8]}"
     url = await fresh_database(server_url, name)
     engine = create_engine(url)
@@ -44,6 +46,8 @@ async def lean(server_url, monkeypatch):
     monkeypatch.setenv("LEAN_DATABASE_URL", plain_url(url))
     monkeypatch.setenv("LEAN_WORKSPACE", str(dataset.workspace_id))
     monkeypatch.setenv("LEAN_KEY", "lean-key")
+    if getattr(request, "param", False):
+        monkeypatch.setenv("LEAN_CHECKS", "1")
     app = lean_server.create_app()
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(manager.app)
@@ -165,3 +169,22 @@ async def test_a_body_it_cannot_type_is_refused_and_nothing_is_queued(lean):
     assert answer.status_code == 400
     assert "type" in answer.json()["error"]
     assert await connection.fetchval("SELECT count(*) FROM lean_bodies") == 0
+
+
+@pytest.mark.parametrize("lean", [True], indirect=True)
+async def test_with_the_products_checks_an_event_they_reject_is_neither_stored_nor_folded(lean):
+    http, connection, workspace, journey, _ = lean
+
+    # when a body holds a good entry and one whose contact id holds NUL (the compiled decoder alone
+    # would take it, and PostgreSQL's text could not)
+    good = _event("g", "JOURNEY_ENTERED", journey, "a", 0)
+    bad = _event("n", "JOURNEY_ENTERED", journey, "a\x00b", 0)
+    answer = await _post(http, [good, bad])
+    await _fold_all([lean_server.Folder(connection, workspace)])
+
+    # then only the good one is stored, and only it is counted
+    assert answer["accepted"] == 1
+    assert [r[0] for r in await connection.fetch("SELECT id FROM events WHERE id LIKE 'lean-%'")] == [
+        "lean-g"
+    ]
+    assert (await _day_totals(connection, journey))["journey_entered"] == 1
