@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -102,21 +101,6 @@ class Lean:
         return {report.stem: json.loads(report.read_text()) for report in self.reports if report.exists()}
 
 
-async def _queued(url: str) -> int:
-    connection = await asyncpg.connect(plain_url(url))
-    try:
-        return int(await connection.fetchval("SELECT count(*) FROM lean_bodies"))
-    finally:
-        await connection.close()
-
-
-async def _lean_drained(url: str) -> float:
-    started = time.perf_counter()
-    while await _queued(url):  # noqa: ASYNC110  # polling the database: no event to wait on
-        await asyncio.sleep(0.2)
-    return time.perf_counter() - started
-
-
 def _seconds(pids: list[int]) -> float:
     return sum(cpu.tree_seconds(p) or 0.0 for p in pids)
 
@@ -156,7 +140,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 await server.ready()
                 try:
                     measured = await _measure(server.base, key, bodies, [server.process.pid], postgres,
-                                              lambda: _product_drained(url))  # fmt: skip
+                                              lambda: _drained(url))  # fmt: skip
                 finally:
                     server.stop()
             else:
@@ -164,7 +148,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 await wait_ready(lean.base)
                 try:
                     measured = await _measure(lean.base, key, bodies, [lean.server.pid, *(f.pid for f in lean.folders)], postgres,
-                                              lambda: _lean_drained(url))  # fmt: skip
+                                              lambda: _drained(url, "lean_bodies"))  # fmt: skip
                 finally:
                     folds = lean.stop()
                 measured["folds"] = folds
@@ -174,8 +158,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
-async def _product_drained(url: str) -> float:
-    return (await drained(url))[1]
+async def _drained(url: str, table: str = "event_tail") -> float:
+    """Seconds until `table` is empty: the product's tail, or the prototype's queue."""
+    return (await drained(url, table))[1]
 
 
 async def _key(url: str, workspace: uuid.UUID) -> str:

@@ -386,18 +386,19 @@ async def ingestion(
     }
 
 
-async def tail_size(url: str) -> int:
+async def tail_size(url: str, table: str = "event_tail") -> int:
+    """Rows queued in `table` (the tail, or bench/lean_server.py's queue of bodies)."""
     connection = await asyncpg.connect(plain_url(url))
     try:
-        return int(await connection.fetchval("SELECT count(*) FROM event_tail"))
+        return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))
     finally:
         await connection.close()
 
 
-async def drained(url: str) -> tuple[int, float]:
-    """The tail now, and how long until it is empty."""
-    started, queued = time.perf_counter(), await tail_size(url)
-    while await tail_size(url):  # noqa: ASYNC110  # polling the database: no event to wait on
+async def drained(url: str, table: str = "event_tail") -> tuple[int, float]:
+    """The tail (or `table`) now, and how long until it is empty."""
+    started, queued = time.perf_counter(), await tail_size(url, table)
+    while await tail_size(url, table):  # noqa: ASYNC110  # polling the database: no event to wait on
         await asyncio.sleep(0.2)
     return queued, time.perf_counter() - started
 
