@@ -96,19 +96,22 @@ _SKIPPED = """SELECT s.id FROM lean_staged s JOIN events e ON e.workspace_id = $
 _QUEUE = "INSERT INTO lean_bodies (workspace_id, body, skipped) VALUES ($1, $2, $3)"
 
 
-def _checked(body: bytes) -> tuple[list[tuple[Any, ...]], bytes]:
-    """The events the product's own checks pass (parse_events, check_event), as staged rows, and the
-    body to queue: the same, or, when some were rejected (dropped here, worded by the product), the
-    events kept (the benchmark's stream has none rejected)."""
-    now, kept, raws = datetime.now(UTC), [], []
+def _checked(body: bytes) -> tuple[list[tuple[Any, ...]], bytes, list[dict[str, Any]]]:
+    """The events the product's own checks pass (parse_events, check_event), as staged rows; the body
+    to queue (the same, or the events kept when some were not); and a rejection per event that was
+    not, by index (this prototype does not word them as the product does, but never drops one
+    unsaid: the benchmark's stream should have none)."""
+    now, kept, raws, rejected = datetime.now(UTC), [], [], []
     events = parse_events(body, ndjson=False)
-    for raw in events:
+    for index, raw in enumerate(events):
         try:
             kept.append(check_event(raw, now))
-        except Exception:  # a rejection
+        except Exception as problem:  # the product's rejection, or a bug: either way, said
+            rejected.append({"index": index, "problem": str(problem) or type(problem).__name__})
             continue
         raws.append(raw)
-    return kept, body if len(kept) == len(events) else orjson.dumps({"events": raws}, default=str)
+    queued = body if not rejected else orjson.dumps({"events": raws}, default=str)
+    return kept, queued, rejected
 
 
 def create_app() -> Starlette:
@@ -123,8 +126,9 @@ def create_app() -> Starlette:
         if request.headers.get("authorization") != f"Bearer {key}":
             return Response(status_code=401)
         body = await request.body()
+        rejected: list[dict[str, Any]] = []
         if checked:
-            records, body = _checked(body)
+            records, body, rejected = _checked(body)
         else:
             try:
                 events = DECODER.decode(body).events
@@ -142,7 +146,7 @@ def create_app() -> Starlette:
                 [] if stored == len(records) else [r[0] for r in await connection.fetch(_SKIPPED, workspace)]
             )
             await connection.execute(_QUEUE, workspace, body, skipped)
-        answer = {"accepted": stored, "duplicates": len(records) - stored, "rejected": []}
+        answer = {"accepted": stored, "duplicates": len(records) - stored, "rejected": rejected}
         return Response(orjson.dumps(answer), media_type="application/json")
 
     async def ready(_: Request) -> Response:
@@ -224,6 +228,13 @@ _STRUCTURAL = frozenset(enrollments.STRUCTURAL)
 _UPSERTS = {table: upsert_rollup(table) for table in _ROLLUPS}
 
 
+def _subject(event: dict[str, Any]) -> str | None:
+    """A stored event's subject, as the product's (db/queries/events.py SUBJECT): its path, else its
+    node, else None."""
+    path = event.get("pathId") if event["type"] == "PATH_TRAVERSED" else None
+    return path or event.get("nodeId")
+
+
 class Folder:
     """One folder: its connection and its memory of contacts' ordinals and of uuids read as text."""
 
@@ -265,11 +276,13 @@ class Folder:
             if not events:
                 return 0
             moments = [datetime.fromisoformat(e["occurredAt"]) for e in events]
+            # each event's quarter-hour, seconds since the epoch: counts and sets both key on it
+            quarters = [int(m.timestamp()) // 900 * 900 for m in moments]
             parts = [("take out and read again", clock())]
             if self.role != "runs":
-                await self._count(events, moments)
+                await self._count(events, moments, quarters)
                 parts.append(("count, upsert the rollups", clock()))
-                await self._sets(events, moments)
+                await self._sets(events, quarters)
                 parts.append(("contact sets", clock()))
             if self.role != "figures":
                 await self._enrollments(events, moments)
@@ -281,14 +294,13 @@ class Folder:
         self.folded += len(events)
         return len(events)
 
-    async def _count(self, events: list[dict[str, Any]], moments: list[datetime]) -> None:
+    async def _count(
+        self, events: list[dict[str, Any]], moments: list[datetime], of_event: list[int]
+    ) -> None:
         quarters: dict[tuple[Any, ...], list[Any]] = {}
-        for e, moment in zip(events, moments, strict=True):
+        for e, moment, q in zip(events, moments, of_event, strict=True):
             kind, journey = e["type"], e["journeyId"]
-            subject = e.get("pathId") if kind == "PATH_TRAVERSED" else None
-            subject = subject or e.get("nodeId") or _NONE
-            q = int(moment.timestamp())
-            q -= q % 900
+            subject = _subject(e) or _NONE
             revenue = e.get("revenue") if kind == "TRANSACTION" else None
             for owner in (subject, journey):
                 row = quarters.get((journey, owner, q))
@@ -315,17 +327,14 @@ class Folder:
                 return
             self.ordinals.update((r[0], r[1]) for r in await self.connection.fetch(sql, self.workspace, rest))
 
-    async def _sets(self, events: list[dict[str, Any]], moments: list[datetime]) -> None:
+    async def _sets(self, events: list[dict[str, Any]], of_event: list[int]) -> None:
         await self._numbered({e["contactId"] for e in events if e["type"] in _KIND})
         quarters: dict[tuple[str, str, int, int], list[int]] = defaultdict(list)
-        for e, moment in zip(events, moments, strict=True):
+        for e, q in zip(events, of_event, strict=True):
             kind = _KIND.get(e["type"])
             if kind is None:
                 continue
-            subject = e.get("pathId") if e["type"] == "PATH_TRAVERSED" else None
-            subject = subject or e.get("nodeId")
-            q = int(moment.timestamp())
-            q -= q % 900
+            subject = _subject(e)
             ordinal = self.ordinals[e["contactId"]]
             for owner in (subject, e["journeyId"]) if subject else (e["journeyId"],):
                 quarters[(e["journeyId"], owner, kind, q)].append(ordinal)

@@ -43,12 +43,15 @@ from bench.run import (
     send_events,
     wait_ready,
 )
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.queries.workspaces import create_api_key
 
 BATCH = 5_000
 
 
-async def _dataset(url: str) -> tuple[uuid.UUID, uuid.UUID]:
-    """The workspace and its busiest journey (the one bench.run streams into)."""
+async def _prepare(url: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """Create the prototype's tables if need be; the workspace and its busiest journey (the one
+    bench.run streams into)."""
     connection = await asyncpg.connect(plain_url(url))
     try:
         await connection.execute(TABLES)
@@ -101,24 +104,29 @@ class Lean:
         return {report.stem: json.loads(report.read_text()) for report in self.reports if report.exists()}
 
 
-def _seconds(pids: list[int]) -> float:
-    return sum(cpu.tree_seconds(p) or 0.0 for p in pids)
+def _reading(pids: list[int], postgres: int | None) -> tuple[float, cpu.Reading]:
+    """The gauges now (the server's tree in the reading), and the CPU seconds of the processes
+    beside the server (the prototype's folders)."""
+    return sum(cpu.tree_seconds(p) or 0.0 for p in pids[1:]), cpu.read(pids[0], postgres)
 
 
 async def _measure(
     base: str, key: str, bodies: list[str], pids: list[int], postgres: int | None, drain: Any
 ) -> dict[str, Any]:
-    before = (_seconds(pids), cpu.read(pids[0], postgres))
+    """`pids`: the server's first, then any process of the design's beside it."""
+    before = _reading(pids, postgres)
     elapsed, totals = await send_events(base, key, bodies)
-    after_ack = (_seconds(pids), cpu.read(pids[0], postgres))
+    after_ack = _reading(pids, postgres)
     folded_after = await drain()
-    after = (_seconds(pids), cpu.read(pids[0], postgres))
+    after = _reading(pids, postgres)
     events = totals["accepted"]
 
     def part(a: tuple[float, cpu.Reading], b: tuple[float, cpu.Reading]) -> dict[str, float | None]:
         shares = cpu.spent(a[1], b[1], events)
-        return {"server_us": (b[0] - a[0]) * 1e6 / events, "postgres_us": shares["postgres_us_per_event"],
-                "machine_busy": shares["machine_busy"]}  # fmt: skip
+        server = shares["server_us_per_event"]
+        beside = (b[0] - a[0]) * 1e6 / events
+        return {"server_us": None if server is None else server + beside,
+                "postgres_us": shares["postgres_us_per_event"], "machine_busy": shares["machine_busy"]}  # fmt: skip
 
     return {"accepted": events, "rejected": totals["rejected"], "events_per_s": events / elapsed,
             "sustained_events_per_s": events / (elapsed + folded_after), "folded_after_s": folded_after,
@@ -128,7 +136,7 @@ async def _measure(
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     admin = await admin_url(args.data_dir)
     url = database_url(admin, args.database)
-    workspace, journey = await _dataset(url)
+    workspace, journey = await _prepare(url)
     postgres = await cpu.postmaster(url)
     key = await _key(url, workspace)
     results = []
@@ -164,9 +172,7 @@ async def _drained(url: str, table: str = "event_tail") -> float:
 
 
 async def _key(url: str, workspace: uuid.UUID) -> str:
-    from journeygraph.db.engine import create_engine, create_sessionmaker
-    from journeygraph.db.queries.workspaces import create_api_key
-
+    """A new key of the workspace, for both designs' senders."""
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine).begin() as session:

@@ -182,8 +182,9 @@ async def test_with_the_products_checks_an_event_they_reject_is_neither_stored_n
     answer = await _post(http, [good, bad])
     await _fold_all([lean_server.Folder(connection, workspace)])
 
-    # then only the good one is stored, and only it is counted
+    # then only the good one is stored, the other is said to be rejected, and only the good one is counted
     assert answer["accepted"] == 1
+    assert [r["index"] for r in answer["rejected"]] == [1]
     assert [r[0] for r in await connection.fetch("SELECT id FROM events WHERE id LIKE 'lean-%'")] == [
         "lean-g"
     ]

@@ -26,11 +26,12 @@ def test_both_designs_take_and_fold_every_event(server_url, tmp_path):
     # given a small dataset
     asyncio.run(_dataset(server_url, "jg_test_lean_stream"))
 
-    # when a pass of 10,000 events goes to the product and one to the prototype with two folders
+    # when a pass of 10,000 events goes to the product and one to the prototype (two folders, the
+    # product's checks)
     out = tmp_path / "lean.json"
     run = subprocess.run(
         [sys.executable, "-m", "bench.lean_stream", "--database", "jg_test_lean_stream", "--events", "10000",
-         "--pairs", "1", "--folders", "2", "--out", str(out)],
+         "--pairs", "1", "--folders", "2", "--checks", "--out", str(out)],
         env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
