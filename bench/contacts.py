@@ -43,7 +43,7 @@ from bench.floors import ingestion_floor
 from bench.run import Server, admin_url, fresh_database, ingest_bodies, plain_url, statements, timed
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import JourneyStatus, NodeType
-from journeygraph.db.queries import canvas, enrollments, journeys, rollups
+from journeygraph.db.queries import canvas, journeys, rollups, run_states
 
 ENTRIES_PER_CONTACT = 4
 CANVAS_WAITING = queries.CANVAS.replace("nodes { id type name", "nodes { id type name waitingCount")
@@ -90,8 +90,8 @@ _BROADCAST = sa.text(
 
 
 def refresh_clock() -> Clock:
-    """Time spent keeping enrollments in the folds of this process (enrollments.refresh, wrapped for good)."""
-    return Clock(enrollments, "refresh").start()
+    """Time spent keeping enrollments in the folds of this process (run_states.refresh, wrapped for good)."""
+    return Clock(run_states, "refresh").start()
 
 
 async def broadcast(sessions: Any, workspace_id: Any, entries: int) -> tuple[Any, Any, int]:

@@ -2,6 +2,7 @@
 
     python -m bench.lean_stream --database jg_bench_10000000 --events 1800000 --pairs 2
     python -m bench.lean_stream --database jg_bench_10000000 --designs lean --folders 2
+    python -m bench.lean_stream --database jg_a --designs product,before --before ../old --before-database jg_b
 
 On a database bench/dataset.py built (the benchmark's own, or any), each pair sends the same kind of
 stream (`bench.run`'s: new events for one journey, 5,000 to a batch, two senders) first into
@@ -12,7 +13,9 @@ that pace leaves no backlog at: the issue's "sustained"), the CPU per event of t
 processes (the folders' too) and of PostgreSQL, from /proc (bench/cpu.py), and for the lean design
 where its folds' time went. It asserts nothing about time. The lean tables it adds (`lean_*`) are
 left behind for a look; the product's own tables take the lean passes' events too, so run it on a
-database kept for benchmarks.
+database kept for benchmarks. Design "before" runs an older checkout's server the same way, on a
+copy of the database made before the first pass, so that the product's stored state and the older
+one's never see each other's events: a before/after comparison side by side.
 """
 
 from __future__ import annotations
@@ -139,16 +142,22 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     workspace, journey = await _prepare(url)
     postgres = await cpu.postmaster(url)
     key = await _key(url, workspace)
+    before = ("", "")
+    if "before" in args.designs.split(","):
+        before_url = database_url(admin, args.before_database)
+        before = (before_url, await _key(before_url, workspace))
     results = []
     for pair in range(args.pairs):
         for design in args.designs.split(","):
             bodies = await ingest_bodies(url, journey, args.events // BATCH, BATCH)
-            if design == "product":
-                server = Server(url)
+            if design in ("product", "before"):
+                # "before": an older checkout on its own copy of the database (bench.run.Server's source)
+                at, with_key = (url, key) if design == "product" else before
+                server = Server(at, source=args.before if design == "before" else None)
                 await server.ready()
                 try:
-                    measured = await _measure(server.base, key, bodies, [server.process.pid], postgres,
-                                              lambda: _drained(url))  # fmt: skip
+                    measured = await _measure(server.base, with_key, bodies, [server.process.pid], postgres,
+                                              lambda at=at: _drained(at))  # fmt: skip
                 finally:
                     server.stop()
             else:
@@ -194,6 +203,12 @@ def main() -> None:
     parser.add_argument("--data-dir", default=".journeygraph-bench", help="the embedded server's directory")
     parser.add_argument(
         "--checks", action="store_true", help="the lean server checks events as the product does"
+    )
+    parser.add_argument(
+        "--before", help="design 'before': this older checkout's server, on --before-database"
+    )
+    parser.add_argument(
+        "--before-database", help="a copy of --database (CREATE DATABASE ... TEMPLATE) for design 'before'"
     )
     parser.add_argument("--out", help="write the results here as JSON")
     args = parser.parse_args()

@@ -7,7 +7,7 @@ It builds bench/dataset.py's dataset (folded), then in each round queues a
 live stream shaped as `bench.run` sends it (the same event types, contacts
 and ten-minute spread; taken by the server's own `ingest`, so events and tail
 are written as `POST /v1/events` writes them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
-default), timing the folds and, inside them, `enrollments.refresh`. Run it in
+default), timing the folds and, inside them, `run_states.refresh`. Run it in
 two checkouts one after the other to compare; it asserts nothing about time.
 """
 

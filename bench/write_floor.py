@@ -53,8 +53,8 @@ from journeygraph.app import tune_garbage_collector
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.ordinals import Ordinals
-from journeygraph.db.queries import enrollments
 from journeygraph.db.queries import fold as fold_module
+from journeygraph.db.queries import run_states
 from journeygraph.db.queries.enrollments import SHAPING
 from journeygraph.db.queries.events import SUBJECT, NewEvent, insert_events
 from journeygraph.resolvers.ingest import check_event
@@ -144,7 +144,7 @@ async def as_built(
             await insert_events(session, workspace_id, events[start : start + BATCH], ordinals)
             acknowledging += time.perf_counter() - started
             await session.rollback()
-    with Clock(enrollments, "refresh") as runs, Clock(fold_module, "_merge") as sets:
+    with Clock(run_states, "refresh") as runs, Clock(fold_module, "_merge") as sets:
         async with sessions() as session:
             await insert_events(session, workspace_id, events, ordinals)
             started = time.perf_counter()

@@ -253,6 +253,10 @@ class EventTail(Base):
     # the contact's number (contacts.ordinal) on events whose distinct contacts are counted, set
     # when the event is acknowledged: neither the folder nor a query looks it up per event
     ordinal: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # the event's id on events that shape runs (db/queries/run_states.py orders a contact's events
+    # by it at equal moments, and names runs by it); NULL on the others, and on events queued
+    # before it was kept (their contacts' runs are recomputed from their events)
+    event_id: Mapped[str | None] = mapped_column(sa.String(128, collation="C"))
 
     __table_args__ = (
         sa.Index(None, "workspace_id", "journey_id", "occurred_at"),
@@ -337,6 +341,29 @@ class Enrollment(Base):
             postgresql_where=sa.text("status = 'ACTIVE'"),
         ),
     )
+
+
+class EnrollmentState(Base):
+    """Where a contact's runs through a journey stand after the events folded so far: its last end
+    (an end closes every run entered before it) and, of the segment open since, the latest
+    NODE_ENTERED and GOAL_CONVERTED. The open segment's entries are its ACTIVE runs. With these
+    a fold places an event dated after the last end without reading the contact's events
+    (db/queries/enrollments.py). `stale`: runs stored before states were kept; the next fold of
+    the contact recomputes them from its events, and its state with them."""
+
+    __tablename__ = "enrollment_states"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    journey_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contact_id: Mapped[str] = mapped_column(_C, primary_key=True)
+    end_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    end_id: Mapped[str | None] = mapped_column(_C)
+    node_id: Mapped[uuid.UUID | None] = mapped_column()
+    node_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    node_event: Mapped[str | None] = mapped_column(_C)
+    goal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    goal_event: Mapped[str | None] = mapped_column(_C)
+    stale: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
 
 class EnrollmentCount(Base):

@@ -14,14 +14,16 @@ closes the run, so nothing of the run is later), else the contact's latest
 event in the journey (an ACTIVE run is the contact's last), read per listed run.
 
 Runs are stored in `enrollments`, with their counts per status and current
-node in `enrollment_counts`. The folder keeps both in step (`refresh`): for
-each contact a batch touches, only the runs after the last stored end before
-the batch's earliest event can change, so it reads the contact's events from
-there (ix_events_contact), recomputes those runs and writes the ones that
-differ from what is stored (most do not), moving the counts by as much. It
-reads every event it finds there, still queued or not: a queued event it
-takes in early is one the fold that takes it later finds already stored. A
-query does the same for the contacts still in the tail, without writing
+node in `enrollment_counts`. The folder keeps both in step: most events it
+places on the contact's state without reading its events (db/queries/run_states.py);
+the others (an event dated before the contact's last end, an end inside its
+open segment) it recomputes here (`recompute`): only the runs after the last
+stored end before the batch's earliest event can change, so it reads the
+contact's events from there (ix_events_contact), recomputes those runs and
+writes the ones that differ from what is stored (most do not), moving the
+counts by as much, and the contact's state with them. It reads every event it
+finds there, still queued or not: a queued event it takes in early is one the
+state already holds when the fold that takes it comes. A query does the same for the contacts still in the tail, without writing
 (`RECOMPUTE` as a CTE), from before each one's earliest queued event: stored
 runs, less those the tail could change, plus those recomputed, are the runs of
 every acknowledged event. So stored runs need be exact only up to each
@@ -199,19 +201,39 @@ _REFRESH = sa.text(
             WHERE journey_id IS NOT NULL
         ) AS moved GROUP BY journey_id, status, node_id HAVING sum(n) <> 0
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
+    ), closed AS (
+        -- each contact's last end read: the end of its latest segment that has one
+        SELECT DISTINCT ON (journey_id, contact_id) journey_id, contact_id, ended_at, end_id FROM segments
+        WHERE end_type IS NOT NULL ORDER BY journey_id, contact_id, segment DESC
+    ), stated AS (
+        -- the state the runs now stand at: the last end (read, else the stored one the reading
+        -- started after), the open segment's latest node and goal
+        INSERT INTO enrollment_states AS x (workspace_id, journey_id, contact_id, end_at, end_id, node_id, node_at,
+                                            node_event, goal_at, goal_event, stale)
+        SELECT :workspace_id, s.journey_id, s.contact_id,
+            CASE WHEN d.end_id IS NOT NULL THEN d.ended_at WHEN s.start_at > '-infinity' THEN s.start_at END,
+            CASE WHEN d.end_id IS NOT NULL THEN d.end_id WHEN s.start_at > '-infinity' THEN s.start_id END,
+            o.node, o.node_at, o.node_event, o.goal_at, o.goal_event, false
+        FROM starts s LEFT JOIN closed d ON d.journey_id = s.journey_id AND d.contact_id = s.contact_id
+        LEFT JOIN segments o ON o.journey_id = s.journey_id AND o.contact_id = s.contact_id AND o.end_type IS NULL
+        ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET end_at = excluded.end_at,
+            end_id = excluded.end_id, node_id = excluded.node_id, node_at = excluded.node_at,
+            node_event = excluded.node_event, goal_at = excluded.goal_at, goal_event = excluded.goal_event,
+            stale = false
     )
     SELECT count(*) FROM fresh
     """
 )
 
 
-async def refresh(
+async def recompute(
     session: AsyncSession,
     workspace_id: uuid.UUID,
     touched: Sequence[tuple[uuid.UUID, str, datetime]],
 ) -> int:
-    """Bring the stored runs of the (journey, contact) pairs touched since `since` up to date with
-    their events, in the caller's transaction (the fold's); return how many runs were recomputed."""
+    """Recompute from their events the stored runs, and the states, of the (journey, contact)
+    pairs touched since `since`, in the caller's transaction (the fold's); return how many runs
+    were recomputed."""
     if not touched:
         return 0
     params = {

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from journeygraph.db.enums import UNIQUE_KINDS, EventType
 from journeygraph.db.models import NO_SUBJECT
+from journeygraph.db.queries.enrollments import SHAPING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -91,6 +92,8 @@ SUBJECT = (
     "CASE WHEN type = 'PATH_TRAVERSED' AND path_id IS NOT NULL THEN path_id "
     f"ELSE coalesce(node_id, '{NO_SUBJECT}'::uuid) END"
 )
+# The id the tail keeps of an event: only of those that shape runs (db/queries/run_states.py).
+SHAPING_ID = f"CASE WHEN type IN {SHAPING} THEN id END"
 _UNIQUE = frozenset(UNIQUE_KINDS)
 _ORDINALS = sa.text(
     "SELECT contact_id, ordinal FROM contacts"
@@ -123,8 +126,8 @@ _INSERT_EVENTS = sa.text(
         RETURNING id
     ), queued AS (
         INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
-                                ordinal)
-        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue, ordinal
+                                ordinal, event_id)
+        SELECT :workspace_id, journey_id, {SUBJECT}, type, contact_id, occurred_at, revenue, ordinal, {SHAPING_ID}
         FROM staged_events JOIN stored USING (id)
     )
     SELECT id FROM stored

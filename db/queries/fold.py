@@ -3,8 +3,8 @@
 One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
 day and week rollups, ORs their contacts' ordinals (numbered when they were
-acknowledged) into the contact sets' bitmaps and recomputes the enrollments of
-the contacts whose runs they shape (db/queries/enrollments.py). So in any
+acknowledged) into the contact sets' bitmaps and places the events that shape
+runs on their contacts' states and stored runs (db/queries/run_states.py). So in any
 snapshot an event is either still in the tail or counted in the rollups, never
 both and never neither, which is what lets a query read both and stay exact.
 
@@ -33,7 +33,7 @@ from pyroaring import BitMap
 
 from journeygraph.db.enums import COUNTERS, UNIQUE_TYPES, EventType
 from journeygraph.db.models import NO_SUBJECT
-from journeygraph.db.queries import enrollments
+from journeygraph.db.queries import enrollments, run_states
 from journeygraph.db.queries.answers import FOLDED_NOW
 from journeygraph.db.queries.events import day_of, hour_of, unique_kind, week_of
 
@@ -120,7 +120,7 @@ _FOLD = sa.text(
             SELECT max(seq) FROM (
                 SELECT seq FROM event_tail WHERE workspace_id = :workspace_id ORDER BY seq LIMIT :limit
             ) AS batch)
-        RETURNING journey_id, subject_id, type, contact_id, occurred_at, revenue, ordinal
+        RETURNING journey_id, subject_id, type, contact_id, occurred_at, revenue, ordinal, event_id
     ), scoped AS (
         -- each event counts on its subject and on its journey's totals (the journey's own id)
         SELECT m.*, scope.id AS owner FROM moved m
@@ -133,19 +133,20 @@ _FOLD = sa.text(
     ), quarter_sums AS MATERIALIZED ({_QUARTER_SUMS}),
     {", ".join(f"{table} AS ({_rollup(table, width)})" for table, width in ROLLUPS)}
     SELECT m.journey_id, scope.id, {unique_kind("m.type")}, date_bin('15 minutes', m.occurred_at, {_ORIGIN}),
-           array_agg(m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text)
+           array_agg(m.ordinal), (SELECT count(*) FROM moved), CAST(NULL AS text), CAST(NULL AS text),
+           CAST(NULL AS text)
     FROM moved m
     -- each contact counts on its subject and on its journey as a whole
     CROSS JOIN LATERAL (VALUES (m.subject_id), (m.journey_id)) AS scope(id)
     WHERE m.type IN {UNIQUE_TYPES} AND scope.id <> '{NO_SUBJECT}'::uuid
     GROUP BY 1, 2, 3, 4
     UNION ALL
-    -- the contacts whose runs (enrollments) may change, from their earliest event of the batch that
-    -- shapes runs (an entry, an end, a node entered, a goal: the others change no stored run)
-    SELECT journey_id, NULL, NULL, min(occurred_at), NULL, NULL, contact_id FROM moved
-    WHERE type IN {enrollments.SHAPING} GROUP BY journey_id, contact_id
+    -- the events that shape runs (an entry, an end, a node entered, a goal: the others change no
+    -- stored run), one row each, for the contacts' states (db/queries/run_states.py)
+    SELECT journey_id, subject_id, NULL, occurred_at, NULL, NULL, contact_id, event_id, CAST(type AS text)
+    FROM moved WHERE type IN {enrollments.SHAPING}
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL
+    SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM moved), NULL, NULL, NULL
     """
 )
 # The stored sets among the fold's keys, read a range of the journey-wide index (journey, grain, bucket,
@@ -228,12 +229,14 @@ async def fold(
     moved = next(int(row[5]) for row in rows if row[0] is None)
     added: dict[SetKey, BitMap] = {}
     wider: dict[SetKey, BitMap] = defaultdict(BitMap)
-    touched: list[tuple[uuid.UUID, str, datetime]] = []
-    for i, (journey_id, owner, kind, quarter, ordinals, _, contact_id) in enumerate(rows):
+    shaped: list[run_states.Shaped] = []
+    for i, (journey_id, owner, kind, quarter, ordinals, _, contact_id, event_id, event_type) in enumerate(
+        rows
+    ):
         if journey_id is None:
             continue
-        if owner is None:
-            touched.append((journey_id, contact_id, quarter))
+        if event_type is not None:
+            shaped.append(run_states.Shaped(journey_id, contact_id, quarter, event_id, event_type, owner))
             continue
         if i and not i % YIELD_EVERY:
             await asyncio.sleep(0)  # the folder shares its process's event loop with requests
@@ -244,7 +247,7 @@ async def fold(
     added.update(wider)
     if added:
         await _merge(session, workspace_id, added)
-    await enrollments.refresh(session, workspace_id, touched)
+    await run_states.refresh(session, workspace_id, shaped)
     return moved
 
 

@@ -1,7 +1,8 @@
 """Recomputing the rollups from the raw events (`journeygraph rebuild-rollups`).
 
-A rebuild empties the workspace's rollups, contact sets and enrollments and queues every
-one of its events in the tail again, in one transaction holding the fold lock
+A rebuild empties the workspace's rollups, contact sets and enrollments (their
+states too) and queues every one of its events in the tail again, in one
+transaction holding the fold lock
 (so no fold is half-way) and the workspace's ingestion lock exclusively (so
 no batch lands meanwhile). Figures stay exact throughout: until the folder has
 worked through the tail, queries read it. `fold_all` folds it there and then.
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.queries.answers import FOLDED_NOW
+from journeygraph.db.queries.enrollments import SHAPING
 from journeygraph.db.queries.events import SUBJECT
 from journeygraph.db.queries.fold import FOLD_LOCK, ROLLUPS, fold
 from journeygraph.db.queries.locks import lock_for_rebuild
@@ -37,6 +39,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
         "contact_sets",
         "enrollments",
         "enrollment_counts",
+        "enrollment_states",
         "event_tail",
     ):
         await session.execute(sa.text(f"DELETE FROM {table} WHERE workspace_id = :workspace_id"), params)
@@ -58,9 +61,9 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
     queued = await session.execute(
         sa.text(
             f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
-                                    ordinal)
+                                    ordinal, event_id)
             SELECT e.workspace_id, e.journey_id, {SUBJECT}, e.type, e.contact_id, e.occurred_at, e.revenue,
-                   CASE WHEN e.type IN {UNIQUE_TYPES} THEN c.ordinal END
+                   CASE WHEN e.type IN {UNIQUE_TYPES} THEN c.ordinal END, CASE WHEN e.type IN {SHAPING} THEN e.id END
             FROM events e LEFT JOIN contacts c ON c.workspace_id = e.workspace_id AND c.contact_id = e.contact_id
             WHERE e.workspace_id = :workspace_id ORDER BY e.occurred_at"""
         ),

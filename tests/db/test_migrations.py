@@ -17,7 +17,9 @@ from sqlalchemy.engine import make_url
 
 from alembic import command
 from journeygraph import migrations
-from journeygraph.db.models import Base
+from journeygraph.db.engine import create_engine, create_sessionmaker
+from journeygraph.db.models import NO_SUBJECT, Base
+from journeygraph.db.queries.fold import fold
 
 
 @contextlib.asynccontextmanager
@@ -204,3 +206,69 @@ async def test_events_are_vacuumed_after_every_hundredth_of_new_rows_from_0016(s
         after = await connection.fetchval(options)
     assert not any(o.startswith("autovacuum_vacuum_insert_scale_factor") for o in before or [])
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in after
+
+
+async def test_runs_stored_before_0018_are_recomputed_at_their_contacts_next_fold_then_placed_on_its_state(
+    server_url,
+):
+    # given a database at 0017 where a contact entered and reached the mail node, its run stored
+    # (ACTIVE at the mail node, as a fold then stored it) and nothing queued
+    async with database_at(server_url, "0017") as (url, connection):
+        workspace, journey, mail, wait = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        at = [datetime(2026, 11, 2, h, tzinfo=UTC) for h in range(4)]
+        add_event = """INSERT INTO events (workspace_id, id, type, journey_id, node_id, contact_id, occurred_at)
+            VALUES ($1, $2, $3, $4, $5, 'c', $6)"""
+        for event_id, kind, node, moment in [
+            ("in", "JOURNEY_ENTERED", None, at[0]),
+            ("m", "NODE_ENTERED", mail, at[1]),
+        ]:
+            await connection.execute(add_event, workspace, event_id, kind, journey, node, moment)
+        await connection.execute(
+            """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id, status,
+            current_node_id, converted) VALUES ($1, $2, 'c', $3, 'in', 'ACTIVE', $4, false)""",
+            workspace, journey, at[0], mail,
+        )  # fmt: skip
+        await connection.execute(
+            "INSERT INTO enrollment_counts VALUES ($1, $2, 'ACTIVE', $3, 1)", workspace, journey, mail
+        )
+
+        # when migrated to 0018
+        await asyncio.to_thread(migrations.upgrade, url, "0018")
+        # then the contact has a state, marked stale (its segment's latest node was never stored)
+        states = (
+            "SELECT stale, end_at, node_id, node_at, node_event FROM enrollment_states WHERE contact_id = 'c'"
+        )
+        assert [tuple(r) for r in await connection.fetch(states)] == [(True, None, None, None, None)]
+
+        # and when the contact reaches the wait node, then exits, each stored and folded in turn
+        ordinal = await connection.fetchval(
+            "INSERT INTO contacts (workspace_id, contact_id) VALUES ($1, 'c') RETURNING ordinal", workspace
+        )
+        engine = create_engine(url)
+        try:
+            for event_id, kind, node, moment in [
+                ("w", "NODE_ENTERED", wait, at[2]),
+                ("x", "JOURNEY_EXITED", None, at[3]),
+            ]:
+                await connection.execute(add_event, workspace, event_id, kind, journey, node, moment)
+                await connection.execute(
+                    """INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at,
+                    event_id, ordinal) VALUES ($1, $2, $3, $4, 'c', $5, $6, $7)""",
+                    workspace, journey, node or NO_SUBJECT, kind, moment, event_id, ordinal,
+                )  # fmt: skip
+                async with create_sessionmaker(engine).begin() as session:
+                    assert await fold(session, 100, workspace_id=workspace) == 1
+                if event_id == "w":
+                    # then the first fold recomputed its runs from its events, and its state with them
+                    found = [tuple(r) for r in await connection.fetch(states)]
+                    assert found == [(False, None, wait, at[2], "w")]
+        finally:
+            await engine.dispose()
+        # and the second placed the exit on that state: the run ended at the wait node
+        runs = await connection.fetch(
+            "SELECT entry_id, status, ended_at, end_id, current_node_id FROM enrollments WHERE contact_id = 'c'"
+        )
+        counts = await connection.fetch("SELECT status, node_id, n FROM enrollment_counts WHERE n <> 0")
+        assert [tuple(r) for r in await connection.fetch(states)] == [(False, at[3], None, None, None)]
+    assert [tuple(r) for r in runs] == [("in", "EXITED", at[3], "x", wait)]
+    assert [tuple(r) for r in counts] == [("EXITED", NO_SUBJECT, 1)]

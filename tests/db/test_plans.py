@@ -352,7 +352,7 @@ async def test_a_folds_runs_are_sorted_contact_by_contact_not_all_together(app):
         await raw.execute("ANALYZE events")
         # when a fold recomputes 30 of them (a fold's share of a large workspace's contacts)
         touched = [(journey, f"c{i}", at) for i in range(0, 3000, 100)]
-        await enrollments.refresh(session, workspace, touched)
+        await enrollments.recompute(session, workspace, touched)
 
     (plan,) = await plans(app, read)
 

@@ -300,6 +300,43 @@ def expected_enrollments(
     }
 
 
+async def stored_states(
+    app, workspace_id, journey_id: str
+) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Each contact's stored state in a journey, as the ids of its last end and its open segment's
+    latest node and goal."""
+    async with app.state.sessions() as session:
+        rows = await session.execute(
+            sa.text(
+                "SELECT contact_id, end_id, node_event, goal_event FROM enrollment_states"
+                " WHERE workspace_id = :ws AND journey_id = CAST(:journey AS uuid)"
+            ),
+            {"ws": workspace_id, "journey": journey_id},
+        )
+        return {contact: (end, node, goal) for contact, end, node, goal in rows}
+
+
+def expected_states(events: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Per contact with an event that shapes runs (SPEC's definitions): its last end, then of the
+    events after it its latest NODE_ENTERED and GOAL_CONVERTED, each by id."""
+    shaping = ("JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED", "GOAL_CONVERTED")
+    found = {}
+    for contact in {e["contactId"] for e in events if e["type"] in shaping}:
+        mine = sorted(
+            (e for e in events if e["contactId"] == contact), key=lambda e: (reference.when(e), e["id"])
+        )
+        ends = [i for i, e in enumerate(mine) if e["type"] in ("JOURNEY_COMPLETED", "JOURNEY_EXITED")]
+        after = mine[ends[-1] + 1 :] if ends else mine
+        nodes = [e["id"] for e in after if e["type"] == "NODE_ENTERED"]
+        goals = [e["id"] for e in after if e["type"] == "GOAL_CONVERTED"]
+        found[contact] = (
+            mine[ends[-1]]["id"] if ends else None,
+            nodes[-1] if nodes else None,
+            goals[-1] if goals else None,
+        )
+    return found
+
+
 def contact_event(journey: dict[str, Any]) -> Callable[..., dict[str, Any]]:
     """A maker of contact "c"'s events in `journey`: (id, type, minutes after START, more fields)."""
 
@@ -317,7 +354,7 @@ def contact_event(journey: dict[str, Any]) -> Callable[..., dict[str, Any]]:
     return event
 
 
-async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_takes_them_rewrites_nothing(
+async def test_a_fold_places_events_after_the_last_end_on_the_contacts_state_without_reading_its_events(
     app, api
 ):
     # given a contact's entry, its arrival at the mail node and its exit, sent one request each
@@ -335,19 +372,55 @@ async def test_a_fold_reads_a_contacts_events_still_queued_so_the_fold_that_take
             await post_events(api, [one])
         # when a fold takes the entry alone
         assert await fold_on(connection, api.workspace_id, 1) == 1
-        # then the run it stores is already the one all three events make (exited at 20 minutes),
-        # not the entry's alone (active): a fold reads the contact's events whether folded or
-        # still queued, with no look-up in the tail for each
+        # then the run it stores is the entry's alone (ACTIVE, at no node), while queries, which
+        # read the other two in the tail, answer the run all three make
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            events[:1], journey["id"]
+        )
+        await check_enrollments(api, journey, events, "one of three folded")
+        # and when the entry is gone from the raw events (so nothing could read it there), the
+        # fold of the other two still makes the run they make with it: placed on the state
+        async with app.state.sessions.begin() as session:
+            await session.execute(
+                sa.text("DELETE FROM events WHERE workspace_id = :ws AND id = 'in'"), {"ws": api.workspace_id}
+            )
+        await fold_all(connection, api.workspace_id)
         stored = await stored_enrollments(app, api.workspace_id)
         assert stored == expected_enrollments(events, journey["id"])
-        assert stored[("c", "in")][:2] == ("EXITED", START + timedelta(minutes=20))
-        await check_enrollments(api, journey, events, "one of three folded")
+        assert stored[("c", "in")] == ("EXITED", START + timedelta(minutes=20), mail, False)
+
+
+async def test_events_a_recomputation_read_while_queued_rewrite_nothing_when_folded(app, api):
+    # given a contact entered and completed, folded (its state: ended at 30 minutes)
+    journey = await create_journey(api, "Read early", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+    event = contact_event(journey)
+    first = [event("in-1", "JOURNEY_ENTERED", 0), event("done", "JOURNEY_COMPLETED", 30)]
+    # and then, queued in this order: a node entered before the end (late: the contact's runs are
+    # recomputed from its events), a node entered and an entry after it
+    late = event("mail", "NODE_ENTERED", 10, nodeId=node["MESSAGE"])
+    after = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"]), event("in-2", "JOURNEY_ENTERED", 50)]
+    async with fold_lock(app) as connection:
+        await post_events(api, first)
+        await fold_all(connection, api.workspace_id)
+        for one in [late, *after]:
+            await post_events(api, [one])
+        # when a fold takes the late one alone
+        assert await fold_on(connection, api.workspace_id, 1) == 1
+        # then the recomputation read the queued two as well: the stored runs are all four's
+        everything = [*first, late, *after]
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            everything, journey["id"]
+        )
         versions = await stored_runs(app, api.workspace_id)
-        # and when the other two are folded, the run is not written again
+        # and when the other two are folded, placed on the state that holds them already, no run
+        # is written again and the runs stay the definitions'
         await fold_all(connection, api.workspace_id)
         assert await stored_runs(app, api.workspace_id) == versions
-        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(events, journey["id"])
-        await check_enrollments(api, journey, events, "all folded")
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            everything, journey["id"]
+        )
+        await check_enrollments(api, journey, everything, "all folded")
 
 
 async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
@@ -706,3 +779,5 @@ async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_fold
         await fold_all(connection, api.workspace_id)
     stored = await stored_enrollments(app, api.workspace_id, journey["id"])
     assert stored == expected_enrollments(sent, journey["id"])
+    # and so are the contacts' states: their last end, their open segment's latest node and goal
+    assert await stored_states(app, api.workspace_id, journey["id"]) == expected_states(sent)
