@@ -345,8 +345,8 @@ class Enrollment(Base):
 
 class EnrollmentState(Base):
     """Where a contact's runs through a journey stand after the events folded so far: its last end
-    (an end closes every run entered before it) and, of the segment open since, the latest
-    NODE_ENTERED and GOAL_CONVERTED. The open segment's entries are its ACTIVE runs. With these
+    (an end closes every run entered before it) and, of the segment open since, the entries (its
+    ACTIVE runs), the latest NODE_ENTERED and the latest GOAL_CONVERTED. With these
     a fold places an event dated after the last end without reading the contact's events
     (db/queries/enrollments.py). `stale`: runs stored before states were kept; the next fold of
     the contact recomputes them from its events, and its state with them."""
@@ -358,6 +358,11 @@ class EnrollmentState(Base):
     contact_id: Mapped[str] = mapped_column(_C, primary_key=True)
     end_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     end_id: Mapped[str | None] = mapped_column(_C)
+    # the open segment's entries (its ACTIVE runs' entered_at and entry_id), in order
+    entry_ats: Mapped[list[datetime]] = mapped_column(
+        ARRAY(sa.DateTime(timezone=True)), server_default=sa.text("'{}'")
+    )
+    entry_ids: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default=sa.text("'{}'"))
     node_id: Mapped[uuid.UUID | None] = mapped_column()
     node_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     node_event: Mapped[str | None] = mapped_column(_C)

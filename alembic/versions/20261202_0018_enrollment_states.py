@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alembic import op
 
@@ -45,6 +46,13 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.String(collation="C"), nullable=False),
         sa.Column("end_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("end_id", sa.String(collation="C"), nullable=True),
+        sa.Column(
+            "entry_ats",
+            postgresql.ARRAY(sa.DateTime(timezone=True)),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column("entry_ids", postgresql.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
         sa.Column("node_id", sa.Uuid(), nullable=True),
         sa.Column("node_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("node_event", sa.String(collation="C"), nullable=True),

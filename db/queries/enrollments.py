@@ -208,16 +208,18 @@ _REFRESH = sa.text(
     ), stated AS (
         -- the state the runs now stand at: the last end (read, else the stored one the reading
         -- started after), the open segment's latest node and goal
-        INSERT INTO enrollment_states AS x (workspace_id, journey_id, contact_id, end_at, end_id, node_id, node_at,
-                                            node_event, goal_at, goal_event, stale)
+        INSERT INTO enrollment_states AS x (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
+                                            node_id, node_at, node_event, goal_at, goal_event, stale)
         SELECT :workspace_id, s.journey_id, s.contact_id,
             CASE WHEN d.end_id IS NOT NULL THEN d.ended_at WHEN s.start_at > '-infinity' THEN s.start_at END,
             CASE WHEN d.end_id IS NOT NULL THEN d.end_id WHEN s.start_at > '-infinity' THEN s.start_id END,
+            coalesce(o.entry_ats, '{{}}'), coalesce(o.entry_ids, '{{}}'),
             o.node, o.node_at, o.node_event, o.goal_at, o.goal_event, false
         FROM starts s LEFT JOIN closed d ON d.journey_id = s.journey_id AND d.contact_id = s.contact_id
         LEFT JOIN segments o ON o.journey_id = s.journey_id AND o.contact_id = s.contact_id AND o.end_type IS NULL
         ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET end_at = excluded.end_at,
-            end_id = excluded.end_id, node_id = excluded.node_id, node_at = excluded.node_at,
+            end_id = excluded.end_id, entry_ats = excluded.entry_ats, entry_ids = excluded.entry_ids,
+            node_id = excluded.node_id, node_at = excluded.node_at,
             node_event = excluded.node_event, goal_at = excluded.goal_at, goal_event = excluded.goal_event,
             stale = false
     )

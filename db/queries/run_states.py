@@ -42,7 +42,7 @@ from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,36 +63,39 @@ class Shaped(NamedTuple):
     subject_id: uuid.UUID
 
 
+# A run as placing moves it: status, ended_at, end_id, current node, converted.
+_Figures = tuple[str, datetime | None, str | None, uuid.UUID | None, bool]
+
+
 class State(NamedTuple):
-    """A contact's state in a journey: its last end, the open segment's latest node and goal."""
+    """A contact's state in a journey: its last end, the open segment's entries (its ACTIVE runs,
+    in order) and latest node and goal."""
 
     end: Moment | None
+    entries: tuple[Moment, ...]
     node: Moment | None
     node_id: uuid.UUID | None
     goal: Moment | None
 
+    def active(self, entry: Moment) -> _Figures:
+        """The open run of `entry` as this state makes it: at the latest node, converted by the
+        latest goal, when they came after it."""
+        at_node = self.node_id if self.node is not None and self.node > entry else None
+        return "ACTIVE", None, None, at_node, self.goal is not None and self.goal > entry
 
-_EMPTY = State(None, None, None, None)
-# A run as placing moves it: status, ended_at, end_id, current node, converted.
-_Figures = tuple[str, datetime | None, str | None, uuid.UUID | None, bool]
 
-# The touched contacts' states, and beside each the ACTIVE runs of its open segment (entered after
-# its last end): one look-up per contact, by key (OFFSET 0 keeps the planner from hashing either table).
+_EMPTY = State(None, (), None, None, None)
+
+# The touched contacts' states, one look-up per contact by key (OFFSET 0: never a hash of the table).
 _READ = sa.text(
     """
-    SELECT t.journey_id, t.contact_id, s.stale, s.end_at, s.end_id, s.node_id, s.node_at, s.node_event, s.goal_at,
-           s.goal_event, r.entered_at, r.entry_id, r.current_node_id, r.converted
+    SELECT t.journey_id, t.contact_id, s.stale, s.end_at, s.end_id, s.entry_ats, s.entry_ids, s.node_id,
+           s.node_at, s.node_event, s.goal_at, s.goal_event
     FROM unnest(CAST(:journeys AS uuid[]), CAST(:contacts AS text[])) AS t(journey_id, contact_id)
-    LEFT JOIN LATERAL (
+    CROSS JOIN LATERAL (
         SELECT * FROM enrollment_states s WHERE s.workspace_id = :workspace_id AND s.journey_id = t.journey_id
             AND s.contact_id = t.contact_id COLLATE "C" OFFSET 0
-    ) AS s ON true
-    LEFT JOIN LATERAL (
-        SELECT e.entered_at, e.entry_id, e.current_node_id, e.converted FROM enrollments e
-        WHERE e.workspace_id = :workspace_id AND e.journey_id = t.journey_id AND e.contact_id = t.contact_id COLLATE "C"
-            AND NOT s.stale AND (s.end_at IS NULL OR (e.entered_at, e.entry_id) > (s.end_at, s.end_id))
-        OFFSET 0
-    ) AS r ON true
+    ) AS s
     """
 )
 # What placing changed, in one statement: runs inserted or updated by key, counts moved, states set.
@@ -113,29 +116,28 @@ _WRITE = sa.text(
             CAST(:count_nodes AS uuid[]), CAST(:count_ns AS bigint[]))
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
-    INSERT INTO enrollment_states AS s (workspace_id, journey_id, contact_id, end_at, end_id, node_id, node_at,
-                                        node_event, goal_at, goal_event, stale)
-    SELECT :workspace_id, *, false FROM unnest(CAST(:state_journeys AS uuid[]), CAST(:state_contacts AS text[]),
-        CAST(:end_ats AS timestamptz[]), CAST(:end_ids AS text[]), CAST(:node_ids AS uuid[]),
+    INSERT INTO enrollment_states AS s (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
+                                        node_id, node_at, node_event, goal_at, goal_event, stale)
+    SELECT :workspace_id, j, c, e, ei, CAST(ea AS timestamptz[]), CAST(eids AS text[]), n, na, ne, g, ge, false
+    FROM unnest(CAST(:state_journeys AS uuid[]), CAST(:state_contacts AS text[]), CAST(:end_ats AS timestamptz[]),
+        CAST(:end_ids AS text[]), CAST(:entry_ats AS text[]), CAST(:entry_ids AS text[]), CAST(:node_ids AS uuid[]),
         CAST(:node_ats AS timestamptz[]), CAST(:node_events AS text[]), CAST(:goal_ats AS timestamptz[]),
-        CAST(:goal_events AS text[]))
+        CAST(:goal_events AS text[])) AS t(j, c, e, ei, ea, eids, n, na, ne, g, ge)
     ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET end_at = excluded.end_at,
-        end_id = excluded.end_id, node_id = excluded.node_id, node_at = excluded.node_at,
-        node_event = excluded.node_event, goal_at = excluded.goal_at, goal_event = excluded.goal_event,
-        stale = false
+        end_id = excluded.end_id, entry_ats = excluded.entry_ats, entry_ids = excluded.entry_ids,
+        node_id = excluded.node_id, node_at = excluded.node_at, node_event = excluded.node_event,
+        goal_at = excluded.goal_at, goal_event = excluded.goal_event, stale = false
     """
 )
 
 
-def place(
-    state: State, active: dict[Moment, _Figures], happened: Sequence[Shaped]
-) -> tuple[State, dict[Moment, _Figures]] | None:
-    """The state and runs (by entry) after `happened`, in their order, on top of `state` and its
-    ACTIVE runs `active`; only the runs placing changed or added are returned. None when the
-    contact's events are needed (an event before the last end, an end inside the open segment)."""
-    end, node, node_id, goal = state
-    runs = dict(active)
-    open_entries = set(active)
+def place(state: State, happened: Sequence[Shaped]) -> tuple[State, dict[Moment, _Figures]] | None:
+    """The state after `happened`, in their order, on top of `state`, and the runs (by entry) placing
+    changed or added. None when the contact's events are needed (an event before the last end, an
+    end inside the open segment)."""
+    end, entries, node, node_id, goal = state
+    opened = set(entries)
+    changed: dict[Moment, _Figures] = {}
     for event in happened:
         assert event.id is not None
         moment = (event.occurred_at, event.id)
@@ -145,33 +147,32 @@ def place(
             return None
         kind = event.type
         if kind == "JOURNEY_ENTERED":
-            if moment not in open_entries:
-                open_entries.add(moment)
+            if moment not in opened:
+                opened.add(moment)
                 at_node = node_id if node is not None and node > moment else None
-                runs[moment] = ("ACTIVE", None, None, at_node, goal is not None and goal > moment)
+                changed[moment] = ("ACTIVE", None, None, at_node, goal is not None and goal > moment)
         elif kind == "NODE_ENTERED":
             if node is None or moment > node:
                 node, node_id = moment, event.subject_id
-                for entry in open_entries:
-                    if entry < moment:
-                        runs[entry] = (*runs[entry][:3], node_id, runs[entry][4])
         elif kind == "GOAL_CONVERTED":
             if goal is None or moment > goal:
                 goal = moment
-                for entry in open_entries:
-                    if entry < moment:
-                        runs[entry] = (*runs[entry][:4], True)
         else:  # an end
-            latest = max([*open_entries, *(m for m in (node, goal) if m is not None)], default=None)
-            if latest is not None and latest > moment:
+            if any(m is not None and m > moment for m in (max(opened, default=None), node, goal)):
                 return None
-            for entry in open_entries:
-                _, _, _, at_node, converted = runs[entry]
-                runs[entry] = (_ENDED[kind], moment[0], moment[1], at_node, converted)
-            open_entries.clear()
+            closed = State(end, (), node, node_id, goal)
+            for entry in opened:
+                _, _, _, at_node, converted = closed.active(entry)
+                changed[entry] = (_ENDED[kind], moment[0], moment[1], at_node, converted)
+            opened = set()
             end, node, node_id, goal = moment, None, None, None
-    changed = {entry: figures for entry, figures in runs.items() if active.get(entry) != figures}
-    return State(end, node, node_id, goal), changed
+    after = State(end, tuple(sorted(opened)), node, node_id, goal)
+    for entry in opened:  # the open runs, at the latest node and goal
+        figures = after.active(entry)
+        if entry not in changed and figures == state.active(entry):
+            continue
+        changed[entry] = figures
+    return after, changed
 
 
 def _count_key(journey_id: uuid.UUID, figures: _Figures) -> tuple[uuid.UUID, str, uuid.UUID]:
@@ -194,25 +195,23 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
         "journeys": [p[0] for p in pairs],
         "contacts": [p[1] for p in pairs],
     }
-    states: dict[Pair, State | None] = {}  # None: no row (no folded event of the contact shapes runs)
+    states: dict[Pair, State] = {}  # no row: no folded event of the contact shapes runs yet
     stale: set[Pair] = set()
-    active: dict[Pair, dict[Moment, _Figures]] = defaultdict(dict)
     for row in await session.execute(_READ, params):
         pair = (row[0], row[1])
-        is_stale, end_at, end_id, node_id, node_at, node_event, goal_at, goal_event = row[2:10]
-        if is_stale is None:
-            states[pair] = None
-        elif is_stale:
+        is_stale, end_at, end_id, entry_ats, entry_ids, node_id, node_at, node_event, goal_at, goal_event = (
+            row[2:]
+        )
+        if is_stale:
             stale.add(pair)
-        else:
-            states[pair] = State(
-                (end_at, end_id) if end_id is not None else None,
-                (node_at, node_event) if node_event is not None else None,
-                node_id,
-                (goal_at, goal_event) if goal_event is not None else None,
-            )
-        if row[10] is not None:
-            active[pair][(row[10], row[11])] = ("ACTIVE", None, None, row[12], row[13])
+            continue
+        states[pair] = State(
+            (end_at, end_id) if end_id is not None else None,
+            tuple(zip(entry_ats, entry_ids, strict=True)),
+            (node_at, node_event) if node_event is not None else None,
+            node_id,
+            (goal_at, goal_event) if goal_event is not None else None,
+        )
     late: list[tuple[uuid.UUID, str, datetime]] = []
     written: list[tuple[Any, ...]] = []
     moved: dict[tuple[uuid.UUID, str, uuid.UUID], int] = defaultdict(int)
@@ -222,28 +221,31 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
         state = states.get(pair)
         placed = None
         if pair not in stale and all(e.id is not None for e in happened):
-            placed = place(state or _EMPTY, active[pair], happened)
+            placed = place(state or _EMPTY, happened)
         if placed is None:
             late.append((pair[0], pair[1], happened[0].occurred_at))
             continue
         after, changed = placed
+        stored = set(state.entries) if state is not None else set()
         for entry, figures in changed.items():
             written.append((*pair, *entry, *figures))
-            was = active[pair].get(entry)
-            if was is not None:
-                moved[_count_key(pair[0], was)] -= 1
+            if entry in stored:
+                moved[_count_key(pair[0], state.active(entry))] -= 1  # type: ignore[union-attr]
             moved[_count_key(pair[0], figures)] += 1
-        if after != state:  # changed, or a contact's first state (None)
-            end, node, goal = (
-                after.end or (None, None),
-                after.node or (None, None),
-                after.goal or (None, None),
-            )
-            stated.append((*pair, *end, after.node_id, *node, *goal))
+        if after != state:  # changed, or a contact's first state
+            stated.append((*pair, *(after.end or (None, None)), _array(m[0].isoformat() for m in after.entries),
+                           _array(m[1] for m in after.entries), after.node_id, *(after.node or (None, None)),
+                           *(after.goal or (None, None))))  # fmt: skip
     counts = [(key, n) for key, n in moved.items() if n]
     if written or counts or stated:
         await session.execute(_WRITE, {"workspace_id": workspace_id, **_columns(written, counts, stated)})
     return len(written) + await enrollments.recompute(session, workspace_id, late)
+
+
+def _array(items: Iterable[str]) -> str:
+    """A PostgreSQL array literal of `items` (each quoted, its quotes and backslashes escaped): the
+    states' entries go through unnest as one text each, an array of arrays not being a table of them."""
+    return "{" + ",".join('"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items) + "}"
 
 
 def _columns(
@@ -251,10 +253,10 @@ def _columns(
 ) -> dict[str, list[Any]]:
     """The rows `_WRITE` unnests, as its columns."""
     runs: list[tuple[Any, ...]] = list(zip(*written, strict=True)) or [()] * 9
-    states: list[tuple[Any, ...]] = list(zip(*stated, strict=True)) or [()] * 9
+    states: list[tuple[Any, ...]] = list(zip(*stated, strict=True)) or [()] * 11
     names = ("journeys", "contacts", "entered", "entries", "statuses", "ended", "ends", "nodes", "converted")
-    state_names = ("state_journeys", "state_contacts", "end_ats", "end_ids", "node_ids", "node_ats", "node_events",
-                   "goal_ats", "goal_events")  # fmt: skip
+    state_names = ("state_journeys", "state_contacts", "end_ats", "end_ids", "entry_ats", "entry_ids", "node_ids",
+                   "node_ats", "node_events", "goal_ats", "goal_events")  # fmt: skip
     return {
         **{name: list(column) for name, column in zip(names, runs, strict=True)},
         **{name: list(column) for name, column in zip(state_names, states, strict=True)},

@@ -302,23 +302,25 @@ def expected_enrollments(
 
 async def stored_states(
     app, workspace_id, journey_id: str
-) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Each contact's stored state in a journey, as the ids of its last end and its open segment's
-    latest node and goal."""
+) -> dict[str, tuple[str | None, list[str], str | None, str | None]]:
+    """Each contact's stored state in a journey, as the ids of its last end and of its open segment's
+    entries, latest node and latest goal."""
     async with app.state.sessions() as session:
         rows = await session.execute(
             sa.text(
-                "SELECT contact_id, end_id, node_event, goal_event FROM enrollment_states"
+                "SELECT contact_id, end_id, entry_ids, node_event, goal_event FROM enrollment_states"
                 " WHERE workspace_id = :ws AND journey_id = CAST(:journey AS uuid)"
             ),
             {"ws": workspace_id, "journey": journey_id},
         )
-        return {contact: (end, node, goal) for contact, end, node, goal in rows}
+        return {contact: (end, entries, node, goal) for contact, end, entries, node, goal in rows}
 
 
-def expected_states(events: list[dict[str, Any]]) -> dict[str, tuple[str | None, str | None, str | None]]:
+def expected_states(
+    events: list[dict[str, Any]],
+) -> dict[str, tuple[str | None, list[str], str | None, str | None]]:
     """Per contact with an event that shapes runs (SPEC's definitions): its last end, then of the
-    events after it its latest NODE_ENTERED and GOAL_CONVERTED, each by id."""
+    events after it its entries, latest NODE_ENTERED and latest GOAL_CONVERTED, each by id."""
     shaping = ("JOURNEY_ENTERED", "JOURNEY_COMPLETED", "JOURNEY_EXITED", "NODE_ENTERED", "GOAL_CONVERTED")
     found = {}
     for contact in {e["contactId"] for e in events if e["type"] in shaping}:
@@ -327,10 +329,12 @@ def expected_states(events: list[dict[str, Any]]) -> dict[str, tuple[str | None,
         )
         ends = [i for i, e in enumerate(mine) if e["type"] in ("JOURNEY_COMPLETED", "JOURNEY_EXITED")]
         after = mine[ends[-1] + 1 :] if ends else mine
+        entries = [e["id"] for e in after if e["type"] == "JOURNEY_ENTERED"]
         nodes = [e["id"] for e in after if e["type"] == "NODE_ENTERED"]
         goals = [e["id"] for e in after if e["type"] == "GOAL_CONVERTED"]
         found[contact] = (
             mine[ends[-1]]["id"] if ends else None,
+            entries,
             nodes[-1] if nodes else None,
             goals[-1] if goals else None,
         )
