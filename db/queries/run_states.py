@@ -115,6 +115,15 @@ _WRITE = sa.text(
         SELECT :workspace_id, * FROM unnest(CAST(:count_journeys AS uuid[]), CAST(:count_statuses AS text[]),
             CAST(:count_nodes AS uuid[]), CAST(:count_ns AS bigint[]))
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
+    ), kept AS (
+        -- the states whose entries stayed as they were: the rest of the row only
+        UPDATE enrollment_states s SET end_at = t.e, end_id = t.ei, node_id = t.n, node_at = t.na,
+            node_event = t.ne, goal_at = t.g, goal_event = t.ge
+        FROM unnest(CAST(:kept_journeys AS uuid[]), CAST(:kept_contacts AS text[]), CAST(:kept_end_ats AS timestamptz[]),
+            CAST(:kept_end_ids AS text[]), CAST(:kept_node_ids AS uuid[]), CAST(:kept_node_ats AS timestamptz[]),
+            CAST(:kept_node_events AS text[]), CAST(:kept_goal_ats AS timestamptz[]), CAST(:kept_goal_events AS text[]))
+            AS t(j, c, e, ei, n, na, ne, g, ge)
+        WHERE s.workspace_id = :workspace_id AND s.journey_id = t.j AND s.contact_id = t.c COLLATE "C"
     )
     INSERT INTO enrollment_states AS s (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
                                         node_id, node_at, node_event, goal_at, goal_event, stale)
@@ -215,7 +224,8 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
     late: list[tuple[uuid.UUID, str, datetime]] = []
     written: list[tuple[Any, ...]] = []
     moved: dict[tuple[uuid.UUID, str, uuid.UUID], int] = defaultdict(int)
-    stated: list[tuple[Any, ...]] = []
+    stated: list[tuple[Any, ...]] = []  # states written whole
+    kept: list[tuple[Any, ...]] = []  # states written but for their entries
     for pair in pairs:
         happened = sorted(by_pair[pair], key=lambda e: (e.occurred_at, e.id or ""))
         state = states.get(pair)
@@ -232,13 +242,19 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
             if entry in stored:
                 moved[_count_key(pair[0], state.active(entry))] -= 1  # type: ignore[union-attr]
             moved[_count_key(pair[0], figures)] += 1
-        if after != state:  # changed, or a contact's first state
-            stated.append((*pair, *(after.end or (None, None)), _array(m[0].isoformat() for m in after.entries),
-                           _array(m[1] for m in after.entries), after.node_id, *(after.node or (None, None)),
-                           *(after.goal or (None, None))))  # fmt: skip
+        if after == state:
+            continue
+        end, node, goal = after.end or (None, None), after.node or (None, None), after.goal or (None, None)
+        if state is not None and after.entries == state.entries:
+            kept.append((*pair, *end, after.node_id, *node, *goal))
+        else:  # a contact's first state, or its entries changed
+            entries = (_array(m[0].isoformat() for m in after.entries), _array(m[1] for m in after.entries))
+            stated.append((*pair, *end, *entries, after.node_id, *node, *goal))
     counts = [(key, n) for key, n in moved.items() if n]
-    if written or counts or stated:
-        await session.execute(_WRITE, {"workspace_id": workspace_id, **_columns(written, counts, stated)})
+    if written or counts or stated or kept:
+        await session.execute(
+            _WRITE, {"workspace_id": workspace_id, **_columns(written, counts, stated, kept)}
+        )
     return len(written) + await enrollments.recompute(session, workspace_id, late)
 
 
@@ -248,18 +264,36 @@ def _array(items: Iterable[str]) -> str:
     return "{" + ",".join('"' + i.replace("\\", "\\\\").replace('"', '\\"') + '"' for i in items) + "}"
 
 
+_RUN_COLUMNS = (
+    "journeys",
+    "contacts",
+    "entered",
+    "entries",
+    "statuses",
+    "ended",
+    "ends",
+    "nodes",
+    "converted",
+)
+_STATE_COLUMNS = ("state_journeys", "state_contacts", "end_ats", "end_ids", "entry_ats", "entry_ids", "node_ids",
+                  "node_ats", "node_events", "goal_ats", "goal_events")  # fmt: skip
+_KEPT_COLUMNS = ("kept_journeys", "kept_contacts", "kept_end_ats", "kept_end_ids", "kept_node_ids", "kept_node_ats",
+                 "kept_node_events", "kept_goal_ats", "kept_goal_events")  # fmt: skip
+
+
 def _columns(
-    written: list[tuple[Any, ...]], counts: list[tuple[tuple[Any, ...], int]], stated: list[tuple[Any, ...]]
+    written: list[tuple[Any, ...]],
+    counts: list[tuple[tuple[Any, ...], int]],
+    stated: list[tuple[Any, ...]],
+    kept: list[tuple[Any, ...]],
 ) -> dict[str, list[Any]]:
     """The rows `_WRITE` unnests, as its columns."""
-    runs: list[tuple[Any, ...]] = list(zip(*written, strict=True)) or [()] * 9
-    states: list[tuple[Any, ...]] = list(zip(*stated, strict=True)) or [()] * 11
-    names = ("journeys", "contacts", "entered", "entries", "statuses", "ended", "ends", "nodes", "converted")
-    state_names = ("state_journeys", "state_contacts", "end_ats", "end_ids", "entry_ats", "entry_ids", "node_ids",
-                   "node_ats", "node_events", "goal_ats", "goal_events")  # fmt: skip
+    found: dict[str, list[Any]] = {}
+    for names, rows in ((_RUN_COLUMNS, written), (_STATE_COLUMNS, stated), (_KEPT_COLUMNS, kept)):
+        columns = list(zip(*rows, strict=True)) or [()] * len(names)
+        found.update((name, list(column)) for name, column in zip(names, columns, strict=True))
     return {
-        **{name: list(column) for name, column in zip(names, runs, strict=True)},
-        **{name: list(column) for name, column in zip(state_names, states, strict=True)},
+        **found,
         "count_journeys": [k[0] for k, _ in counts],
         "count_statuses": [k[1] for k, _ in counts],
         "count_nodes": [k[2] for k, _ in counts],
