@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from pyroaring import BitMap
 
-from journeygraph.db.queries import enrollments, fold, performance
+from journeygraph.db.queries import enrollments, fold, performance, run_states
 
 WINDOW = [(0, True, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))]
 # 1 to 30 January 2026 in New York (UTC-5): partial UTC days at each edge, 05:00-24:00 on 1 Jan and
@@ -365,3 +365,35 @@ async def test_a_folds_runs_are_sorted_contact_by_contact_not_all_together(app):
     assert "Incremental Sort" in below, plan
     assert re.search(r"Presorted Key: \w+\.journey_id, \w+\.contact_id", below), plan
     assert "ix_events_contact" in plan, plan
+
+
+async def test_a_fold_reaches_each_contacts_state_by_its_key(app):
+    workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    async def read(session: Any) -> None:
+        # given 20,000 contacts' states in a journey (one open entry each), as the statistics know them
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        await raw.execute(
+            """INSERT INTO enrollment_states (workspace_id, journey_id, contact_id, entry_ats, entry_ids)
+            SELECT $1, $2, 'c' || i, ARRAY[CAST($3 AS timestamptz)], ARRAY['in-' || i]
+            FROM generate_series(1, 20000) AS i""",
+            workspace, journey, at,
+        )  # fmt: skip
+        await raw.execute("ANALYZE enrollment_states")
+        # when a fold places a node entered by 30 of them (their entries stay: the rest of each state moves)
+        later = datetime(2026, 1, 2, tzinfo=UTC)
+        events = [
+            run_states.Shaped(journey, f"c{i}", later, f"n-{i}", "NODE_ENTERED", node)
+            for i in range(1, 3000, 100)
+        ]
+        await run_states.refresh(session, workspace, events)
+
+    found = await plans(app, read)
+
+    # then the states are read, and written, by key: a search per contact, never the whole table hashed
+    touching = [plan for plan in found if "enrollment_states" in plan]
+    assert len(touching) == 2, found  # the read, the write
+    for plan in touching:
+        assert "pk_enrollment_states" in plan, plan
+        assert "Hash Join" not in plan and "Merge Join" not in plan, plan
