@@ -4,9 +4,10 @@ One fold takes up to `limit` of one workspace's oldest queued events, in one
 transaction: it deletes them from the tail, adds their counts to the quarter,
 day and week rollups, ORs their contacts' ordinals (numbered when they were
 acknowledged) into the contact sets' bitmaps and places the events that shape
-runs on their contacts' states and stored runs (db/queries/run_states.py). So in any
-snapshot an event is either still in the tail or counted in the rollups, never
-both and never neither, which is what lets a query read both and stay exact.
+runs on their contacts' states and stored runs (db/queries/run_states.py). So
+in any snapshot an event is either still in the tail or counted in the
+rollups, never both and never neither, which is what lets a query read both
+and stay exact.
 
 The work is shaped by what it costs (EXPLAIN ANALYZE of a 100,000-event fold):
 PostgreSQL sorts the batch once per (journey, subject, quarter-hour) for the
