@@ -9,9 +9,10 @@ processing, event hooks). Those statements are kept as SQL text, turned once
 into asyncpg's `$n` form, and run with `fetch`.
 
 Only sessions in autocommit (the loaders' readers, `db.engine.create_reader`)
-take the short way: in a transaction SQLAlchemy issues BEGIN with its first
-statement, so there a statement goes through `session.execute` as before, with
-the same SQL and parameters. The connection is SQLAlchemy's own, so its type
+take the short way, and transactions that have run a statement already
+(`begun`): in a transaction SQLAlchemy issues BEGIN with its first statement,
+so there that statement goes through `session.execute` as before, with the
+same SQL and parameters. The connection is SQLAlchemy's own, so its type
 codecs apply (jsonb comes back decoded); uuids come back as asyncpg's UUID, a
 subclass of `uuid.UUID` that hashes and compares the same. The engine's
 `before_cursor_execute` listeners still hear of every statement, so statement
@@ -63,12 +64,16 @@ class Statement:
         self.names = tuple(names)
 
 
-async def fetch(session: AsyncSession, statement: Statement, params: Mapping[str, Any]) -> Sequence[Any]:
-    """Every row of `statement` (indexable by position), all at once."""
+async def fetch(
+    session: AsyncSession, statement: Statement, params: Mapping[str, Any], begun: bool = False
+) -> Sequence[Any]:
+    """Every row of `statement` (indexable by position), all at once. `begun`: the caller's
+    transaction has run a statement already (so its BEGIN went out), and this one may take the
+    short way inside it (the folder's statements, whose rows are a fold's thousands)."""
     connection = await session.connection()
     sync = connection.sync_connection
     assert sync is not None
-    if sync.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+    if not begun and sync.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         return (await session.execute(statement.text, params)).all()
     args = [params[n] for n in statement.names]
     # statement counts (journeygraph.observability)

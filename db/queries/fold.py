@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from pyroaring import BitMap
 
+from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.enums import COUNTERS, UNIQUE_TYPES, EventType
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments, run_states
@@ -110,7 +111,7 @@ _LOCK = sa.text(f"SELECT pg_advisory_xact_lock({FOLD_LOCK})")
 # PostgreSQL's, a row per set, not per event. The ordinals came with the events (db/queries/events.py);
 # a contact's repeats are left for the bitmap to drop, not sorted out here (bench.live_fold: about
 # 1.5 µs less per event).
-_FOLD = sa.text(
+_FOLD = Statement(
     f"""
     WITH moved AS (
         -- the workspace's events up to its limit-th oldest: a range of the primary key, bounded by
@@ -226,7 +227,7 @@ async def fold(
         # event it looked up: a fold of 50,000 events with 250,000 queued ran for minutes instead
         # of 3 s (docs/performance.md, "Stop 27").
         await session.execute(_ANALYZE)
-    rows = (await session.execute(_FOLD, batch)).all()
+    rows = await fetch(session, _FOLD, batch, begun=True)  # its thousands of rows, decoded by asyncpg alone
     moved = next(int(row[5]) for row in rows if row[0] is None)
     added: dict[SetKey, BitMap] = {}
     wider: dict[SetKey, BitMap] = defaultdict(BitMap)

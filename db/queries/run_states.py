@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
 
+from journeygraph.db.driver import Statement, fetch
 from journeygraph.db.models import NO_SUBJECT
 from journeygraph.db.queries import enrollments
 
@@ -91,7 +92,7 @@ class State(NamedTuple):
 _EMPTY = State(None, (), None, None, None)
 
 # The touched contacts' states, one look-up per contact by key (OFFSET 0: never a hash of the table).
-_READ = sa.text(
+_READ = Statement(
     """
     SELECT t.journey_id, t.contact_id, s.stale, s.end_at, s.end_id, s.entry_ats, s.entry_ids, s.node_id,
            s.node_at, s.node_event, s.goal_at, s.goal_event
@@ -214,7 +215,7 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
     }
     states: dict[Pair, State] = {}  # no row: no folded event of the contact shapes runs yet
     stale: set[Pair] = set()
-    for row in await session.execute(_READ, params):
+    for row in await fetch(session, _READ, params, begun=True):  # after the fold's statement
         pair = (row[0], row[1])
         is_stale, end_at, end_id, entry_ats, entry_ids, node_id, node_at, node_event, goal_at, goal_event = (
             row[2:]
