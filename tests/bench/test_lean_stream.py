@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 
+import asyncpg
+
 from bench.dataset import build
-from bench.run import fresh_database
+from bench.run import database_url, fresh_database, plain_url
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from tests.bench.test_quick import ROOT
 
@@ -50,3 +52,52 @@ def test_both_designs_take_and_fold_every_event(server_url, tmp_path):
         "runs": 10_000,
     }
     assert set(lean["folds"]["runs"]["us"]) == {"take out and read again", "enrollments", "commit"}
+
+
+async def _copy(server_url: str, source: str, copy: str) -> None:
+    """`copy`, a copy of database `source` (CREATE DATABASE ... TEMPLATE)."""
+    admin = await asyncpg.connect(plain_url(server_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    finally:
+        await admin.close()
+
+
+async def _events(server_url: str, names: list[str]) -> dict[str, int]:
+    """How many events each database holds."""
+    counts = {}
+    for name in names:
+        connection = await asyncpg.connect(plain_url(database_url(server_url, name)))
+        try:
+            counts[name] = await connection.fetchval("SELECT count(*) FROM events")
+        finally:
+            await connection.close()
+    return counts
+
+
+def test_a_before_and_after_pass_each_stream_into_their_own_copy(server_url, tmp_path):
+    # given a small dataset and a copy of it
+    names = ["jg_test_lean_stream_a", "jg_test_lean_stream_a_b"]
+    asyncio.run(_dataset(server_url, names[0]))
+    asyncio.run(_copy(server_url, *names))
+    before = asyncio.run(_events(server_url, names))
+
+    # when a pass goes to this checkout's server and one to "an older checkout" (this one again) on the copy
+    out = tmp_path / "before.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.lean_stream", "--database", "jg_test_lean_stream_a", "--events", "10000",
+         "--pairs", "1", "--designs", "product,before", "--before", str(ROOT),
+         "--before-database", "jg_test_lean_stream_a_b", "--out", str(out)],
+        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+    # then each took and folded every event, each into its own database
+    assert run.returncode == 0, run.stderr[-3000:]
+    product, older = json.loads(out.read_text())
+    assert (product["design"], older["design"]) == ("product", "before")
+    for measured in (product, older):
+        assert (measured["accepted"], measured["rejected"]) == (10_000, 0)
+    after = asyncio.run(_events(server_url, names))
+    assert {name: after[name] - n for name, n in before.items()} == dict.fromkeys(names, 10_000)
