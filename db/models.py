@@ -346,9 +346,9 @@ class Enrollment(Base):
 class EnrollmentState(Base):
     """Where a contact's runs through a journey stand after the events folded so far: its last end
     (an end closes every run entered before it) and, of the segment open since, the entries (its
-    ACTIVE runs), the latest NODE_ENTERED and the latest GOAL_CONVERTED. With these
-    a fold places an event dated after the last end without reading the contact's events
-    (db/queries/enrollments.py). `stale`: runs stored before states were kept; the next fold of
+    ACTIVE runs), the latest NODE_ENTERED and the latest GOAL_CONVERTED. With these a fold places
+    an event dated after the last end without reading the contact's events
+    (db/queries/run_states.py). `stale`: runs stored before states were kept; the next fold of
     the contact recomputes them from its events, and its state with them."""
 
     __tablename__ = "enrollment_states"

@@ -8,8 +8,8 @@ A fold recomputed the runs of every contact its events touched from that
 contact's events after its last end, read through ix_events_contact: the
 larger a contact's open segment grew, the more each of its events cost
 (docs/performance.md, "Stop 43"). A state row per (journey, contact) holds
-what the open segment's runs depend on, so a fold applies an event dated after
-the contact's last end to the state and its ACTIVE runs alone.
+what the open segment's runs depend on, so a fold places an event dated after
+the contact's last end on the state alone (db/queries/run_states.py).
 
 The runs stored before this revision are exact up to each contact's earliest
 queued event, but their segment's latest node and goal are not stored: every

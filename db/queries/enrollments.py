@@ -15,16 +15,17 @@ event in the journey (an ACTIVE run is the contact's last), read per listed run.
 
 Runs are stored in `enrollments`, with their counts per status and current
 node in `enrollment_counts`. The folder keeps both in step: most events it
-places on the contact's state without reading its events (db/queries/run_states.py);
-the others (an event dated before the contact's last end, an end inside its
-open segment) it recomputes here (`recompute`): only the runs after the last
-stored end before the batch's earliest event can change, so it reads the
-contact's events from there (ix_events_contact), recomputes those runs and
-writes the ones that differ from what is stored (most do not), moving the
-counts by as much, and the contact's state with them. It reads every event it
-finds there, still queued or not: a queued event it takes in early is one the
-state already holds when the fold that takes it comes. A query does the same for the contacts still in the tail, without writing
-(`RECOMPUTE` as a CTE), from before each one's earliest queued event: stored
+places on the contact's state without reading its events
+(db/queries/run_states.py); the others (an event dated before the contact's
+last end, an end inside its open segment) it recomputes here (`recompute`):
+only the runs after the last stored end before the batch's earliest event can
+change, so it reads the contact's events from there (ix_events_contact),
+recomputes those runs and writes the ones that differ from what is stored
+(most do not), moving the counts by as much, and the contact's state with
+them. It reads every event it finds there, still queued or not: a queued event
+it takes in early is one the state already holds when the fold that takes it
+comes. A query does the same for the contacts still in the tail, without
+writing (`RECOMPUTE` as a CTE), from before each one's earliest queued event: stored
 runs, less those the tail could change, plus those recomputed, are the runs of
 every acknowledged event. So stored runs need be exact only up to each
 contact's earliest queued event (an end is a boundary whatever else arrives,
@@ -207,7 +208,7 @@ _REFRESH = sa.text(
         WHERE end_type IS NOT NULL ORDER BY journey_id, contact_id, segment DESC
     ), stated AS (
         -- the state the runs now stand at: the last end (read, else the stored one the reading
-        -- started after), the open segment's latest node and goal
+        -- started after), the open segment's entries, latest node and latest goal
         INSERT INTO enrollment_states AS x (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
                                             node_id, node_at, node_event, goal_at, goal_event, stale)
         SELECT :workspace_id, s.journey_id, s.contact_id,
