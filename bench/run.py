@@ -69,11 +69,13 @@ async def admin_url(data_dir: str) -> str:
     return await asyncio.to_thread(embedded.start, Path(data_dir), "postgres")
 
 
-async def fresh_database(admin: str, name: str) -> str:
+async def fresh_database(admin: str, name: str, template: str | None = None) -> str:
+    """Database `name` created anew (a copy of `template` when named) and migrated; its URL."""
     connection = await asyncpg.connect(plain_url(admin))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template}"' if template is not None else ""
+        await connection.execute(f'CREATE DATABASE "{name}"{copied}')
     finally:
         await connection.close()
     url = database_url(admin, name)

@@ -54,16 +54,6 @@ def test_both_designs_take_and_fold_every_event(server_url, tmp_path):
     assert set(lean["folds"]["runs"]["us"]) == {"take out and read again", "enrollments", "commit"}
 
 
-async def _copy(server_url: str, source: str, copy: str) -> None:
-    """`copy`, a copy of database `source` (CREATE DATABASE ... TEMPLATE)."""
-    admin = await asyncpg.connect(plain_url(server_url))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
-    finally:
-        await admin.close()
-
-
 async def _events(server_url: str, names: list[str]) -> dict[str, int]:
     """How many events each database holds."""
     counts = {}
@@ -80,7 +70,7 @@ def test_a_before_and_after_pass_each_stream_into_their_own_copy(server_url, tmp
     # given a small dataset and a copy of it
     names = ["jg_test_lean_stream_a", "jg_test_lean_stream_a_b"]
     asyncio.run(_dataset(server_url, names[0]))
-    asyncio.run(_copy(server_url, *names))
+    asyncio.run(fresh_database(server_url, names[1], template=names[0]))
     before = asyncio.run(_events(server_url, names))
 
     # when a pass goes to this checkout's server and one to "an older checkout" (this one again) on the copy
