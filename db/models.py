@@ -358,7 +358,7 @@ class EnrollmentState(Base):
     contact_id: Mapped[str] = mapped_column(_C, primary_key=True)
     end_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     end_id: Mapped[str | None] = mapped_column(_C)
-    # the open segment's entries (its ACTIVE runs' entered_at and entry_id), in order
+    # the open segment's entries (its ACTIVE runs' entered_at and entry_id), as they were folded
     entry_ats: Mapped[list[datetime]] = mapped_column(
         ARRAY(sa.DateTime(timezone=True)), server_default=sa.text("'{}'")
     )

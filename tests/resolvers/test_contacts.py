@@ -304,7 +304,7 @@ async def stored_states(
     app, workspace_id, journey_id: str
 ) -> dict[str, tuple[str | None, list[str], str | None, str | None]]:
     """Each contact's stored state in a journey, as the ids of its last end and of its open segment's
-    entries, latest node and latest goal."""
+    entries (sorted: they are stored in the order they were folded), latest node and latest goal."""
     async with app.state.sessions() as session:
         rows = await session.execute(
             sa.text(
@@ -313,7 +313,7 @@ async def stored_states(
             ),
             {"ws": workspace_id, "journey": journey_id},
         )
-        return {contact: (end, entries, node, goal) for contact, end, entries, node, goal in rows}
+        return {contact: (end, sorted(entries), node, goal) for contact, end, entries, node, goal in rows}
 
 
 def expected_states(
@@ -329,7 +329,7 @@ def expected_states(
         )
         ends = [i for i, e in enumerate(mine) if e["type"] in ("JOURNEY_COMPLETED", "JOURNEY_EXITED")]
         after = mine[ends[-1] + 1 :] if ends else mine
-        entries = [e["id"] for e in after if e["type"] == "JOURNEY_ENTERED"]
+        entries = sorted(e["id"] for e in after if e["type"] == "JOURNEY_ENTERED")
         nodes = [e["id"] for e in after if e["type"] == "NODE_ENTERED"]
         goals = [e["id"] for e in after if e["type"] == "GOAL_CONVERTED"]
         found[contact] = (
