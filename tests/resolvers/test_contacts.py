@@ -783,5 +783,5 @@ async def test_runs_are_the_definitions_for_any_interleaving_of_sending_and_fold
         await fold_all(connection, api.workspace_id)
     stored = await stored_enrollments(app, api.workspace_id, journey["id"])
     assert stored == expected_enrollments(sent, journey["id"])
-    # and so are the contacts' states: their last end, their open segment's latest node and goal
+    # and so are the contacts' states: their last end, their open segment's entries, latest node and goal
     assert await stored_states(app, api.workspace_id, journey["id"]) == expected_states(sent)
