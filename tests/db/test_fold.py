@@ -14,6 +14,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
@@ -326,7 +327,7 @@ async def test_the_folder_vacuums_the_tail_every_so_many_events_and_once_it_is_e
     assert pages == 0
 
 
-async def test_a_backlog_folded_at_once_leaves_the_tail_no_bigger_than_an_empty_one(app):
+async def test_a_backlog_folded_at_once_leaves_the_tail_no_bigger_than_an_empty_one(app, monkeypatch):
     # given 3,000 events queued at once (as rebuild-rollups queues a workspace's history)
     workspace_id, _, _, events = await one_journeys_events(app, 3000, seed=8)
     async with fold_lock(app):
@@ -334,11 +335,26 @@ async def test_a_backlog_folded_at_once_leaves_the_tail_no_bigger_than_an_empty_
         assert await queued(app, workspace_id) == len(events)
         async with app.state.engine.connect() as connection:
             grown = await tail_size(connection)
-    # when fold_all folds it
+    # when fold_all folds it (and compacts the tail once)
+    compact, compactions = rollups.compact_tail, []
+
+    async def counted(sessions: Any) -> None:
+        compactions.append(sessions)
+        await compact(sessions)
+
+    monkeypatch.setattr(rollups, "compact_tail", counted)
     await rollups.fold_all(app.state.sessions)
-    # then the tail's heap and indexes are back to an empty table's size
-    async with app.state.engine.connect() as connection:
-        left = await tail_size(connection)
+    assert len(compactions) == 1
+    # then the tail's heap and indexes are back to an empty table's size. A snapshot another
+    # connection of the database holds meanwhile (autovacuum analyzing a table, the session app's
+    # folder looking) keeps the deleted rows "recently dead" for REINDEX, which then puts them in
+    # the new index: the compaction is run again, at most twice, until no snapshot is in its way
+    for _ in range(3):
+        async with app.state.engine.connect() as connection:
+            left = await tail_size(connection)
+        if all(left[name] <= 2 for name in left if name != "event_tail") and left["event_tail"] == 0:
+            break
+        await compact(app.state.sessions)
     assert grown["event_tail"] > 0 and all(grown[name] > left[name] for name in left)
     assert left["event_tail"] == 0
     # an empty B-tree: its meta page and root
