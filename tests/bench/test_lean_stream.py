@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import asyncpg
 
@@ -24,6 +25,16 @@ async def _dataset(server_url: str, name: str) -> None:
         await engine.dispose()
 
 
+def _stream(server_url: str, database: str, out: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    """One pair of passes of 10,000 events (bench.lean_stream) on `database`, results written to `out`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.lean_stream", "--database", database, "--events", "10000", "--pairs", "1",
+         *more, "--out", str(out)],
+        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
 def test_both_designs_take_and_fold_every_event(server_url, tmp_path):
     # given a small dataset
     asyncio.run(_dataset(server_url, "jg_test_lean_stream"))
@@ -31,12 +42,7 @@ def test_both_designs_take_and_fold_every_event(server_url, tmp_path):
     # when a pass of 10,000 events goes to the product and one to the prototype (two folders, the
     # product's checks)
     out = tmp_path / "lean.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.lean_stream", "--database", "jg_test_lean_stream", "--events", "10000",
-         "--pairs", "1", "--folders", "2", "--checks", "--out", str(out)],
-        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    run = _stream(server_url, "jg_test_lean_stream", out, "--folders", "2", "--checks")
 
     # then each took every event, folded all of them, and was measured
     assert run.returncode == 0, run.stderr[-3000:]
@@ -75,13 +81,8 @@ def test_a_before_and_after_pass_each_stream_into_their_own_copy(server_url, tmp
 
     # when a pass goes to this checkout's server and one to "an older checkout" (this one again) on the copy
     out = tmp_path / "before.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.lean_stream", "--database", "jg_test_lean_stream_a", "--events", "10000",
-         "--pairs", "1", "--designs", "product,before", "--before", str(ROOT),
-         "--before-database", "jg_test_lean_stream_a_b", "--out", str(out)],
-        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    run = _stream(server_url, names[0], out, "--designs", "product,before", "--before", str(ROOT),
+                  "--before-database", names[1])  # fmt: skip
 
     # then each took and folded every event, each into its own database
     assert run.returncode == 0, run.stderr[-3000:]
