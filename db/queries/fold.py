@@ -237,7 +237,7 @@ async def fold(
     ):
         if journey_id is None:
             continue
-        if event_type is not None:
+        if event_type is not None:  # an event that shapes runs: its own moment where a set's quarter is
             shaped.append(run_states.Shaped(journey_id, contact_id, quarter, event_id, event_type, owner))
             continue
         if i and not i % YIELD_EVERY:
