@@ -319,6 +319,8 @@ class Enrollment(Base):
     status: Mapped[str] = mapped_column(sa.Text)  # ACTIVE, COMPLETED, EXITED
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     end_id: Mapped[str | None] = mapped_column(_C)
+    # an ended run's node; an ACTIVE run's is its contact's state's (a node entered rewrites the
+    # state, not every ACTIVE run), stored only while that state is stale (migration 0019)
     current_node_id: Mapped[uuid.UUID | None] = mapped_column()
     converted: Mapped[bool] = mapped_column(sa.Boolean)
     # lastEventAt is not stored: listing reads it (db/queries/enrollments.py), so only the event
@@ -329,7 +331,8 @@ class Enrollment(Base):
         sa.Index(
             "ix_enrollments_entered", "workspace_id", "journey_id", "entered_at", "contact_id", "entry_id"
         ),
-        # who is waiting where, for Journey.enrollments(nodeId:)
+        # who is waiting where, for Journey.enrollments(nodeId:), of the contacts whose state is
+        # stale: any other ACTIVE run's node is its contact's state's (the row carries none)
         sa.Index(
             "ix_enrollments_waiting",
             "workspace_id",
@@ -338,7 +341,7 @@ class Enrollment(Base):
             "entered_at",
             "contact_id",
             "entry_id",
-            postgresql_where=sa.text("status = 'ACTIVE'"),
+            postgresql_where=sa.text("status = 'ACTIVE' AND current_node_id IS NOT NULL"),
         ),
     )
 
@@ -369,6 +372,9 @@ class EnrollmentState(Base):
     goal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     goal_event: Mapped[str | None] = mapped_column(_C)
     stale: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+    # the contacts whose open segment is at a node, for Journey.enrollments(nodeId:)
+    __table_args__ = (sa.Index("ix_enrollment_states_node", "workspace_id", "journey_id", "node_id"),)
 
 
 class EnrollmentCount(Base):

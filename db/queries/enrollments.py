@@ -14,7 +14,10 @@ closes the run, so nothing of the run is later), else the contact's latest
 event in the journey (an ACTIVE run is the contact's last), read per listed run.
 
 Runs are stored in `enrollments`, with their counts per status and current
-node in `enrollment_counts`. The folder keeps both in step: most events it
+node in `enrollment_counts`. An ACTIVE run's row stores no node: its current
+node is its contact's state's latest node, when that came after its entry
+(`node_of`), so a node entered rewrites one state, not every ACTIVE run of the
+contact (migration 0019). The folder keeps both in step: most events it
 places on the contact's state without reading its events
 (db/queries/run_states.py); the others (an event dated before the contact's
 last end, an end inside its open segment) it recomputes here (`recompute`):
@@ -72,6 +75,22 @@ def _latest(column: str, event_type: str) -> str:
     return f"(array_agg({column} ORDER BY occurred_at DESC, id DESC) FILTER (WHERE type = '{event_type}'))[1]"
 
 
+def node_of(run: str) -> str:
+    """SQL: the current node of the stored run `run`. An ended run's is stored with it; an ACTIVE
+    run's is its contact's state's latest node when that came after the run's entry (a node entered
+    rewrites the state, not every ACTIVE run), stored with the run only while the state is stale."""
+    return f"""CASE WHEN {run}.status = 'ACTIVE' AND {run}.current_node_id IS NULL THEN (
+        SELECT CASE WHEN (st.node_at, st.node_event) > ({run}.entered_at, {run}.entry_id) THEN st.node_id END
+        FROM enrollment_states st WHERE st.workspace_id = :workspace_id AND st.journey_id = {run}.journey_id
+            AND st.contact_id = {run}.contact_id
+    ) ELSE {run}.current_node_id END"""
+
+
+def stored_node(status: str, node: str) -> str:
+    """SQL: the node a run's row stores, given its `status` and current `node`: none while ACTIVE."""
+    return f"CASE WHEN {status} = 'ACTIVE' THEN NULL ELSE {node} END"
+
+
 # Given `touched (journey_id, contact_id, since)`: the contacts whose runs may have changed and
 # the earliest moment of their new events, defines
 #   starts: the last stored end before `since` (the runs up to it cannot change);
@@ -89,9 +108,11 @@ starts AS MATERIALIZED (
         ORDER BY e.ended_at DESC, e.end_id DESC LIMIT 1
     ) s ON true
 )"""
-_OLD = """
+_OLD = f"""
 old AS (
-    SELECT e.* FROM starts s JOIN enrollments e
+    SELECT e.journey_id, e.contact_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id,
+           {node_of("e")} AS current_node_id, e.converted
+    FROM starts s JOIN enrollments e
         ON e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
         AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
 )"""
@@ -161,36 +182,43 @@ _REFRESH = sa.text(
     f"""
     WITH {_TOUCHED}, {_STARTS}, old AS MATERIALIZED (
         SELECT o.row_id, s.journey_id, s.contact_id, o.entered_at, o.entry_id, o.status, o.ended_at, o.end_id,
-               o.current_node_id, o.converted
+               o.stored_node, o.current_node_id, o.converted
         FROM starts s CROSS JOIN LATERAL (
-            SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id, e.current_node_id,
-                   e.converted
+            SELECT e.ctid AS row_id, e.entered_at, e.entry_id, e.status, e.ended_at, e.end_id,
+                   e.current_node_id AS stored_node, {node_of("e")} AS current_node_id, e.converted
             FROM enrollments e
             WHERE e.workspace_id = :workspace_id AND e.journey_id = s.journey_id AND e.contact_id = s.contact_id
                 AND (e.entered_at, e.entry_id) > (s.start_at, s.start_id)
             OFFSET 0
         ) AS o
-    ), {_RUNS}, paired AS MATERIALIZED (
-        -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but not alike
-        SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node, f.*
+    ), {_RUNS}, compared AS (
+        SELECT o.row_id, o.journey_id AS was_journey, o.status AS was_status, o.current_node_id AS was_node,
+            (o.status, o.ended_at, o.end_id, o.stored_node, o.converted) IS DISTINCT FROM
+                (f.status, f.ended_at, f.end_id, {stored_node("f.status", "f.current_node_id")}, f.converted)
+                AS rewrite,
+            (o.status, o.current_node_id) IS DISTINCT FROM (f.status, f.current_node_id) AS recount, f.*
         FROM old o FULL JOIN fresh f ON f.journey_id = o.journey_id AND f.contact_id = o.contact_id
             AND f.entered_at = o.entered_at AND f.entry_id = o.entry_id
-        WHERE o.row_id IS NULL OR f.journey_id IS NULL
-            OR (o.status, o.ended_at, o.end_id, o.current_node_id, o.converted)
-                IS DISTINCT FROM (f.status, f.ended_at, f.end_id, f.current_node_id, f.converted)
+    ), paired AS MATERIALIZED (
+        -- the runs that differ: stored only (row_id, was_*), recomputed only, or both but stored
+        -- differently (`rewrite`: an ACTIVE run's row stores no node) or counted differently
+        -- (`recount`: its status or current node moved, its node perhaps in its state alone)
+        SELECT * FROM compared WHERE row_id IS NULL OR journey_id IS NULL OR rewrite OR recount
     ), dropped AS (
         DELETE FROM enrollments WHERE ctid = ANY(ARRAY(SELECT row_id FROM paired WHERE journey_id IS NULL))
     ), changed AS (
         UPDATE enrollments e SET status = p.status, ended_at = p.ended_at, end_id = p.end_id,
-            current_node_id = p.current_node_id, converted = p.converted
+            current_node_id = {stored_node("p.status", "p.current_node_id")}, converted = p.converted
         FROM paired p
         -- the rows by id first (a TID scan), then their new values: joined on the id alone, the
         -- planner hashed the whole table (0.28 s of a 50,000-event fold at 10M)
-        WHERE e.ctid = ANY(ARRAY(SELECT row_id FROM paired WHERE row_id IS NOT NULL AND journey_id IS NOT NULL))
+        WHERE e.ctid = ANY(ARRAY(SELECT row_id FROM paired WHERE row_id IS NOT NULL AND journey_id IS NOT NULL
+                                 AND rewrite))
             AND p.row_id = e.ctid
     ), added AS (
         INSERT INTO enrollments (workspace_id, {_COLUMNS})
-        SELECT :workspace_id, {_COLUMNS} FROM paired WHERE row_id IS NULL
+        SELECT :workspace_id, {_COLUMNS.replace("current_node_id", stored_node("status", "current_node_id"))}
+        FROM paired WHERE row_id IS NULL
     ), counted AS (
         INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
         SELECT :workspace_id, journey_id, status, node_id, sum(n) FROM (
@@ -320,18 +348,49 @@ def _kept(where: RunFilter, alias: str) -> str:
 _NEWEST_FIRST = "entered_at DESC, contact_id DESC, entry_id DESC"
 
 
+_BELOW = " AND ({at}, {contact}, {entry}) < (:after_at, :after_contact, :after_entry)"
+# a stored run the tail may change is listed as recomputed (`fresh`), not as stored
+_UNCHANGED = """NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = :journey AND o.contact_id = {contact}
+    AND o.entered_at = {at} AND o.entry_id = {entry})"""
+_STORED_COLUMNS = _COLUMNS.replace("current_node_id", f"{node_of('x')} AS current_node_id")
+
+
+def _stored_pages(where: RunFilter, after: bool) -> list[str]:
+    """The stored runs of a page, each part newest first: one part, or, for ACTIVE runs at a node,
+    those whose node is stored (stale states, ix_enrollments_waiting) and those whose node is their
+    contact's state's (ix_enrollment_states_node: a state's entries before its latest node)."""
+    run = {"at": "x.entered_at", "contact": "x.contact_id", "entry": "x.entry_id"}
+    below = _BELOW.format(**run) if after else ""
+    stored = f"""(SELECT {_STORED_COLUMNS} FROM enrollments x
+        WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
+            AND {_UNCHANGED.format(**run)}
+        ORDER BY {_NEWEST_FIRST} LIMIT :limit)"""
+    if where.node_id is None:
+        return [stored]
+    entry = {"at": "p.entered_at", "contact": "s.contact_id", "entry": 'p.entry_id COLLATE "C"'}
+    mine = " AND s.contact_id = :contact_id" if where.contact_id is not None else ""
+    status = " AND x.status = :status" if where.status is not None else ""
+    by_state = f"""(SELECT x.journey_id, x.contact_id, x.entered_at, x.entry_id, x.status, x.ended_at, x.end_id,
+            CAST(:node_id AS uuid) AS current_node_id, x.converted
+        FROM (
+            SELECT s.contact_id, p.entered_at, p.entry_id COLLATE "C" AS entry_id FROM enrollment_states s
+            CROSS JOIN LATERAL unnest(s.entry_ats, s.entry_ids) AS p(entered_at, entry_id)
+            WHERE s.workspace_id = :workspace_id AND s.journey_id = :journey AND s.node_id = :node_id
+                AND NOT s.stale AND (s.node_at, s.node_event) > (p.entered_at, p.entry_id COLLATE "C"){mine}
+                {_BELOW.format(**entry) if after else ""} AND {_UNCHANGED.format(**entry)}
+            ORDER BY p.entered_at DESC, s.contact_id DESC, p.entry_id COLLATE "C" DESC LIMIT :limit
+        ) AS w JOIN enrollments x ON x.workspace_id = :workspace_id AND x.journey_id = :journey
+            AND x.contact_id = w.contact_id AND x.entered_at = w.entered_at AND x.entry_id = w.entry_id{status})"""
+    return [stored, by_state]
+
+
 def _page_sql(where: RunFilter, after: bool) -> Statement:
-    keyset = " AND (x.entered_at, x.contact_id, x.entry_id) < (:after_at, :after_contact, :after_entry)"
-    below = keyset if after else ""
+    below = _BELOW.format(at="x.entered_at", contact="x.contact_id", entry="x.entry_id") if after else ""
     return Statement(
         f"""
         WITH {_TAIL_TOUCHED}, {RECOMPUTE}, page AS MATERIALIZED (
             SELECT {_COLUMNS} FROM (
-                (SELECT {_COLUMNS} FROM enrollments x
-                 WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
-                    AND NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = x.journey_id AND o.contact_id = x.contact_id
-                        AND o.entered_at = x.entered_at AND o.entry_id = x.entry_id)
-                 ORDER BY {_NEWEST_FIRST} LIMIT :limit)
+                {" UNION ALL ".join(_stored_pages(where, after))}
                 UNION ALL
                 SELECT {_COLUMNS} FROM fresh x WHERE true{_kept(where, "x")}{below}
             ) AS runs ORDER BY {_NEWEST_FIRST} LIMIT :limit

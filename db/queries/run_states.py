@@ -7,8 +7,10 @@ latest NODE_ENTERED (each run entered before it is at that node) and its latest
 GOAL_CONVERTED (each run entered before it has converted). `enrollment_states`
 holds, per (journey, contact), the last end, the open segment's entries and
 that latest node and goal, for the events folded so far; the stored runs are
-kept to match (an ACTIVE run's node and conversion are what the state makes
-them).
+kept to match. An ACTIVE run's conversion is stored with it; its node is not
+(migration 0019): it is the state's latest node when that came after the run's
+entry (`enrollments.node_of`), so a node entered rewrites the state and moves
+the counts, and no ACTIVE run's row.
 
 So a fold places an event dated after the contact's last end without reading
 the contact's events, whatever order it arrives in: an entry is a new ACTIVE
@@ -187,6 +189,12 @@ def place(state: State, happened: Sequence[Shaped]) -> tuple[State, dict[Moment,
     return after, changed
 
 
+def _row(figures: _Figures) -> _Figures:
+    """A run's figures as its row stores them: an ACTIVE run's node is its contact's state's, not its own."""
+    status, ended_at, end_id, node, converted = figures
+    return status, ended_at, end_id, None if status == "ACTIVE" else node, converted
+
+
 def _count_key(journey_id: uuid.UUID, figures: _Figures) -> tuple[uuid.UUID, str, uuid.UUID]:
     """A run's row in `enrollment_counts`: ACTIVE runs by current node, the others as one."""
     status, _, _, node, _ = figures
@@ -242,10 +250,13 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
         after, changed = placed
         stored = state.entries if state is not None else frozenset()
         for entry, figures in changed.items():
-            written.append((*pair, *entry, *figures))
-            if entry in stored:
-                moved[_count_key(pair[0], state.active(entry))] -= 1  # type: ignore[union-attr]
+            was = state.active(entry) if state is not None and entry in stored else None
+            if was is not None:
+                moved[_count_key(pair[0], was)] -= 1
             moved[_count_key(pair[0], figures)] += 1
+            # a node entered moves the ACTIVE runs in the counts and the state only
+            if was is None or _row(figures) != _row(was):
+                written.append((*pair, *entry, *_row(figures)))
         if after == state:
             continue
         end, node, goal = after.end or (None, None), after.node or (None, None), after.goal or (None, None)

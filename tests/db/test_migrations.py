@@ -19,6 +19,7 @@ from alembic import command
 from journeygraph import migrations
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.models import NO_SUBJECT, Base
+from journeygraph.db.queries import enrollments
 from journeygraph.db.queries.fold import fold
 
 
@@ -272,3 +273,71 @@ async def test_runs_stored_before_0018_are_recomputed_at_their_contacts_next_fol
         assert [tuple(r) for r in await connection.fetch(states)] == [(False, at[3], None, None, None)]
     assert [tuple(r) for r in runs] == [("in", "EXITED", at[3], "x", wait)]
     assert [tuple(r) for r in counts] == [("EXITED", NO_SUBJECT, 1)]
+
+
+async def test_from_0019_an_active_runs_node_is_its_states_unless_that_state_is_stale(server_url):
+    # given, at 0018, three contacts' ACTIVE runs stored with their node: `fresh` placed on its state
+    # (at the node since hour 1, entered at hour 0), `stale` not recomputed since 0018 (its state
+    # empty), and `later`, entered after its state's node (so at no node)
+    async with database_at(server_url, "0018") as (url, connection):
+        workspace, journey, node = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        at = [datetime(2026, 11, 2, h, tzinfo=UTC) for h in range(3)]
+        for contact, entered, stored in [
+            ("fresh", at[0], node),
+            ("stale", at[0], node),
+            ("later", at[2], None),
+        ]:
+            await connection.execute(
+                """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id, status,
+                current_node_id, converted) VALUES ($1, $2, $3::text, $4, $3::text || '-in', 'ACTIVE', $5, false)""",
+                workspace, journey, contact, entered, stored,
+            )  # fmt: skip
+        for contact, entered in [("fresh", at[0]), ("later", at[2])]:
+            await connection.execute(
+                """INSERT INTO enrollment_states (workspace_id, journey_id, contact_id, entry_ats, entry_ids,
+                node_id, node_at, node_event) VALUES ($1, $2, $3::text, ARRAY[$4::timestamptz], ARRAY[$3::text || '-in'],
+                $5, $6, $3::text || '-node')""",
+                workspace, journey, contact, entered, node, at[1],
+            )  # fmt: skip
+        await connection.execute(
+            "INSERT INTO enrollment_states (workspace_id, journey_id, contact_id, stale) VALUES ($1, $2, 'stale', true)",
+            workspace, journey,
+        )  # fmt: skip
+        stored = "SELECT contact_id, current_node_id FROM enrollments ORDER BY contact_id"
+
+        # when migrated to 0019
+        await asyncio.to_thread(migrations.upgrade, url, "0019")
+        # then the placed contact's run stores no node; the stale one keeps its own
+        assert [tuple(r) for r in await connection.fetch(stored)] == [
+            ("fresh", None),
+            ("later", None),
+            ("stale", node),
+        ]
+        # and the runs listed at the node are the two there, one found through its state, the other
+        # through the node it stores; each listed with its node, the third at none
+        engine = create_engine(url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                at_node = await enrollments.runs_page(
+                    session, workspace, journey, enrollments.RunFilter(node_id=node), 10, None
+                )
+                every = await enrollments.runs_page(
+                    session, workspace, journey, enrollments.RunFilter(), 10, None
+                )
+        finally:
+            await engine.dispose()
+        assert sorted((r.contact_id, r.current_node_id) for r in at_node) == [
+            ("fresh", node),
+            ("stale", node),
+        ]
+        assert sorted((r.contact_id, r.current_node_id) for r in every) == [
+            ("fresh", node), ("later", None), ("stale", node)
+        ]  # fmt: skip
+
+        # and back at 0018, every ACTIVE run stores its node again
+        await asyncio.to_thread(command.downgrade, migrations.alembic_config(url), "0018")
+        assert [tuple(r) for r in await connection.fetch(stored)] == [
+            ("fresh", node),
+            ("later", None),
+            ("stale", node),
+        ]

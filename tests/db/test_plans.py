@@ -397,3 +397,44 @@ async def test_a_fold_reaches_each_contacts_state_by_its_key(app):
     for plan in touching:
         assert "pk_enrollment_states" in plan, plan
         assert "Hash Join" not in plan and "Merge Join" not in plan, plan
+
+
+async def test_active_runs_at_a_node_are_found_through_their_contacts_states_by_node(app):
+    workspace, journey = uuid.uuid4(), uuid.uuid4()
+    nodes = [uuid.uuid4() for _ in range(200)]
+
+    async def read(session: Any) -> None:
+        # given 20,000 contacts' states in a journey, each at one of 200 nodes with an entry before
+        # it, and their ACTIVE runs (no node stored), as the statistics know them
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        await raw.execute(
+            """INSERT INTO enrollment_states (workspace_id, journey_id, contact_id, entry_ats, entry_ids, node_id,
+                node_at, node_event)
+            SELECT $1, $2, 'c' || i, ARRAY[$3::timestamptz], ARRAY['in-' || i], ($4::uuid[])[1 + i % 200],
+                $3::timestamptz + INTERVAL '1 hour', 'n-' || i
+            FROM generate_series(1, 20000) AS i""",
+            workspace, journey, datetime(2026, 1, 1, tzinfo=UTC), nodes,
+        )  # fmt: skip
+        await raw.execute(
+            """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id, status, converted)
+            SELECT workspace_id, journey_id, contact_id, entry_ats[1], entry_ids[1], 'ACTIVE', false
+            FROM enrollment_states WHERE workspace_id = $1""",
+            workspace,
+        )
+        await raw.execute("ANALYZE enrollment_states")
+        await raw.execute("ANALYZE enrollments")
+        # when a page of the runs at one node is listed, then a page of every run
+        await enrollments.runs_page(
+            session, workspace, journey, enrollments.RunFilter(node_id=nodes[7]), 20, None
+        )
+        await enrollments.runs_page(session, workspace, journey, enrollments.RunFilter(), 20, None)
+
+    at_node, every = await plans(app, read)
+
+    # then the node's runs come from the states at that node (a search of the states' index by node)
+    # and from the runs whose node is stored (stale states), never from a read of the journey's states
+    assert "ix_enrollment_states_node" in at_node, at_node
+    assert "ix_enrollments_waiting" in at_node, at_node
+    # and a page of every run reads each listed ACTIVE run's state by its key
+    assert "pk_enrollment_states" in every, every
+    assert "ix_enrollment_states_node" not in every, every

@@ -279,12 +279,20 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
 async def stored_enrollments(
     app, workspace_id, journey_id: str | None = None
 ) -> dict[tuple[str, str], tuple[Any, ...]]:
-    """Each stored run's figures, by contact and entry (of one journey, when named)."""
+    """Each stored run's figures, by contact and entry (of one journey, when named). An ACTIVE run's
+    node is its contact's state's latest node, when that came after its entry, unless stored with
+    it (a stale state's)."""
     async with app.state.sessions() as session:
         rows = await session.execute(
             sa.text(
-                "SELECT contact_id, entry_id, status, ended_at, current_node_id, converted FROM enrollments"
-                " WHERE workspace_id = :ws AND (CAST(:journey AS uuid) IS NULL OR journey_id = CAST(:journey AS uuid))"
+                """SELECT e.contact_id, e.entry_id, e.status, e.ended_at,
+                    CASE WHEN e.status <> 'ACTIVE' OR e.current_node_id IS NOT NULL THEN e.current_node_id
+                        WHEN (s.node_at, s.node_event) > (e.entered_at, e.entry_id) THEN s.node_id END,
+                    e.converted
+                FROM enrollments e LEFT JOIN enrollment_states s ON s.workspace_id = e.workspace_id
+                    AND s.journey_id = e.journey_id AND s.contact_id = e.contact_id
+                WHERE e.workspace_id = :ws
+                    AND (CAST(:journey AS uuid) IS NULL OR e.journey_id = CAST(:journey AS uuid))"""
             ),
             {"ws": workspace_id, "journey": journey_id},
         )
@@ -451,14 +459,23 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         after = await stored_runs(app, api.workspace_id)
         assert {k: after[k] for k in before} == before
         assert set(after) == {*before, ("c", "in-3")}
-        # and when the contact then reaches the wait node, all three runs move there: each is
-        # updated in place (a new row version), the counts with them
+        # and when the contact then reaches the wait node, all three runs move there (listed there,
+        # counted there) while no run's row is written: an ACTIVE run's node is its state's
         wait = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"])]
         await send(api, wait)
         await fold_all(connection, api.workspace_id)
         await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
-        moved = await stored_runs(app, api.workspace_id)
-        assert set(moved) == set(after) and all(moved[k] != after[k] for k in after)
+        assert await stored_runs(app, api.workspace_id) == after
+        # and when it exits, the three runs end there: each is updated in place (a new row version)
+        exited = [event("out", "JOURNEY_EXITED", 50)]
+        await send(api, exited)
+        await fold_all(connection, api.workspace_id)
+        await check_enrollments(api, journey, events + third + wait + exited, "exited, folded")
+        ended = await stored_runs(app, api.workspace_id)
+        assert set(ended) == set(after) and all(ended[k] != after[k] for k in after)
+        assert await stored_enrollments(app, api.workspace_id) == expected_enrollments(
+            events + third + wait + exited, journey["id"]
+        )
 
 
 async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
