@@ -372,9 +372,22 @@ class EnrollmentState(Base):
     goal_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     goal_event: Mapped[str | None] = mapped_column(_C)
     stale: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    # the newest entry of the runs at the latest node (those entered before it), if any
+    waiting_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    # the contacts whose open segment is at a node, for Journey.enrollments(nodeId:)
-    __table_args__ = (sa.Index("ix_enrollment_states_node", "workspace_id", "journey_id", "node_id"),)
+    # a node's waiting runs, listed newest entry first (Journey.enrollments(nodeId:)): its states
+    # in the order of their newest waiting entry, each state's other entries being older
+    __table_args__ = (
+        sa.Index(
+            "ix_enrollment_states_waiting",
+            "workspace_id",
+            "journey_id",
+            "node_id",
+            "waiting_at",
+            "contact_id",
+            postgresql_where=sa.text("waiting_at IS NOT NULL"),
+        ),
+    )
 
 
 class EnrollmentCount(Base):

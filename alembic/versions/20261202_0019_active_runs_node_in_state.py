@@ -17,7 +17,10 @@ entered rewrites once.
 A contact whose state is still `stale` (0018: runs stored before states were
 kept, recomputed at its next fold) keeps its ACTIVE runs' stored nodes until
 that recomputation clears them; ix_enrollments_waiting now holds those runs
-only, and ix_enrollment_states_node finds the others through their states.
+only. The others are found through their states: `waiting_at`, the newest
+entry of the state's runs at its node, orders a node's states as its runs are
+listed (newest entry first), so a page reads as many states as it lists runs
+(ix_enrollment_states_waiting).
 """
 
 from __future__ import annotations
@@ -49,13 +52,24 @@ def upgrade() -> None:
         _WAITING_COLUMNS,
         postgresql_where=sa.text("status = 'ACTIVE' AND current_node_id IS NOT NULL"),
     )
+    op.add_column("enrollment_states", sa.Column("waiting_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(
+        """UPDATE enrollment_states s SET waiting_at = (
+            SELECT max(p.at) FROM unnest(s.entry_ats, s.entry_ids) AS p(at, id)
+            WHERE (p.at, p.id COLLATE "C") < (s.node_at, s.node_event)
+        ) WHERE NOT s.stale AND s.node_event IS NOT NULL AND s.entry_ids <> '{}'"""
+    )
     op.create_index(
-        "ix_enrollment_states_node", "enrollment_states", ["workspace_id", "journey_id", "node_id"]
+        "ix_enrollment_states_waiting",
+        "enrollment_states",
+        ["workspace_id", "journey_id", "node_id", "waiting_at", "contact_id"],
+        postgresql_where=sa.text("waiting_at IS NOT NULL"),
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_enrollment_states_node", table_name="enrollment_states")
+    op.drop_index("ix_enrollment_states_waiting", table_name="enrollment_states")
+    op.drop_column("enrollment_states", "waiting_at")
     op.execute(
         """UPDATE enrollments e SET current_node_id = s.node_id FROM enrollment_states s
         WHERE e.status = 'ACTIVE' AND e.current_node_id IS NULL AND NOT s.stale

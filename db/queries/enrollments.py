@@ -238,19 +238,22 @@ _REFRESH = sa.text(
         -- the state the runs now stand at: the last end (read, else the stored one the reading
         -- started after), the open segment's entries, latest node and latest goal
         INSERT INTO enrollment_states AS x (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
-                                            node_id, node_at, node_event, goal_at, goal_event, stale)
+                                            node_id, node_at, node_event, goal_at, goal_event, waiting_at, stale)
         SELECT :workspace_id, s.journey_id, s.contact_id,
             CASE WHEN d.end_id IS NOT NULL THEN d.ended_at WHEN s.start_at > '-infinity' THEN s.start_at END,
             CASE WHEN d.end_id IS NOT NULL THEN d.end_id WHEN s.start_at > '-infinity' THEN s.start_id END,
             coalesce(o.entry_ats, '{{}}'), coalesce(o.entry_ids, '{{}}'),
-            o.node, o.node_at, o.node_event, o.goal_at, o.goal_event, false
+            o.node, o.node_at, o.node_event, o.goal_at, o.goal_event, (
+                SELECT max(p.at) FROM unnest(o.entry_ats, o.entry_ids) AS p(at, id)
+                WHERE (p.at, p.id COLLATE "C") < (o.node_at, o.node_event)
+            ), false
         FROM starts s LEFT JOIN closed d ON d.journey_id = s.journey_id AND d.contact_id = s.contact_id
         LEFT JOIN segments o ON o.journey_id = s.journey_id AND o.contact_id = s.contact_id AND o.end_type IS NULL
         ON CONFLICT (workspace_id, journey_id, contact_id) DO UPDATE SET end_at = excluded.end_at,
             end_id = excluded.end_id, entry_ats = excluded.entry_ats, entry_ids = excluded.entry_ids,
             node_id = excluded.node_id, node_at = excluded.node_at,
             node_event = excluded.node_event, goal_at = excluded.goal_at, goal_event = excluded.goal_event,
-            stale = false
+            waiting_at = excluded.waiting_at, stale = false
     )
     SELECT count(*) FROM fresh
     """
@@ -355,10 +358,24 @@ _UNCHANGED = """NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = :journey AN
 _STORED_COLUMNS = _COLUMNS.replace("current_node_id", f"{node_of('x')} AS current_node_id")
 
 
+# A node's states, newest waiting entry first, as many as a page lists runs, and with a cursor also
+# every state whose newest waiting entry is at or above it (its older entries may be below it): the
+# runs of a page are among their entries, since every state left out has `limit` states before it,
+# each with an entry newer than any of its own. The contacts the tail touches are left out whole
+# (their runs come recomputed, `fresh`), so a state left out never leaves a page short.
+_AT_NODE = """
+    SELECT s.contact_id, s.entry_ats, s.entry_ids, s.node_at, s.node_event FROM enrollment_states s
+    WHERE s.workspace_id = :workspace_id AND s.journey_id = :journey AND s.node_id = :node_id
+        AND s.waiting_at IS NOT NULL AND NOT s.stale{mine}{where}
+        AND NOT EXISTS (SELECT 1 FROM starts t WHERE t.journey_id = :journey AND t.contact_id = s.contact_id)"""
+_NEWEST_STATES = " ORDER BY s.waiting_at DESC, s.contact_id DESC LIMIT :limit"
+
+
 def _stored_pages(where: RunFilter, after: bool) -> list[str]:
-    """The stored runs of a page, each part newest first: one part, or, for ACTIVE runs at a node,
+    """The stored runs of a page, each part newest first: one part; or, for ACTIVE runs at a node,
     those whose node is stored (stale states, ix_enrollments_waiting) and those whose node is their
-    contact's state's (ix_enrollment_states_node: a state's entries before its latest node)."""
+    contact's state's (ix_enrollment_states_waiting: the entries before the node of the states
+    `_AT_NODE` reads)."""
     run = {"at": "x.entered_at", "contact": "x.contact_id", "entry": "x.entry_id"}
     below = _BELOW.format(**run) if after else ""
     stored = f"""(SELECT {_STORED_COLUMNS} FROM enrollments x
@@ -367,20 +384,30 @@ def _stored_pages(where: RunFilter, after: bool) -> list[str]:
         ORDER BY {_NEWEST_FIRST} LIMIT :limit)"""
     if where.node_id is None:
         return [stored]
-    entry = {"at": "p.entered_at", "contact": "s.contact_id", "entry": 'p.entry_id COLLATE "C"'}
     mine = " AND s.contact_id = :contact_id" if where.contact_id is not None else ""
+    if after:
+        above = " AND (s.waiting_at, s.contact_id) >= (:after_at, :after_contact)"
+        under = " AND (s.waiting_at, s.contact_id) < (:after_at, :after_contact)"
+        states = f"""({_AT_NODE.format(mine=mine, where=under)}{_NEWEST_STATES})
+            UNION ALL {_AT_NODE.format(mine=mine, where=above)}"""
+    else:
+        states = _AT_NODE.format(mine=mine, where="") + _NEWEST_STATES
+    entry = {"at": "p.entered_at", "contact": "s.contact_id", "entry": 'p.entry_id COLLATE "C"'}
     status = " AND x.status = :status" if where.status is not None else ""
     by_state = f"""(SELECT x.journey_id, x.contact_id, x.entered_at, x.entry_id, x.status, x.ended_at, x.end_id,
             CAST(:node_id AS uuid) AS current_node_id, x.converted
         FROM (
-            SELECT s.contact_id, p.entered_at, p.entry_id COLLATE "C" AS entry_id FROM enrollment_states s
+            SELECT s.contact_id, p.entered_at, p.entry_id COLLATE "C" AS entry_id FROM ({states}) AS s
             CROSS JOIN LATERAL unnest(s.entry_ats, s.entry_ids) AS p(entered_at, entry_id)
-            WHERE s.workspace_id = :workspace_id AND s.journey_id = :journey AND s.node_id = :node_id
-                AND NOT s.stale AND (s.node_at, s.node_event) > (p.entered_at, p.entry_id COLLATE "C"){mine}
-                {_BELOW.format(**entry) if after else ""} AND {_UNCHANGED.format(**entry)}
+            WHERE (s.node_at, s.node_event) > (p.entered_at, p.entry_id COLLATE "C"){_BELOW.format(**entry) if after else ""}
             ORDER BY p.entered_at DESC, s.contact_id DESC, p.entry_id COLLATE "C" DESC LIMIT :limit
-        ) AS w JOIN enrollments x ON x.workspace_id = :workspace_id AND x.journey_id = :journey
-            AND x.contact_id = w.contact_id AND x.entered_at = w.entered_at AND x.entry_id = w.entry_id{status})"""
+        ) AS w CROSS JOIN LATERAL (
+            -- each run by its key (OFFSET 0: a search per run, never a read of the journey's runs
+            -- joined to the page's few, as the planner chose for a journey it had no statistics of)
+            SELECT * FROM enrollments x WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey
+                AND x.contact_id = w.contact_id AND x.entered_at = w.entered_at AND x.entry_id = w.entry_id{status}
+            OFFSET 0
+        ) AS x)"""
     return [stored, by_state]
 
 

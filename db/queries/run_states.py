@@ -70,7 +70,8 @@ class Shaped(NamedTuple):
     subject_id: uuid.UUID
 
 
-# A run as placing moves it: status, ended_at, end_id, current node, converted.
+# A run's row as placing writes it: status, ended_at, end_id, node (an ended run's: an ACTIVE run's is
+# its state's), converted.
 _Figures = tuple[str, datetime | None, str | None, uuid.UUID | None, bool]
 
 
@@ -83,12 +84,6 @@ class State(NamedTuple):
     node: Moment | None
     node_id: uuid.UUID | None
     goal: Moment | None
-
-    def active(self, entry: Moment) -> _Figures:
-        """The open run of `entry` as this state makes it: at the latest node, converted by the
-        latest goal, when they came after it."""
-        at_node = self.node_id if self.node is not None and self.node > entry else None
-        return "ACTIVE", None, None, at_node, self.goal is not None and self.goal > entry
 
 
 _EMPTY = State(None, frozenset(), None, None, None)
@@ -124,12 +119,12 @@ _WRITE = sa.text(
         ON CONFLICT (workspace_id, journey_id, status, node_id) DO UPDATE SET n = c.n + excluded.n
     )
     INSERT INTO enrollment_states AS s (workspace_id, journey_id, contact_id, end_at, end_id, entry_ats, entry_ids,
-                                        node_id, node_at, node_event, goal_at, goal_event, stale)
-    SELECT :workspace_id, j, c, e, ei, CAST(ea AS timestamptz[]), CAST(eids AS text[]), n, na, ne, g, ge, false
+                                        node_id, node_at, node_event, goal_at, goal_event, waiting_at, stale)
+    SELECT :workspace_id, j, c, e, ei, CAST(ea AS timestamptz[]), CAST(eids AS text[]), n, na, ne, g, ge, w, false
     FROM unnest(CAST(:state_journeys AS uuid[]), CAST(:state_contacts AS text[]), CAST(:end_ats AS timestamptz[]),
         CAST(:end_ids AS text[]), CAST(:entry_ats AS text[]), CAST(:entry_ids AS text[]), CAST(:node_ids AS uuid[]),
         CAST(:node_ats AS timestamptz[]), CAST(:node_events AS text[]), CAST(:goal_ats AS timestamptz[]),
-        CAST(:goal_events AS text[])) AS t(j, c, e, ei, ea, eids, n, na, ne, g, ge)
+        CAST(:goal_events AS text[]), CAST(:waiting_ats AS timestamptz[])) AS t(j, c, e, ei, ea, eids, n, na, ne, g, ge, w)
     -- a state that keeps its last end is given only its new entries, appended to the stored ones
     -- (not its whole list again: encoded and parsed at every fold, 1.7 s of a 200,000-event fold
     -- at 23M events); one whose end moved, or a new one, is given them all
@@ -140,18 +135,42 @@ _WRITE = sa.text(
         entry_ids = CASE WHEN s.end_id IS NOT DISTINCT FROM excluded.end_id
             THEN s.entry_ids || excluded.entry_ids ELSE excluded.entry_ids END,
         node_id = excluded.node_id, node_at = excluded.node_at, node_event = excluded.node_event,
-        goal_at = excluded.goal_at, goal_event = excluded.goal_event, stale = false
+        goal_at = excluded.goal_at, goal_event = excluded.goal_event, waiting_at = excluded.waiting_at, stale = false
     """
 )
 
 
-def place(state: State, happened: Sequence[Shaped]) -> tuple[State, dict[Moment, _Figures]] | None:
-    """The state after `happened`, in their order, on top of `state`, and the runs (by entry) placing
-    changed or added. None when the contact's events are needed (an event before the last end, an
-    end inside the open segment)."""
+class Placed(NamedTuple):
+    """What placing a contact's events on its state changed: the state after them, the runs whose
+    rows change (by entry, as stored: an ACTIVE run's node is the state's, not the row's), and how
+    many runs each (status, current node) count gains or loses (NO_SUBJECT: no node, or ended)."""
+
+    state: State
+    rows: dict[Moment, _Figures]
+    moved: dict[tuple[str, uuid.UUID], int]
+
+
+def _open_counts(state: State, moved: dict[tuple[str, uuid.UUID], int], sign: int) -> None:
+    """Add `sign` times the open segment's ACTIVE runs of `state` to their counts: the runs entered
+    before its latest node are at that node, the others at none. Counted, not placed one by one:
+    a node entered moves every open run, and writes none of their rows."""
+    if not state.entries:
+        return
+    node = state.node
+    at_node = 0 if node is None else sum(1 for entry in state.entries if entry < node)
+    if at_node:
+        moved[("ACTIVE", state.node_id or NO_SUBJECT)] += sign * at_node
+    if len(state.entries) > at_node:
+        moved[("ACTIVE", NO_SUBJECT)] += sign * (len(state.entries) - at_node)
+
+
+def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
+    """`happened`, in their order, placed on top of `state`. None when the contact's events are
+    needed (an event before the last end, an end inside the open segment)."""
     end, entries, node, node_id, goal = state
     opened = set(entries)
-    changed: dict[Moment, _Figures] = {}
+    rows: dict[Moment, _Figures] = {}
+    moved: dict[tuple[str, uuid.UUID], int] = defaultdict(int)
     for event in happened:
         assert event.id is not None
         moment = (event.occurred_at, event.id)
@@ -161,10 +180,7 @@ def place(state: State, happened: Sequence[Shaped]) -> tuple[State, dict[Moment,
             return None
         kind = event.type
         if kind == "JOURNEY_ENTERED":
-            if moment not in opened:
-                opened.add(moment)
-                at_node = node_id if node is not None and node > moment else None
-                changed[moment] = ("ACTIVE", None, None, at_node, goal is not None and goal > moment)
+            opened.add(moment)
         elif kind == "NODE_ENTERED":
             if node is None or moment > node:
                 node, node_id = moment, event.subject_id
@@ -174,31 +190,25 @@ def place(state: State, happened: Sequence[Shaped]) -> tuple[State, dict[Moment,
         else:  # an end
             if any(m is not None and m > moment for m in (max(opened, default=None), node, goal)):
                 return None
-            closed = State(end, frozenset(), node, node_id, goal)
+            status = _ENDED[kind]
             for entry in opened:
-                _, _, _, at_node, converted = closed.active(entry)
-                changed[entry] = (_ENDED[kind], moment[0], moment[1], at_node, converted)
+                at_node = node_id if node is not None and node > entry else None
+                rows[entry] = (status, moment[0], moment[1], at_node, goal is not None and goal > entry)
+            moved[(status, NO_SUBJECT)] += len(opened)
             opened = set()
             end, node, node_id, goal = moment, None, None, None
     after = State(end, frozenset(opened), node, node_id, goal)
-    for entry in opened:  # the open runs, at the latest node and goal
-        figures = after.active(entry)
-        if entry not in changed and figures == state.active(entry):
-            continue
-        changed[entry] = figures
-    return after, changed
-
-
-def _row(figures: _Figures) -> _Figures:
-    """A run's figures as its row stores them: an ACTIVE run's node is its contact's state's, not its own."""
-    status, ended_at, end_id, node, converted = figures
-    return status, ended_at, end_id, None if status == "ACTIVE" else node, converted
-
-
-def _count_key(journey_id: uuid.UUID, figures: _Figures) -> tuple[uuid.UUID, str, uuid.UUID]:
-    """A run's row in `enrollment_counts`: ACTIVE runs by current node, the others as one."""
-    status, _, _, node, _ = figures
-    return journey_id, status, (node or NO_SUBJECT) if status == "ACTIVE" else NO_SUBJECT
+    if after == state:
+        return Placed(after, rows, moved)
+    # the stored open runs leave their counts (to the ended ones' above, or back as open below)
+    _open_counts(state, moved, -1)
+    _open_counts(after, moved, 1)
+    was = state.goal
+    for entry in after.entries:  # the open runs: new ones, and stored ones a later goal converted
+        converted = goal is not None and goal > entry
+        if entry not in entries or converted != (was is not None and was > entry):
+            rows[entry] = ("ACTIVE", None, None, None, converted)
+    return Placed(after, rows, moved)
 
 
 async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequence[Shaped]) -> int:
@@ -247,16 +257,11 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
         if placed is None:
             late.append((pair[0], pair[1], happened[0].occurred_at))
             continue
-        after, changed = placed
+        after = placed.state
         stored = state.entries if state is not None else frozenset()
-        for entry, figures in changed.items():
-            was = state.active(entry) if state is not None and entry in stored else None
-            if was is not None:
-                moved[_count_key(pair[0], was)] -= 1
-            moved[_count_key(pair[0], figures)] += 1
-            # a node entered moves the ACTIVE runs in the counts and the state only
-            if was is None or _row(figures) != _row(was):
-                written.append((*pair, *entry, *_row(figures)))
+        written.extend((*pair, *entry, *figures) for entry, figures in placed.rows.items())
+        for (status, at_node), n in placed.moved.items():
+            moved[(pair[0], status, at_node)] += n
         if after == state:
             continue
         end, node, goal = after.end or (None, None), after.node or (None, None), after.goal or (None, None)
@@ -264,11 +269,20 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
         # new ones are written (_WRITE appends them)
         entries = after.entries - stored if state is not None and after.end == state.end else after.entries
         encoded = (_array(m[0].isoformat() for m in entries), _array(m[1] for m in entries))
-        stated.append((*pair, *end, *encoded, after.node_id, *node, *goal))
+        stated.append((*pair, *end, *encoded, after.node_id, *node, *goal, _waiting_at(after)))
     counts = [(key, n) for key, n in moved.items() if n]
     if written or counts or stated:
         await session.execute(_WRITE, {"workspace_id": workspace_id, **_columns(written, counts, stated)})
     return len(written) + await enrollments.recompute(session, workspace_id, late)
+
+
+def _waiting_at(state: State) -> datetime | None:
+    """The newest entry of the runs at the state's latest node (those entered before it), if any."""
+    node = state.node
+    if node is None:
+        return None
+    waiting = [entry for entry in state.entries if entry < node]
+    return max(waiting)[0] if waiting else None
 
 
 def _array(items: Iterable[str]) -> str:
@@ -289,7 +303,7 @@ _RUN_COLUMNS = (
     "converted",
 )
 _STATE_COLUMNS = ("state_journeys", "state_contacts", "end_ats", "end_ids", "entry_ats", "entry_ids", "node_ids",
-                  "node_ats", "node_events", "goal_ats", "goal_events")  # fmt: skip
+                  "node_ats", "node_events", "goal_ats", "goal_events", "waiting_ats")  # fmt: skip
 
 
 def _columns(

@@ -240,6 +240,8 @@ async def test_runs_stored_before_0018_are_recomputed_at_their_contacts_next_fol
             "SELECT stale, end_at, node_id, node_at, node_event FROM enrollment_states WHERE contact_id = 'c'"
         )
         assert [tuple(r) for r in await connection.fetch(states)] == [(True, None, None, None, None)]
+        # (and on to the newest revision, which the fold below is written for: the run keeps its node)
+        await asyncio.to_thread(migrations.upgrade, url)
 
         # and when the contact reaches the wait node, then exits, each stored and folded in turn
         ordinal = await connection.fetchval(

@@ -71,10 +71,10 @@ async def few_subjects(session: Any, workspace: uuid.UUID, journey: uuid.UUID) -
 
 
 async def plans(
-    app: Any, read: Any, verbose: bool = False, crowded: Any = None, fill: Any = crowd
+    app: Any, read: Any, verbose: bool = False, crowded: Any = None, fill: Any = crowd, analyze: bool = False
 ) -> list[str]:
-    """The plan of each statement `read(session)` runs, as EXPLAIN prints it; `crowded`: a
-    (workspace, journey) whose contact sets `fill` writes first."""
+    """The plan of each statement `read(session)` runs, as EXPLAIN prints it (run, with `analyze`);
+    `crowded`: a (workspace, journey) whose contact sets `fill` writes first."""
     seen: list[tuple[str, Any]] = []
 
     def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
@@ -94,7 +94,7 @@ async def plans(
         connection = await session.connection()
         found = []
         for statement, parameters in seen:
-            explain = "EXPLAIN (VERBOSE) " if verbose else "EXPLAIN "
+            explain = "EXPLAIN (VERBOSE) " if verbose else "EXPLAIN (ANALYZE) " if analyze else "EXPLAIN "
             rows = await connection.exec_driver_sql(explain + statement, parameters)
             found.append("\n".join(row[0] for row in rows))
     return found
@@ -399,21 +399,23 @@ async def test_a_fold_reaches_each_contacts_state_by_its_key(app):
         assert "Hash Join" not in plan and "Merge Join" not in plan, plan
 
 
-async def test_active_runs_at_a_node_are_found_through_their_contacts_states_by_node(app):
+async def test_a_nodes_runs_are_read_from_as_many_of_its_states_as_a_page_lists(app):
     workspace, journey = uuid.uuid4(), uuid.uuid4()
-    nodes = [uuid.uuid4() for _ in range(200)]
+    nodes = [uuid.uuid4() for _ in range(20)]
+    at = datetime(2026, 1, 1, tzinfo=UTC)
 
     async def read(session: Any) -> None:
-        # given 20,000 contacts' states in a journey, each at one of 200 nodes with an entry before
-        # it, and their ACTIVE runs (no node stored), as the statistics know them
+        # given 20,000 contacts' states in a journey, each at one of 20 nodes with an entry before it
+        # (1,000 a node), and their ACTIVE runs (no node stored), as the statistics know them
         raw = (await (await session.connection()).get_raw_connection()).driver_connection
         await raw.execute(
             """INSERT INTO enrollment_states (workspace_id, journey_id, contact_id, entry_ats, entry_ids, node_id,
-                node_at, node_event)
-            SELECT $1, $2, 'c' || i, ARRAY[$3::timestamptz], ARRAY['in-' || i], ($4::uuid[])[1 + i % 200],
-                $3::timestamptz + INTERVAL '1 hour', 'n-' || i
+                node_at, node_event, waiting_at)
+            SELECT $1, $2, 'c' || i, ARRAY[$3::timestamptz + i * INTERVAL '1 second'], ARRAY['in-' || i],
+                ($4::uuid[])[1 + i % 20], $3::timestamptz + INTERVAL '1 day', 'n-' || i,
+                $3::timestamptz + i * INTERVAL '1 second'
             FROM generate_series(1, 20000) AS i""",
-            workspace, journey, datetime(2026, 1, 1, tzinfo=UTC), nodes,
+            workspace, journey, at, nodes,
         )  # fmt: skip
         await raw.execute(
             """INSERT INTO enrollments (workspace_id, journey_id, contact_id, entered_at, entry_id, status, converted)
@@ -423,18 +425,28 @@ async def test_active_runs_at_a_node_are_found_through_their_contacts_states_by_
         )
         await raw.execute("ANALYZE enrollment_states")
         await raw.execute("ANALYZE enrollments")
-        # when a page of the runs at one node is listed, then a page of every run
+        # when the first page of the runs at one node is listed, then the next, then a page of every run
+        at_node = enrollments.RunFilter(node_id=nodes[7])
+        first = await enrollments.runs_page(session, workspace, journey, at_node, 20, None)
+        last = first[-1]
         await enrollments.runs_page(
-            session, workspace, journey, enrollments.RunFilter(node_id=nodes[7]), 20, None
+            session, workspace, journey, at_node, 20, (last.entered_at, last.contact_id, last.entry_id)
         )
         await enrollments.runs_page(session, workspace, journey, enrollments.RunFilter(), 20, None)
 
-    at_node, every = await plans(app, read)
+    first, second, every = await plans(app, read, analyze=True)
 
-    # then the node's runs come from the states at that node (a search of the states' index by node)
-    # and from the runs whose node is stored (stale states), never from a read of the journey's states
-    assert "ix_enrollment_states_node" in at_node, at_node
-    assert "ix_enrollments_waiting" in at_node, at_node
+    # then each page reads the node's states in order through their index, 20 on the first page
+    # (as many as it lists) and 20 more on the second (those above its cursor), not the node's 1,000;
+    # and stale contacts' runs by the node they store
+    def states_read(plan: str) -> int:
+        lines = [line for line in plan.splitlines() if "using ix_enrollment_states_waiting" in line]
+        assert lines, plan
+        return sum(int(float(re.search(r"actual time=\S+ rows=([\d.]+)", line).group(1))) for line in lines)
+
+    assert states_read(first) == 20, first
+    assert states_read(second) <= 40, second
+    assert "ix_enrollments_waiting" in first, first
     # and a page of every run reads each listed ACTIVE run's state by its key
     assert "pk_enrollment_states" in every, every
-    assert "ix_enrollment_states_node" not in every, every
+    assert "ix_enrollment_states_waiting" not in every, every

@@ -478,6 +478,83 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         )
 
 
+async def test_a_goal_folded_after_its_runs_converts_those_entered_before_it_and_only_those(app, api):
+    # given a contact entered twice (two ACTIVE runs), at the mail node, folded
+    journey = await create_journey(api, "Converted later", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+    event = contact_event(journey)
+    events = [
+        event("in-1", "JOURNEY_ENTERED", 0),
+        event("in-2", "JOURNEY_ENTERED", 10),
+        event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
+    ]
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        await fold_all(connection, api.workspace_id)
+        before = await stored_runs(app, api.workspace_id)
+        # when a goal between the two entries arrives, then a third entry after it, each folded
+        goal = [event("goal", "GOAL_CONVERTED", 5, nodeId=node["GOAL_CHECK"])]
+        await send(api, goal)
+        await fold_all(connection, api.workspace_id)
+        # then the run entered before the goal converted (its row rewritten), the later one did not
+        converted = await stored_runs(app, api.workspace_id)
+        assert converted[("c", "in-1")] != before[("c", "in-1")]
+        assert converted[("c", "in-2")] == before[("c", "in-2")]
+        third = [event("in-3", "JOURNEY_ENTERED", 30)]
+        await send(api, third)
+        await fold_all(connection, api.workspace_id)
+        everything = events + goal + third
+        await check_enrollments(api, journey, everything, "a goal between entries, folded")
+        stored = await stored_enrollments(app, api.workspace_id)
+        assert stored == expected_enrollments(everything, journey["id"])
+        assert [stored[("c", e)][-1] for e in ("in-1", "in-2", "in-3")] == [True, False, False]
+
+
+async def test_a_nodes_runs_are_listed_page_by_page_through_its_contacts_states(app, api):
+    # given 16 contacts in a journey, 14 of them at the mail node and 2 at the wait node, folded,
+    # listed two at a time (each page past the first reads the states above its cursor too)
+    journey = await create_journey(api, "Crowded", NODES, PATHS)
+    node = {n["type"]: n["id"] for n in journey["nodes"]}
+
+    def event(contact: int, name: str, kind: str, minutes: int, **more: str) -> dict[str, Any]:
+        at = (START + timedelta(minutes=minutes)).isoformat()
+        return {"id": f"{name}-{contact}", "type": kind, "journeyId": journey["id"],
+                "contactId": f"contact-{contact:02d}", "occurredAt": at, **more}  # fmt: skip
+
+    events = [event(c, "in", "JOURNEY_ENTERED", c) for c in range(16)] + [
+        event(c, "at", "NODE_ENTERED", 100 + c, nodeId=node["MESSAGE" if c < 14 else "WAIT"])
+        for c in range(16)
+    ]
+    later = [
+        event(3, "on", "NODE_ENTERED", 200, nodeId=node["WAIT"]),
+        event(16, "in", "JOURNEY_ENTERED", 150),
+        event(16, "at", "NODE_ENTERED", 210, nodeId=node["MESSAGE"]),
+    ]
+    async with fold_lock(app) as connection:
+        await send(api, events)
+        await fold_all(connection, api.workspace_id)
+        # then each node's runs are the definitions', page after page; with one contact moved
+        # from mail to wait and one more at mail, both still in the tail, and once folded
+        for sent, label in [
+            (events, "folded"),
+            (events + later, "in the tail"),
+            (events + later, "all folded"),
+        ]:
+            if label == "in the tail":
+                await send(api, later)
+            elif label == "all folded":
+                await fold_all(connection, api.workspace_id)
+            expected = reference.enrollments(sent, journey["id"])
+            for kind in ("MESSAGE", "WAIT"):
+                runs, total, _ = await all_enrollments(api, journey["id"], first=2, node=node[kind])
+                wanted = without_entry(
+                    [r for r in expected if r["status"] == "ACTIVE" and r["currentNode"] == node[kind]]
+                )
+                assert (runs, total) == (wanted, len(wanted)), f"{label} {kind}"
+                # (the definitions: 14 at mail and 2 at wait, then 14 and 3)
+                assert len(wanted) == {"MESSAGE": 14, "WAIT": 2 if label == "folded" else 3}[kind]
+
+
 async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
     # given contacts' runs (re-entries while open, ends, nodes, goals, ties at one instant)
     journey = await create_journey(api, "In order", NODES, PATHS)
