@@ -18,9 +18,9 @@ node in `enrollment_counts`. An ACTIVE run's row stores no node: its current
 node is its contact's state's latest node, when that came after its entry
 (`node_of`), so a node entered rewrites one state, not every ACTIVE run of the
 contact (migration 0019); a node's runs are listed through its states, in the
-order of their newest run there (`waiting_at`, `_AT_NODE`). The folder keeps both in step: most events it
-places on the contact's state without reading its events
-(db/queries/run_states.py); the others (an event dated before the contact's
+order of their newest run there (`waiting_at`, `_AT_NODE`). The folder keeps
+both in step: most events it places on the contact's state without reading its
+events (db/queries/run_states.py); the others (an event dated before the contact's
 last end, an end inside its open segment) it recomputes here (`recompute`):
 only the runs after the last stored end before the batch's earliest event can
 change, so it reads the contact's events from there (ix_events_contact),

@@ -435,9 +435,11 @@ async def test_events_a_recomputation_read_while_queued_rewrite_nothing_when_fol
         await check_enrollments(api, journey, everything, "all folded")
 
 
-async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
-    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
-    journey = await create_journey(api, "Rewritten", NODES, PATHS)
+def twice_at_mail(
+    journey: dict[str, Any],
+) -> tuple[dict[str, str], Callable[..., dict[str, Any]], list[dict[str, Any]]]:
+    """Contact "c" entered twice (two ACTIVE runs of one segment), then at the mail node: the
+    journey's nodes by type, the maker of c's events, and those three events."""
     node = {n["type"]: n["id"] for n in journey["nodes"]}
     event = contact_event(journey)
     events = [
@@ -445,6 +447,13 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         event("in-2", "JOURNEY_ENTERED", 10),
         event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
     ]
+    return node, event, events
+
+
+async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
+    # given a contact entered twice with no end (two ACTIVE runs of one segment), at the mail node
+    journey = await create_journey(api, "Rewritten", NODES, PATHS)
+    node, event, events = twice_at_mail(journey)
     async with fold_lock(app) as connection:
         await send(api, events)
         await fold_all(connection, api.workspace_id)
@@ -481,13 +490,7 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
 async def test_a_goal_folded_after_its_runs_converts_those_entered_before_it_and_only_those(app, api):
     # given a contact entered twice (two ACTIVE runs), at the mail node, folded
     journey = await create_journey(api, "Converted later", NODES, PATHS)
-    node = {n["type"]: n["id"] for n in journey["nodes"]}
-    event = contact_event(journey)
-    events = [
-        event("in-1", "JOURNEY_ENTERED", 0),
-        event("in-2", "JOURNEY_ENTERED", 10),
-        event("mail", "NODE_ENTERED", 20, nodeId=node["MESSAGE"]),
-    ]
+    node, event, events = twice_at_mail(journey)
     async with fold_lock(app) as connection:
         await send(api, events)
         await fold_all(connection, api.workspace_id)
