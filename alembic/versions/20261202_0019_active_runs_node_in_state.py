@@ -7,12 +7,11 @@ Create Date: 2026-12-02 16:00:00
 Every ACTIVE run of a contact entered before the open segment's latest
 NODE_ENTERED is at that node, and the state holds it (0018). Stored on each
 run as well, a node entered rewrote every ACTIVE run of the contact, each
-with its three indexes (the node is a key of ix_enrollments_waiting): at 23M
+with its three indexes (the node is a key of ix_enrollments_waiting): at 18M
 events of the benchmark's stream, whose contacts re-enter without ending,
-about six rows per node entered and most of a fold's time
-(docs/performance.md, "Stop 43"). From this revision an ACTIVE run's row
-carries no node; its node is read from its contact's state, which a node
-entered rewrites once.
+about six rows per node entered (docs/performance.md, "Stop 44"). From this
+revision an ACTIVE run's row carries no node; its node is read from its
+contact's state, which a node entered rewrites once.
 
 A contact whose state is still `stale` (0018: runs stored before states were
 kept, recomputed at its next fold) keeps its ACTIVE runs' stored nodes until
