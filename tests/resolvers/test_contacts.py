@@ -514,9 +514,10 @@ async def test_a_goal_folded_after_its_runs_converts_those_entered_before_it_and
 
 
 async def test_a_nodes_runs_are_listed_page_by_page_through_its_contacts_states(app, api):
-    # given 16 contacts in a journey, 14 of them at the mail node and 2 at the wait node, folded,
-    # listed two at a time (each page past the first reads the states above its cursor too)
-    journey = await create_journey(api, "Crowded", NODES, PATHS)
+    # given 16 contacts in a journey, 14 of them at the mail node and 2 at the wait node, four of
+    # them entered twice (their two runs straddle other contacts' in the listing), folded, listed
+    # two at a time (each page past the first reads the states above its cursor too)
+    journey = await create_journey(api, "Listed at its nodes", NODES, PATHS)
     node = {n["type"]: n["id"] for n in journey["nodes"]}
 
     def event(contact: int, name: str, kind: str, minutes: int, **more: str) -> dict[str, Any]:
@@ -524,9 +525,13 @@ async def test_a_nodes_runs_are_listed_page_by_page_through_its_contacts_states(
         return {"id": f"{name}-{contact}", "type": kind, "journeyId": journey["id"],
                 "contactId": f"contact-{contact:02d}", "occurredAt": at, **more}  # fmt: skip
 
-    events = [event(c, "in", "JOURNEY_ENTERED", c) for c in range(16)] + [
-        event(c, "at", "NODE_ENTERED", 100 + c, nodeId=node["MESSAGE" if c < 14 else "WAIT"])
-        for c in range(16)
+    events = [
+        *(event(c, "in", "JOURNEY_ENTERED", c) for c in range(16)),
+        *(event(c, "again", "JOURNEY_ENTERED", 20 + c) for c in (0, 1, 3, 15)),
+        *(
+            event(c, "at", "NODE_ENTERED", 100 + c, nodeId=node["MESSAGE" if c < 14 else "WAIT"])
+            for c in range(16)
+        ),
     ]
     later = [
         event(3, "on", "NODE_ENTERED", 200, nodeId=node["WAIT"]),
@@ -554,8 +559,9 @@ async def test_a_nodes_runs_are_listed_page_by_page_through_its_contacts_states(
                     [r for r in expected if r["status"] == "ACTIVE" and r["currentNode"] == node[kind]]
                 )
                 assert (runs, total) == (wanted, len(wanted)), f"{label} {kind}"
-                # (the definitions: 14 at mail and 2 at wait, then 14 and 3)
-                assert len(wanted) == {"MESSAGE": 14, "WAIT": 2 if label == "folded" else 3}[kind]
+                # (the definitions: 17 runs at mail and 3 at wait, then 16 and 5)
+                sizes = {"MESSAGE": 17, "WAIT": 3} if label == "folded" else {"MESSAGE": 16, "WAIT": 5}
+                assert len(wanted) == sizes[kind]
 
 
 async def test_runs_folded_as_their_events_arrive_are_the_definitions_at_every_fold(app, api):
