@@ -158,9 +158,13 @@ events_after AS (
 
 RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
 
-_COLUMNS = (
-    "journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, current_node_id, converted"
-)
+
+def _run_columns(node: str = "current_node_id") -> str:
+    """A run's columns, its node given by `node` (an expression of the row's columns)."""
+    return f"journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, {node}, converted"
+
+
+_COLUMNS = _run_columns()
 # A listed run's lastEventAt (see the module's docstring): one probe of ix_events_contact per ACTIVE run.
 _LAST_EVENT_AT = """CASE WHEN status = 'ACTIVE' THEN (
         SELECT max(v.occurred_at) FROM events v WHERE v.workspace_id = :workspace_id
@@ -218,7 +222,7 @@ _REFRESH = sa.text(
             AND p.row_id = e.ctid
     ), added AS (
         INSERT INTO enrollments (workspace_id, {_COLUMNS})
-        SELECT :workspace_id, {_COLUMNS.replace("current_node_id", stored_node("status", "current_node_id"))}
+        SELECT :workspace_id, {_run_columns(stored_node("status", "current_node_id"))}
         FROM paired WHERE row_id IS NULL
     ), counted AS (
         INSERT INTO enrollment_counts AS c (workspace_id, journey_id, status, node_id, n)
@@ -356,7 +360,9 @@ _BELOW = " AND ({at}, {contact}, {entry}) < (:after_at, :after_contact, :after_e
 # a stored run the tail may change is listed as recomputed (`fresh`), not as stored
 _UNCHANGED = """NOT EXISTS (SELECT 1 FROM old o WHERE o.journey_id = :journey AND o.contact_id = {contact}
     AND o.entered_at = {at} AND o.entry_id = {entry})"""
-_STORED_COLUMNS = _COLUMNS.replace("current_node_id", f"{node_of('x')} AS current_node_id")
+_STORED_COLUMNS = _run_columns(f"{node_of('x')} AS current_node_id")
+# a stored run `x`'s key, for _BELOW and _UNCHANGED
+_RUN = {"at": "x.entered_at", "contact": "x.contact_id", "entry": "x.entry_id"}
 
 
 # A node's states, newest waiting entry first, as many as a page lists runs, and with a cursor also
@@ -377,11 +383,10 @@ def _stored_pages(where: RunFilter, after: bool) -> list[str]:
     those whose node is stored (stale states, ix_enrollments_waiting) and those whose node is their
     contact's state's (ix_enrollment_states_waiting: the entries before the node of the states
     `_AT_NODE` reads)."""
-    run = {"at": "x.entered_at", "contact": "x.contact_id", "entry": "x.entry_id"}
-    below = _BELOW.format(**run) if after else ""
+    below = _BELOW.format(**_RUN) if after else ""
     stored = f"""(SELECT {_STORED_COLUMNS} FROM enrollments x
         WHERE x.workspace_id = :workspace_id AND x.journey_id = :journey{_kept(where, "x")}{below}
-            AND {_UNCHANGED.format(**run)}
+            AND {_UNCHANGED.format(**_RUN)}
         ORDER BY {_NEWEST_FIRST} LIMIT :limit)"""
     if where.node_id is None:
         return [stored]
@@ -413,7 +418,7 @@ def _stored_pages(where: RunFilter, after: bool) -> list[str]:
 
 
 def _page_sql(where: RunFilter, after: bool) -> Statement:
-    below = _BELOW.format(at="x.entered_at", contact="x.contact_id", entry="x.entry_id") if after else ""
+    below = _BELOW.format(**_RUN) if after else ""
     return Statement(
         f"""
         WITH {_TAIL_TOUCHED}, {RECOMPUTE}, page AS MATERIALIZED (

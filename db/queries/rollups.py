@@ -17,8 +17,7 @@ import sqlalchemy as sa
 
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.queries.answers import FOLDED_NOW
-from journeygraph.db.queries.enrollments import SHAPING
-from journeygraph.db.queries.events import SUBJECT
+from journeygraph.db.queries.events import SHAPING_ID, SUBJECT
 from journeygraph.db.queries.fold import FOLD_LOCK, ROLLUPS, fold
 from journeygraph.db.queries.locks import lock_for_rebuild
 
@@ -63,7 +62,7 @@ async def rebuild(session: AsyncSession, workspace_id: uuid.UUID) -> int:
             f"""INSERT INTO event_tail (workspace_id, journey_id, subject_id, type, contact_id, occurred_at, revenue,
                                     ordinal, event_id)
             SELECT e.workspace_id, e.journey_id, {SUBJECT}, e.type, e.contact_id, e.occurred_at, e.revenue,
-                   CASE WHEN e.type IN {UNIQUE_TYPES} THEN c.ordinal END, CASE WHEN e.type IN {SHAPING} THEN e.id END
+                   CASE WHEN e.type IN {UNIQUE_TYPES} THEN c.ordinal END, {SHAPING_ID}
             FROM events e LEFT JOIN contacts c ON c.workspace_id = e.workspace_id AND c.contact_id = e.contact_id
             WHERE e.workspace_id = :workspace_id ORDER BY e.occurred_at"""
         ),

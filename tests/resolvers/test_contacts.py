@@ -116,6 +116,12 @@ async def send(api, events: list[dict[str, Any]], batch: int = 97) -> None:
         await post_events(api, shuffled[i : i + batch])
 
 
+async def send_folded(api, connection, events: list[dict[str, Any]]) -> None:
+    """`send`, then every queued event folded (the caller holds the fold lock on `connection`)."""
+    await send(api, events)
+    await fold_all(connection, api.workspace_id)
+
+
 def as_run(edge: dict[str, Any]) -> dict[str, Any]:
     run = edge["node"]
     return {
@@ -254,8 +260,7 @@ async def test_events_that_shape_no_run_leave_the_stored_runs_alone(app, api):
     events = make_runs(journey, 10, seed=7)
     mail = next(n["id"] for n in journey["nodes"] if n["type"] == "MESSAGE")
     async with fold_lock(app) as connection:
-        await send(api, events)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, events)
         before = await stored_runs(app, api.workspace_id)
         assert before
         # when every contact gets later events of types that make no run: messages and paths
@@ -455,15 +460,13 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
     journey = await create_journey(api, "Rewritten", NODES, PATHS)
     node, event, events = twice_at_mail(journey)
     async with fold_lock(app) as connection:
-        await send(api, events)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, events)
         before = await stored_runs(app, api.workspace_id)
         assert set(before) == {("c", "in-1"), ("c", "in-2")}
         # when a third entry arrives: the two runs before it stay as they were (same segment,
         # same node, no end), so the fold inserts one run and rewrites neither of the others
         third = [event("in-3", "JOURNEY_ENTERED", 30)]
-        await send(api, third)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, third)
         await check_enrollments(api, journey, events + third, "a third entry, folded")
         after = await stored_runs(app, api.workspace_id)
         assert {k: after[k] for k in before} == before
@@ -471,14 +474,12 @@ async def test_a_fold_writes_only_the_runs_its_events_change(app, api):
         # and when the contact then reaches the wait node, all three runs move there (listed there,
         # counted there) while no run's row is written: an ACTIVE run's node is its state's
         wait = [event("wait", "NODE_ENTERED", 40, nodeId=node["WAIT"])]
-        await send(api, wait)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, wait)
         await check_enrollments(api, journey, events + third + wait, "at the wait node, folded")
         assert await stored_runs(app, api.workspace_id) == after
         # and when it exits, the three runs end there: each is updated in place (a new row version)
         exited = [event("out", "JOURNEY_EXITED", 50)]
-        await send(api, exited)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, exited)
         await check_enrollments(api, journey, events + third + wait + exited, "exited, folded")
         ended = await stored_runs(app, api.workspace_id)
         assert set(ended) == set(after) and all(ended[k] != after[k] for k in after)
@@ -492,20 +493,17 @@ async def test_a_goal_folded_after_its_runs_converts_those_entered_before_it_and
     journey = await create_journey(api, "Converted later", NODES, PATHS)
     node, event, events = twice_at_mail(journey)
     async with fold_lock(app) as connection:
-        await send(api, events)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, events)
         before = await stored_runs(app, api.workspace_id)
         # when a goal between the two entries arrives, then a third entry after it, each folded
         goal = [event("goal", "GOAL_CONVERTED", 5, nodeId=node["GOAL_CHECK"])]
-        await send(api, goal)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, goal)
         # then the run entered before the goal converted (its row rewritten), the later one did not
         converted = await stored_runs(app, api.workspace_id)
         assert converted[("c", "in-1")] != before[("c", "in-1")]
         assert converted[("c", "in-2")] == before[("c", "in-2")]
         third = [event("in-3", "JOURNEY_ENTERED", 30)]
-        await send(api, third)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, third)
         everything = events + goal + third
         await check_enrollments(api, journey, everything, "a goal between entries, folded")
         stored = await stored_enrollments(app, api.workspace_id)
@@ -539,8 +537,7 @@ async def test_a_nodes_runs_are_listed_page_by_page_through_its_contacts_states(
         event(16, "at", "NODE_ENTERED", 210, nodeId=node["MESSAGE"]),
     ]
     async with fold_lock(app) as connection:
-        await send(api, events)
-        await fold_all(connection, api.workspace_id)
+        await send_folded(api, connection, events)
         # then each node's runs are the definitions', page after page; with one contact moved
         # from mail to wait and one more at mail, both still in the tail, and once folded
         for sent, label in [
