@@ -56,6 +56,7 @@ class Folder:
 
     async def _run(self) -> None:
         folded = 0  # events this folder moved since it last vacuumed the tail
+        kept = False  # whether that vacuum kept the tail's empty pages (events were still queued)
         while True:
             try:
                 # an idle folder looks without a transaction: no BEGIN/COMMIT five times a second
@@ -67,11 +68,13 @@ class Folder:
                         moved = await fold(session, self.batch)
                 folded += moved
                 # every `vacuum_every` events, and once when the tail is empty (its pages then all
-                # given back), not at autovacuum's pace (docs/decisions.md, "Figures")
-                if folded >= self.vacuum_every or (folded and not moved):
+                # given back), not at autovacuum's pace (docs/decisions.md, "Figures"); while events
+                # are queued, the pages are kept for them (vacuum_tail)
+                empty = waiting is None
+                if folded >= self.vacuum_every or ((folded or kept) and empty):
                     async with self.reads() as session:
-                        await vacuum_tail(session)
-                    folded = 0
+                        await vacuum_tail(session, give_back=empty)
+                    folded, kept = 0, not empty
             except Exception:  # an outage, or a bug: the events stay in the tail, still counted
                 logger.exception("folding failed; retrying in %s s", RETRY_AFTER)
                 await asyncio.sleep(RETRY_AFTER)

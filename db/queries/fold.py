@@ -91,7 +91,12 @@ _QUARTER_SUMS = f"""SELECT journey_id, owner, date_bin('15 minutes', occurred_at
     FROM scoped GROUP BY journey_id, owner, date_bin('15 minutes', occurred_at, {_ORIGIN})"""
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
 # SKIP_LOCKED: when autovacuum (or another process's folder) is at it already, this one is not needed.
-_VACUUM = sa.text("VACUUM (SKIP_LOCKED) event_tail")
+# TRUNCATE false while events stream in: giving the end pages back needs the table to itself, which a
+# vacuum waits up to 5 s for while acknowledgements insert, and the folder waits with it (stop 45).
+_VACUUM = {
+    give_back: sa.text(f"VACUUM (SKIP_LOCKED, TRUNCATE {str(give_back).lower()}) event_tail")
+    for give_back in (False, True)
+}
 _TRY_LOCK = sa.text(f"SELECT pg_try_advisory_xact_lock({FOLD_LOCK})")
 # The planner's idea of the tail's size, and how many events a fold is about to take (counted only
 # when that idea is under a tenth of a batch: otherwise it is not ten times too small). A vacuum that
@@ -195,12 +200,14 @@ async def queued_workspace(session: AsyncSession) -> uuid.UUID | None:
     return found
 
 
-async def vacuum_tail(session: AsyncSession) -> None:
-    """Reclaim the rows folds deleted from the tail, and give its empty end pages back (`session`:
-    an autocommit one; VACUUM runs outside a transaction). Every query scans the tail's pages, live
-    or dead, so they are kept few: autovacuum visits a database once a minute at most, in which a
-    stream of 25,000 events/s leaves a million and a half dead rows."""
-    await session.execute(_VACUUM)
+async def vacuum_tail(session: AsyncSession, give_back: bool = True) -> None:
+    """Reclaim the rows folds deleted from the tail, and with `give_back` its empty end pages too
+    (`session`: an autocommit one; VACUUM runs outside a transaction). Every query scans the tail's
+    pages, live or dead, so they are kept few: autovacuum visits a database once a minute at most, in
+    which a stream of 25,000 events/s leaves a million and a half dead rows. Without `give_back` the
+    reclaimed pages stay the tail's, for the next events queued to fill: what a vacuum in the middle
+    of a stream does, since giving pages back needs a lock that every acknowledgement holds."""
+    await session.execute(_VACUUM[give_back])
 
 
 async def fold(
