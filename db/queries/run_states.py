@@ -80,13 +80,13 @@ class State(NamedTuple):
     and latest node and goal."""
 
     end: Moment | None
-    entries: frozenset[Moment]
+    entries: tuple[Moment, ...]  # in the order they were folded, as stored: never hashed, only compared
     node: Moment | None
     node_id: uuid.UUID | None
     goal: Moment | None
 
 
-_EMPTY = State(None, frozenset(), None, None, None)
+_EMPTY = State(None, (), None, None, None)
 
 # The touched contacts' states, one look-up per contact by key (OFFSET 0: never a hash of the table).
 _READ = Statement(
@@ -150,14 +150,24 @@ class Placed(NamedTuple):
     moved: dict[tuple[str, uuid.UUID], int]
 
 
+def _before(entries: tuple[Moment, ...], node: Moment | None) -> int:
+    """How many of `entries` came before `node`: their runs are at it."""
+    if node is None:
+        return 0
+    n = 0
+    for entry in entries:  # a loop, not sum() over a generator: this runs for every state placed
+        if entry < node:
+            n += 1
+    return n
+
+
 def _open_counts(state: State, moved: dict[tuple[str, uuid.UUID], int], sign: int) -> None:
     """Add `sign` times the open segment's ACTIVE runs of `state` to their counts: the runs entered
     before its latest node are at that node, the others at none. Counted, not placed one by one:
     a node entered moves every open run, and writes none of their rows."""
     if not state.entries:
         return
-    node = state.node
-    at_node = 0 if node is None else sum(1 for entry in state.entries if entry < node)
+    at_node = _before(state.entries, state.node)
     if at_node:
         moved[("ACTIVE", state.node_id or NO_SUBJECT)] += sign * at_node
     if len(state.entries) > at_node:
@@ -167,8 +177,8 @@ def _open_counts(state: State, moved: dict[tuple[str, uuid.UUID], int], sign: in
 def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
     """`happened`, in their order, placed on top of `state`. None when the contact's events are
     needed (an event before the last end, an end inside the open segment)."""
-    end, entries, node, node_id, goal = state
-    opened = set(entries)
+    end, stored, node, node_id, goal = state  # `stored`: the state's entries, until an end closes them
+    fresh: list[Moment] = []  # entries these events add
     rows: dict[Moment, _Figures] = {}
     moved: dict[tuple[str, uuid.UUID], int] = defaultdict(int)
     for event in happened:
@@ -180,7 +190,8 @@ def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
             return None
         kind = event.type
         if kind == "JOURNEY_ENTERED":
-            opened.add(moment)
+            if moment not in stored and moment not in fresh:  # not one a recomputation took in
+                fresh.append(moment)
         elif kind == "NODE_ENTERED":
             if node is None or moment > node:
                 node, node_id = moment, event.subject_id
@@ -188,6 +199,7 @@ def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
             if goal is None or moment > goal:
                 goal = moment
         else:  # an end
+            opened = (*stored, *fresh)
             if any(m is not None and m > moment for m in (max(opened, default=None), node, goal)):
                 return None
             status = _ENDED[kind]
@@ -195,19 +207,24 @@ def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
                 at_node = node_id if node is not None and node > entry else None
                 rows[entry] = (status, moment[0], moment[1], at_node, goal is not None and goal > entry)
             moved[(status, NO_SUBJECT)] += len(opened)
-            opened = set()
+            stored, fresh = (), []
             end, node, node_id, goal = moment, None, None, None
-    after = State(end, frozenset(opened), node, node_id, goal)
+    after = State(end, (*stored, *fresh) if fresh else stored, node, node_id, goal)
     if after == state:
         return Placed(after, rows, moved)
-    # the stored open runs leave their counts (to the ended ones' above, or back as open below)
-    _open_counts(state, moved, -1)
-    _open_counts(after, moved, 1)
+    if end == state.end and node == state.node:  # only runs entered: each counted where it is
+        _open_counts(after._replace(entries=tuple(fresh)), moved, 1)
+    else:  # the stored open runs leave their counts (to the ended ones' above, or back as open below)
+        _open_counts(state, moved, -1)
+        _open_counts(after, moved, 1)
     was = state.goal
-    for entry in after.entries:  # the open runs: new ones, and stored ones a later goal converted
-        converted = goal is not None and goal > entry
-        if entry not in entries or converted != (was is not None and was > entry):
-            rows[entry] = ("ACTIVE", None, None, None, converted)
+    if goal != was:  # the stored runs still open that a later goal converted
+        for entry in stored:
+            converted = goal is not None and goal > entry
+            if converted != (was is not None and was > entry):
+                rows[entry] = ("ACTIVE", None, None, None, converted)
+    for entry in fresh:  # the new runs
+        rows[entry] = ("ACTIVE", None, None, None, goal is not None and goal > entry)
     return Placed(after, rows, moved)
 
 
@@ -237,7 +254,7 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
             continue
         states[pair] = State(
             (end_at, end_id) if end_id is not None else None,
-            frozenset(zip(entry_ats, entry_ids, strict=True)),
+            tuple(zip(entry_ats, entry_ids, strict=True)),
             (node_at, node_event) if node_event is not None else None,
             node_id,
             (goal_at, goal_event) if goal_event is not None else None,
@@ -258,17 +275,20 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
             late.append((pair[0], pair[1], happened[0].occurred_at))
             continue
         after = placed.state
-        stored = state.entries if state is not None else frozenset()
         written.extend((*pair, *entry, *figures) for entry, figures in placed.rows.items())
         for (status, at_node), n in placed.moved.items():
             moved[(pair[0], status, at_node)] += n
         if after == state:
             continue
         end, node, goal = after.end or (None, None), after.node or (None, None), after.goal or (None, None)
-        # the same last end: the entries only grew (only an end takes entries away), and only the
-        # new ones are written (_WRITE appends them)
-        entries = after.entries - stored if state is not None and after.end == state.end else after.entries
-        encoded = (_array(m[0].isoformat() for m in entries), _array(m[1] for m in entries))
+        # the same last end: the entries only grew, at their end (only an end takes entries away),
+        # and only the new ones are written (_WRITE appends them)
+        entries = after.entries
+        if state is not None and after.end == state.end:
+            entries = entries[len(state.entries) :]
+        encoded = (
+            (_array(m[0].isoformat() for m in entries), _array(m[1] for m in entries)) if entries else _NONE
+        )
         stated.append((*pair, *end, *encoded, after.node_id, *node, *goal, _waiting_at(after)))
     counts = [(key, n) for key, n in moved.items() if n]
     if written or counts or stated:
@@ -283,6 +303,9 @@ def _waiting_at(state: State) -> datetime | None:
         return None
     waiting = [entry for entry in state.entries if entry < node]
     return max(waiting)[0] if waiting else None
+
+
+_NONE = ("{}", "{}")  # no entries to write, as array literals
 
 
 def _array(items: Iterable[str]) -> str:
