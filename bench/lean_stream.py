@@ -10,8 +10,9 @@ stream (`bench.run`'s: new events for one journey, 5,000 to a batch, two senders
 folder or folders beside it, and waits until each has folded all of it. It prints a JSON line for
 each pass: events acknowledged a second, events acknowledged and folded a second (what a stream of
 that pace leaves no backlog at: the issue's "sustained"), the CPU per event of the server's
-processes (the folders' too) and of PostgreSQL, from /proc (bench/cpu.py), and for the lean design
-where its folds' time went. It asserts nothing about time. The lean tables it adds (`lean_*`) are
+processes (the folders' too) and of PostgreSQL, from /proc (bench/cpu.py), the events its database
+holds after it (`events_after`: counted before the first pass, then added to), and for the lean
+design where its folds' time went. It asserts nothing about time. The lean tables it adds (`lean_*`) are
 left behind for a look; the product's own tables take the lean passes' events too, so run it on a
 database kept for benchmarks. Design "before" runs an older checkout's server the same way, on a
 copy of the database made before the first pass, so that the product's stored state and the older
@@ -143,16 +144,19 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     postgres = await cpu.postmaster(url)
     key = await _key(url, workspace)
     before = ("", "")
+    held = {url: await _events(url)}  # events in each design's database, counted once, then added to
     if "before" in args.designs.split(","):
         before_url = database_url(admin, args.before_database)
         before = (before_url, await _key(before_url, workspace))
+        held[before_url] = await _events(before_url)
     results = []
     for pair in range(args.pairs):
         for design in args.designs.split(","):
             bodies = await ingest_bodies(url, journey, args.events // BATCH, BATCH)
+            at = before[0] if design == "before" else url  # the lean tables live beside the product's
             if design in ("product", "before"):
                 # "before": an older checkout on its own copy of the database (bench.run.Server's source)
-                at, with_key = (url, key) if design == "product" else before
+                with_key = key if design == "product" else before[1]
                 server = Server(at, source=args.before if design == "before" else None)
                 await server.ready()
                 try:
@@ -169,10 +173,20 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 finally:
                     folds = lean.stop()
                 measured["folds"] = folds
-            measured.update(pair=pair, design=design)
+            held[at] += measured["accepted"]
+            measured.update(pair=pair, design=design, events_after=held[at])
             print(json.dumps(measured), file=sys.stderr, flush=True)
             results.append(measured)
     return results
+
+
+async def _events(url: str) -> int:
+    """How many events the database holds (a count of the table, before the first pass)."""
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM events"))
+    finally:
+        await connection.close()
 
 
 async def _drained(url: str, table: str = "event_tail") -> float:

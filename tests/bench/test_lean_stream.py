@@ -72,11 +72,25 @@ async def _events(server_url: str, names: list[str]) -> dict[str, int]:
     return counts
 
 
+async def _seven_more(server_url: str, name: str) -> None:
+    """Seven copies of stored events, under new ids."""
+    connection = await asyncpg.connect(plain_url(database_url(server_url, name)))
+    try:
+        await connection.execute(
+            "INSERT INTO events (workspace_id, id, type, journey_id, node_id, path_id, contact_id, occurred_at,"
+            " revenue, url) SELECT workspace_id, id || '-again', type, journey_id, node_id, path_id, contact_id,"
+            " occurred_at, revenue, url FROM events LIMIT 7"
+        )
+    finally:
+        await connection.close()
+
+
 def test_a_before_and_after_pass_each_stream_into_their_own_copy(server_url, tmp_path):
     # given a small dataset and a copy of it
     names = ["jg_test_lean_stream_a", "jg_test_lean_stream_a_b"]
     asyncio.run(_dataset(server_url, names[0]))
     asyncio.run(fresh_database(server_url, names[1], template=names[0]))
+    asyncio.run(_seven_more(server_url, names[0]))  # so that the two databases' counts differ
     before = asyncio.run(_events(server_url, names))
 
     # when a pass goes to this checkout's server and one to "an older checkout" (this one again) on the copy
@@ -92,3 +106,5 @@ def test_a_before_and_after_pass_each_stream_into_their_own_copy(server_url, tmp
         assert (measured["accepted"], measured["rejected"]) == (10_000, 0)
     after = asyncio.run(_events(server_url, names))
     assert {name: after[name] - n for name, n in before.items()} == dict.fromkeys(names, 10_000)
+    # and each says how many events its own database holds after its pass
+    assert (product["events_after"], older["events_after"]) == (after[names[0]], after[names[1]])
