@@ -12,11 +12,11 @@ each pass: events acknowledged a second, events acknowledged and folded a second
 that pace leaves no backlog at: the issue's "sustained"), the CPU per event of the server's
 processes (the folders' too) and of PostgreSQL, from /proc (bench/cpu.py), the events its database
 holds after it (`events_after`: counted before the first pass, then added to), and for the lean
-design where its folds' time went. It asserts nothing about time. The lean tables it adds (`lean_*`) are
-left behind for a look; the product's own tables take the lean passes' events too, so run it on a
-database kept for benchmarks. Design "before" runs an older checkout's server the same way, on a
-copy of the database made before the first pass, so that the product's stored state and the older
-one's never see each other's events: a before/after comparison side by side.
+design where its folds' time went. It asserts nothing about time. The lean tables it adds
+(`lean_*`) are left behind for a look; the product's own tables take the lean passes' events too,
+so run it on a database kept for benchmarks. Design "before" runs an older checkout's server the
+same way, on a copy of the database made before the first pass, so that the product's stored state
+and the older one's never see each other's events: a before/after comparison side by side.
 """
 
 from __future__ import annotations
