@@ -150,7 +150,7 @@ class Placed(NamedTuple):
     moved: dict[tuple[str, uuid.UUID], int]
 
 
-def _before(entries: tuple[Moment, ...], node: Moment | None) -> int:
+def _before(entries: Sequence[Moment], node: Moment | None) -> int:
     """How many of `entries` came before `node`: their runs are at it."""
     if node is None:
         return 0
@@ -161,17 +161,21 @@ def _before(entries: tuple[Moment, ...], node: Moment | None) -> int:
     return n
 
 
-def _open_counts(state: State, moved: dict[tuple[str, uuid.UUID], int], sign: int) -> None:
-    """Add `sign` times the open segment's ACTIVE runs of `state` to their counts: the runs entered
-    before its latest node are at that node, the others at none. Counted, not placed one by one:
-    a node entered moves every open run, and writes none of their rows."""
-    if not state.entries:
+def _open_counts(
+    state: State, moved: dict[tuple[str, uuid.UUID], int], sign: int, entries: Sequence[Moment] | None = None
+) -> None:
+    """Add `sign` times the open segment's ACTIVE runs of `state` (or only those of `entries`) to
+    their counts: the runs entered before its latest node are at that node, the others at none.
+    Counted, not placed one by one: a node entered moves every open run, and writes none of their
+    rows."""
+    entries = state.entries if entries is None else entries
+    if not entries:
         return
-    at_node = _before(state.entries, state.node)
+    at_node = _before(entries, state.node)
     if at_node:
         moved[("ACTIVE", state.node_id or NO_SUBJECT)] += sign * at_node
-    if len(state.entries) > at_node:
-        moved[("ACTIVE", NO_SUBJECT)] += sign * (len(state.entries) - at_node)
+    if len(entries) > at_node:
+        moved[("ACTIVE", NO_SUBJECT)] += sign * (len(entries) - at_node)
 
 
 def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
@@ -213,7 +217,7 @@ def place(state: State, happened: Sequence[Shaped]) -> Placed | None:
     if after == state:
         return Placed(after, rows, moved)
     if end == state.end and node == state.node:  # only runs entered: each counted where it is
-        _open_counts(after._replace(entries=tuple(fresh)), moved, 1)
+        _open_counts(after, moved, 1, fresh)
     else:  # the stored open runs leave their counts (to the ended ones' above, or back as open below)
         _open_counts(state, moved, -1)
         _open_counts(after, moved, 1)
