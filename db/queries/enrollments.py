@@ -159,9 +159,10 @@ events_after AS (
 RECOMPUTE = f"{_STARTS}, {_OLD}, {_RUNS}"
 
 
-def _run_columns(node: str = "current_node_id") -> str:
-    """A run's columns, its node given by `node` (an expression of the row's columns)."""
-    return f"journey_id, contact_id, entered_at, entry_id, status, ended_at, end_id, {node}, converted"
+def _run_columns(node: str = "current_node_id", of: str = "") -> str:
+    """A run's columns (each of the row named `of`, if any), its node given by `node` (an expression)."""
+    names = ("journey_id", "contact_id", "entered_at", "entry_id", "status", "ended_at", "end_id")
+    return ", ".join(f"{of}{name}" for name in names) + f", {node}, {of}converted"
 
 
 _COLUMNS = _run_columns()
@@ -400,8 +401,7 @@ def _stored_pages(where: RunFilter, after: bool) -> list[str]:
         states = _AT_NODE.format(mine=mine, where="") + _NEWEST_STATES
     entry = {"at": "p.entered_at", "contact": "s.contact_id", "entry": 'p.entry_id COLLATE "C"'}
     status = " AND x.status = :status" if where.status is not None else ""
-    by_state = f"""(SELECT x.journey_id, x.contact_id, x.entered_at, x.entry_id, x.status, x.ended_at, x.end_id,
-            CAST(:node_id AS uuid) AS current_node_id, x.converted
+    by_state = f"""(SELECT {_run_columns("CAST(:node_id AS uuid) AS current_node_id", of="x.")}
         FROM (
             SELECT s.contact_id, p.entered_at, p.entry_id COLLATE "C" AS entry_id FROM ({states}) AS s
             CROSS JOIN LATERAL unnest(s.entry_ats, s.entry_ids) AS p(entered_at, entry_id)

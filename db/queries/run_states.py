@@ -150,15 +150,17 @@ class Placed(NamedTuple):
     moved: dict[tuple[str, uuid.UUID], int]
 
 
-def _before(entries: Sequence[Moment], node: Moment | None) -> int:
-    """How many of `entries` came before `node`: their runs are at it."""
+def _at_node(entries: Sequence[Moment], node: Moment | None) -> tuple[int, Moment | None]:
+    """How many of `entries` came before `node` (their runs are at it), and the newest of those."""
+    n, newest = 0, None
     if node is None:
-        return 0
-    n = 0
+        return n, newest
     for entry in entries:  # a loop, not sum() over a generator: this runs for every state placed
         if entry < node:
             n += 1
-    return n
+            if newest is None or entry > newest:
+                newest = entry
+    return n, newest
 
 
 def _open_counts(
@@ -171,7 +173,7 @@ def _open_counts(
     entries = state.entries if entries is None else entries
     if not entries:
         return
-    at_node = _before(entries, state.node)
+    at_node = _at_node(entries, state.node)[0]
     if at_node:
         moved[("ACTIVE", state.node_id or NO_SUBJECT)] += sign * at_node
     if len(entries) > at_node:
@@ -302,11 +304,8 @@ async def refresh(session: AsyncSession, workspace_id: uuid.UUID, events: Sequen
 
 def _waiting_at(state: State) -> datetime | None:
     """The newest entry of the runs at the state's latest node (those entered before it), if any."""
-    node = state.node
-    if node is None:
-        return None
-    waiting = [entry for entry in state.entries if entry < node]
-    return max(waiting)[0] if waiting else None
+    newest = _at_node(state.entries, state.node)[1]
+    return None if newest is None else newest[0]
 
 
 _NONE = ("{}", "{}")  # no entries to write, as array literals

@@ -71,14 +71,6 @@ async def queued(app, workspace_id) -> int:
     return int(found or 0)
 
 
-async def drain(app) -> None:
-    """Fold everything queued, of any workspace."""
-    while True:
-        async with app.state.sessions.begin() as session:
-            if not await fold(session, 10_000, wait=True):
-                return
-
-
 async def one_journeys_events(app, count: int, seed: int) -> tuple[uuid.UUID, str, uuid.UUID, list[dict]]:
     """A fresh demo workspace, its key, its first journey, and `count` simulated events of that journey
     over the 30 days before NOW (not ingested)."""
@@ -312,7 +304,8 @@ async def test_the_folder_vacuums_the_tail_every_so_many_events_and_once_it_is_e
         await connection.execute(sa.text("ALTER TABLE event_tail SET (autovacuum_enabled = false)"))
     folder = Folder(app.state.folder.sessions, app.state.folder.reads, batch=125, idle=0.05, vacuum_every=250)
     try:
-        await drain(app)  # what earlier tests left queued, so that the folder folds these alone
+        # what earlier tests left queued, so that the folder folds these alone
+        await rollups.fold_all(app.state.sessions, compact=False)
         assert (await ingest(app.state.sessions, workspace_id, events)).accepted == len(events)
         vacuums, pages = await tail_vacuums(app)
         assert pages > 0
@@ -345,7 +338,8 @@ async def test_a_vacuum_while_events_are_queued_keeps_the_tails_pages_for_them(a
     async with app.state.engine.begin() as connection:
         await connection.execute(sa.text("ALTER TABLE event_tail SET (autovacuum_enabled = false)"))
     try:
-        await drain(app)  # what earlier tests left queued: the tail holds these events alone
+        # what earlier tests left queued: the tail holds these events alone
+        await rollups.fold_all(app.state.sessions, compact=False)
         await ingest(app.state.sessions, workspace_id, events)
         async with app.state.sessions.begin() as session:
             assert await fold(session, len(events), wait=True, workspace_id=workspace_id) == len(events)
