@@ -13,7 +13,10 @@ so nothing stays:
   does (`insert_events`, every contact's ordinal remembered as by a server
   that has seen them), and one fold of as many queued events (`fold`,
   the oldest queued: a database left with a queue folds some of those), its
-  counting statement, contact sets and enrollments timed apart;
+  counting statement, contact sets and enrollments timed apart, and the
+  enrollments' own parts: the touched contacts' states read, the events
+  placed on them in Python, the one statement that writes what changed, and
+  the contacts recomputed from their events (an event before their last end);
 - the floor of a design that does everything in bulk, each part one
   statement over all of them: COPY into a staging table; appending them to
   `events` with only the key that decides duplicates; the index by contact
@@ -53,8 +56,8 @@ from journeygraph.app import tune_garbage_collector
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
 from journeygraph.db.ordinals import Ordinals
+from journeygraph.db.queries import enrollments, run_states
 from journeygraph.db.queries import fold as fold_module
-from journeygraph.db.queries import run_states
 from journeygraph.db.queries.enrollments import SHAPING
 from journeygraph.db.queries.events import SUBJECT, NewEvent, insert_events
 from journeygraph.resolvers.ingest import check_event
@@ -144,18 +147,29 @@ async def as_built(
             await insert_events(session, workspace_id, events[start : start + BATCH], ordinals)
             acknowledging += time.perf_counter() - started
             await session.rollback()
-    with Clock(run_states, "refresh") as runs, Clock(fold_module, "_merge") as sets:
+    with (
+        Clock(run_states, "refresh") as runs,
+        Clock(fold_module, "_merge") as sets,
+        Clock(run_states, "fetch") as read,
+        Clock(run_states, "_write") as write,
+        Clock(enrollments, "recompute") as late,
+    ):
         async with sessions() as session:
             await insert_events(session, workspace_id, events, ordinals)
             started = time.perf_counter()
             moved = await fold_module.fold(session, len(events), wait=True, workspace_id=workspace_id)
             folding = time.perf_counter() - started
             await session.rollback()
+    placing = runs.seconds - read.seconds - write.seconds - late.seconds
     return {
         "acknowledge as built (5,000-event batches)": acknowledging / len(events) * 1e6,
         "fold as built: counting statement": (folding - sets.seconds - runs.seconds) / moved * 1e6,
         "fold as built: contact sets": sets.seconds / moved * 1e6,
         "fold as built: enrollments": runs.seconds / moved * 1e6,
+        "enrollments: the states read": read.seconds / moved * 1e6,
+        "enrollments: placed in Python": placing / moved * 1e6,
+        "enrollments: written (one statement)": write.seconds / moved * 1e6,
+        "enrollments: late contacts recomputed": late.seconds / moved * 1e6,
     }
 
 

@@ -18,6 +18,10 @@ PARTS = (
     "fold as built: counting statement",
     "fold as built: contact sets",
     "fold as built: enrollments",
+    "enrollments: the states read",
+    "enrollments: placed in Python",
+    "enrollments: written (one statement)",
+    "enrollments: late contacts recomputed",
     "COPY into a staging table",
     "append, the key only",
     "append, the key only, in contact order",
@@ -33,6 +37,7 @@ PARTS = (
     "upsert the five rollups with those rows",
     "queue a row per body (uncompressed), written and taken out",
 )
+LATE = "enrollments: late contacts recomputed"
 
 
 def test_every_part_is_measured_and_nothing_stays(server_url):
@@ -61,7 +66,8 @@ def test_every_part_is_measured_and_nothing_stays(server_url):
     assert run.returncode == 0, run.stderr[-3000:]
     medians = dict(re.findall(r"^(.+?)\s{2,}(\d+\.\d)$", run.stdout, re.MULTILINE))
     assert set(medians) == set(PARTS)
-    assert all(float(value) > 0 for value in medians.values())
+    # (a stream dated within ten minutes may send no contact back to its events: that part may be 0)
+    assert all(float(value) > 0 for part, value in medians.items() if part != LATE)
     # and each part was rolled back: the dataset is as built, nothing queued, no index missing
     left = asyncio.run(_left(server_url, "jg_bench_write_floor_20000"))
     assert left == (20_000, 0, 0, {"ix_events_contact", "ix_event_tail_workspace_id_journey_id_occurred_at"})
