@@ -45,6 +45,7 @@ from bench.run import (
     ingest_bodies,
     plain_url,
     send_events,
+    tail_size,
     wait_ready,
 )
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -144,11 +145,13 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     postgres = await cpu.postmaster(url)
     key = await _key(url, workspace)
     before = ("", "")
-    held = {url: await _events(url)}  # events in each design's database, counted once, then added to
+    held = {
+        url: await tail_size(url, "events")
+    }  # events in each design's database, counted once, then added to
     if "before" in args.designs.split(","):
         before_url = database_url(admin, args.before_database)
         before = (before_url, await _key(before_url, workspace))
-        held[before_url] = await _events(before_url)
+        held[before_url] = await tail_size(before_url, "events")
     results = []
     for pair in range(args.pairs):
         for design in args.designs.split(","):
@@ -178,15 +181,6 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             print(json.dumps(measured), file=sys.stderr, flush=True)
             results.append(measured)
     return results
-
-
-async def _events(url: str) -> int:
-    """How many events the database holds (a count of the table, before the first pass)."""
-    connection = await asyncpg.connect(plain_url(url))
-    try:
-        return int(await connection.fetchval("SELECT count(*) FROM events"))
-    finally:
-        await connection.close()
 
 
 async def _drained(url: str, table: str = "event_tail") -> float:

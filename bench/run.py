@@ -159,6 +159,15 @@ def _stats(latencies: list[float], elapsed: float) -> dict[str, float]:
     }
 
 
+async def waited_out(response: httpx.Response) -> bool:
+    """Whether the rate limit refused `response`'s request (429): the credential's points are spent,
+    and this waits Retry-After, as a client should, before the caller asks again."""
+    if response.status_code != 429:
+        return False
+    await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+    return True
+
+
 async def timed(
     base: str, key: str | list[str], query: str, variables: dict[str, Any], requests: int, concurrency: int
 ) -> dict[str, float]:
@@ -181,15 +190,13 @@ async def timed(
         limited = 0
 
         async def post(key: str) -> httpx.Response | None:
-            """One request; None when the credential's points are spent (429): it then waits
-            Retry-After, as a client should, and the refusal is counted, not timed."""
+            """One request; None when the rate limit refused it (waited out, and counted)."""
             nonlocal limited
             response = await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {key}"})
-            if response.status_code != 429:
-                return response
-            limited += 1
-            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
-            return None
+            if await waited_out(response):
+                limited += 1
+                return None
+            return response
 
         async def warm(key: str) -> None:
             done = 0
@@ -409,7 +416,8 @@ async def ingestion(
 
 
 async def tail_size(url: str, table: str = "event_tail") -> int:
-    """Rows queued in `table` (the tail, or bench/lean_server.py's queue of bodies)."""
+    """Rows in `table`: those queued in the tail (or bench/lean_server.py's queue of bodies), or any
+    other table's."""
     connection = await asyncpg.connect(plain_url(url))
     try:
         return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))
@@ -440,9 +448,8 @@ async def _canvas_while(
             answer = await client.post(
                 "/graphql", json={"query": queries.CANVAS, "variables": variables}, headers=headers
             )
-            if answer.status_code == 429:
+            if await waited_out(answer):
                 limited += 1
-                await asyncio.sleep(float(answer.headers.get("retry-after", "1")))
                 continue
             latencies.append(time.perf_counter() - began)
             answer.raise_for_status()

@@ -9,9 +9,7 @@ from bench import run
 from journeygraph.app import create_app
 from journeygraph.core.settings import Settings
 from tests.conftest import serving, workspace_key
-
-# 30 aliased `workspace` fields at a point each: 30 points a request (as tests/journeygraph/test_rate_limit.py)
-THIRTY = "{ " + " ".join(f"w{i}: workspace {{ id }}" for i in range(30)) + " }"
+from tests.journeygraph.test_rate_limit import THIRTY  # 30 points a request
 
 
 def test_a_request_the_rate_limit_refuses_is_waited_out_asked_again_and_counted(database_url, monkeypatch):
