@@ -425,6 +425,18 @@ async def tail_size(url: str, table: str = "event_tail") -> int:
         await connection.close()
 
 
+async def biggest_journey(url: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """The workspace and journey with the most nodes: bench/dataset.py's big one, holding half the events."""
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        workspace_id, journey_id = await connection.fetchrow(
+            "SELECT workspace_id, journey_id FROM nodes GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+        )
+        return workspace_id, journey_id
+    finally:
+        await connection.close()
+
+
 async def drained(url: str, table: str = "event_tail") -> tuple[int, float]:
     """The tail (or `table`) now, and how long until it is empty."""
     started, queued = time.perf_counter(), await tail_size(url, table)

@@ -51,7 +51,7 @@ from bench.clock import Clock
 from bench.dataset import build
 from bench.floors import remembered
 from bench.lean_floor import batch_queue, decoding, python_fold
-from bench.run import admin_url, database_url, fresh_database, ingest_bodies, plain_url
+from bench.run import admin_url, biggest_journey, database_url, fresh_database, ingest_bodies, plain_url
 from journeygraph.app import tune_garbage_collector
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.enums import UNIQUE_TYPES
@@ -182,10 +182,8 @@ async def run(args: argparse.Namespace) -> dict[str, float]:
         engine = create_engine(url)
         await build(create_sessionmaker(engine), args.events)
         await engine.dispose()
+    workspace_id, journey_id = await biggest_journey(url)
     connection = await asyncpg.connect(plain_url(url))
-    workspace_id, journey_id = await connection.fetchrow(
-        "SELECT workspace_id, journey_id FROM nodes GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
-    )
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     ordinals = await remembered(sessions, workspace_id)  # as a server that has seen every contact

@@ -1,0 +1,65 @@
+"""bench.live_fold on a small dataset, built and then streamed into again, so neither way rots.
+It asserts what each run folds and leaves, never how fast."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import asyncpg
+
+from bench.run import database_url, plain_url
+from tests.bench.test_quick import ROOT
+
+NAME = "jg_bench_live_fold_20000"
+
+
+def _live_fold(server_url: str, *args: str) -> dict:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.live_fold", "--live", "2000", *args],
+        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout)
+
+
+def test_a_built_dataset_then_the_same_database_streamed_into_again(server_url):
+    try:
+        # when a 20,000-event dataset is built and one round of 2,000 live events folded
+        built = _live_fold(server_url, "--events", "20000", "--rounds", "1")
+        # and then that database is streamed into again, two rounds, with --database
+        again = _live_fold(server_url, "--database", NAME, "--rounds", "2")
+
+        # then each round folded its 2,000 events, and the second run started from the first's 22,000
+        assert [r["events"] for r in built["rounds"]] == [2_000]
+        assert again["events"] == 22_000
+        assert [r["events"] for r in again["rounds"]] == [2_000, 2_000]
+        # and the folded events stayed, nothing left queued
+        assert asyncio.run(_left(server_url)) == (26_000, 0)
+    finally:
+        asyncio.run(_drop(server_url))
+
+
+async def _left(server_url: str) -> tuple[int, int]:
+    connection = await asyncpg.connect(plain_url(database_url(server_url, NAME)))
+    try:
+        events = await connection.fetchval("SELECT count(*) FROM events")
+        return events, await connection.fetchval("SELECT count(*) FROM event_tail")
+    finally:
+        await connection.close()
+
+
+async def _drop(server_url: str) -> None:
+    admin = await asyncpg.connect(plain_url(server_url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+    finally:
+        await admin.close()
