@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 
 import asyncpg
 
 from bench.run import database_url, plain_url
-from tests.bench.test_quick import ROOT
+from tests.bench.test_quick import bench, drop_database
 
 NAME = "jg_bench_live_fold_20000"
 
 
 def _live_fold(server_url: str, *args: str) -> dict:
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.live_fold", "--live", "2000", *args],
-        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = bench(server_url, "bench.live_fold", "--live", "2000", *args)
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout)
 
@@ -45,7 +34,7 @@ def test_a_built_dataset_then_the_same_database_streamed_into_again(server_url):
         # and the folded events stayed, nothing left queued
         assert asyncio.run(_left(server_url)) == (26_000, 0)
     finally:
-        asyncio.run(_drop(server_url))
+        asyncio.run(drop_database(server_url, NAME))
 
 
 async def _left(server_url: str) -> tuple[int, int]:
@@ -55,11 +44,3 @@ async def _left(server_url: str) -> tuple[int, int]:
         return events, await connection.fetchval("SELECT count(*) FROM event_tail")
     finally:
         await connection.close()
-
-
-async def _drop(server_url: str) -> None:
-    admin = await asyncpg.connect(plain_url(server_url))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    finally:
-        await admin.close()

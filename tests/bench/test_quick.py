@@ -89,23 +89,28 @@ async def _ingested(server_url: str, name: str) -> int:
         await connection.close()
 
 
+def bench(server_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m <args>` from the checkout against the test server."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 async def _bench(server_url: str, database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m <args>` against the test server; drop the database it made afterwards."""
+    """`bench`, then the database it made dropped."""
     try:
-        return await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", *args],
-            env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return await asyncio.to_thread(bench, server_url, *args)
     finally:
-        await _drop(server_url, database)
+        await drop_database(server_url, database)
 
 
-async def _drop(server_url: str, name: str) -> None:
+async def drop_database(server_url: str, name: str) -> None:
     connection = await asyncpg.connect(
         make_url(server_url).set(drivername="postgresql").render_as_string(False)
     )

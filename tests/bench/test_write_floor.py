@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 
 import asyncpg
 
 from bench.run import database_url, plain_url
-from tests.bench.test_quick import ROOT
+from tests.bench.test_quick import bench, drop_database
 
 PARTS = (
     "acknowledge as built (5,000-event batches)",
@@ -42,25 +39,7 @@ LATE = "enrollments: late contacts recomputed"
 
 def test_every_part_is_measured_and_nothing_stays(server_url):
     # when the floor is measured in two rounds (and a warm-up) on a 20,000-event dataset, 2,000 events a part
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.write_floor",
-            "--events",
-            "20000",
-            "--per-round",
-            "2000",
-            "--rounds",
-            "2",
-        ],
-        env={**os.environ, "JOURNEYGRAPH_DATABASE_URL": server_url},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    run = bench(server_url, "bench.write_floor", "--events", "20000", "--per-round", "2000", "--rounds", "2")
 
     # then every part has its median
     assert run.returncode == 0, run.stderr[-3000:]
@@ -89,8 +68,4 @@ async def _left(server_url: str, name: str) -> tuple[int, int, int, set[str]]:
         return events, queued, runs, indexes
     finally:
         await connection.close()
-        admin = await asyncpg.connect(plain_url(server_url))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(server_url, name)
