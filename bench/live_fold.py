@@ -8,7 +8,9 @@ It builds bench/dataset.py's dataset (folded), then in each round queues a
 live stream shaped as `bench.run` sends it (the same event types, contacts
 and ten-minute spread; taken by the server's own `ingest`, so events and tail
 are written as `POST /v1/events` writes them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
-default), timing the folds and, inside them, `run_states.refresh`. With
+default), timing the folds and, inside them, `run_states.refresh`, and
+reading the CPU this process and PostgreSQL's spent meanwhile (bench/cpu.py;
+PostgreSQL's when it runs on this machine). With
 `--database` it streams into that database instead, into its biggest journey,
 and the folded events stay (each round adds `--live` events). One fold runs at
 a time in the whole database, so a million over its µs per event is the most
@@ -21,14 +23,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
 from typing import Any
 
+from bench import cpu
 from bench.contacts import refresh_clock
 from bench.dataset import build
-from bench.run import admin_url, biggest_journey, database_url, fresh_database, ingest_bodies, tail_size
+from bench.run import (
+    admin_url,
+    biggest_journey,
+    database_url,
+    fresh_database,
+    ingest_bodies,
+    plain_url,
+    tail_size,
+)
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_sessionmaker
 from journeygraph.db.queries import rollups
@@ -54,18 +66,25 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"built {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         workspace_id, journey_id, events = dataset.workspace_id, dataset.journey_ids[0], args.events
     fold_batch = Settings.model_fields["fold_batch"].default
+    postgres = await cpu.postmaster(plain_url(url))  # None when PostgreSQL runs elsewhere
     rounds = []
     for _ in range(args.rounds):
         bodies = await ingest_bodies(url, journey_id, max(1, args.live // BATCH), min(BATCH, args.live))
         for body in bodies:
             await ingest(sessions, workspace_id, json.loads(body)["events"])
-        clock.seconds, started = 0.0, time.perf_counter()
+        clock.seconds, started, before = 0.0, time.perf_counter(), cpu.read(os.getpid(), postgres)
         moved = await rollups.fold_all(sessions, fold_batch, compact=False)
-        seconds = time.perf_counter() - started
+        seconds, spent = (
+            time.perf_counter() - started,
+            cpu.spent(before, cpu.read(os.getpid(), postgres), moved),
+        )
         await rollups.compact_tail(sessions)  # untimed: the folds are what this measures
-        rounds.append({"events": moved, "fold_s": seconds, "refresh_s": clock.seconds})
+        rounds.append({"events": moved, "fold_s": seconds, "refresh_s": clock.seconds, "cpu": spent})
         print(
-            f"folded {moved:,} live events in {seconds:.2f} s, of which enrollments {clock.seconds:.2f} s",
+            f"folded {moved:,} live events in {seconds:.2f} s, of which enrollments {clock.seconds:.2f} s;"
+            f" CPU µs an event: this process {_us(spent['server_us_per_event'])}, PostgreSQL"
+            f" {_us(spent['postgres_us_per_event'])} ({_us(spent['postgres_background_us_per_event'])}"
+            " outside its connections)",
             file=sys.stderr,
         )
     await engine.dispose()
@@ -77,6 +96,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "fold_us_per_event_median": statistics.median(per_event),
         "refresh_us_per_event_median": statistics.median(refresh_per_event),
     }
+
+
+def _us(value: float | None) -> str:
+    return "?" if value is None else f"{value:.1f}"
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -31,6 +31,9 @@ def test_a_built_dataset_then_the_same_database_streamed_into_again(server_url):
         assert [r["events"] for r in built["rounds"]] == [2_000]
         assert again["events"] == 22_000
         assert [r["events"] for r in again["rounds"]] == [2_000, 2_000]
+        # and each round says what CPU its folds took in this process (a 2,000-event fold may take
+        # under one clock tick: 0 is a reading)
+        assert all(r["cpu"]["server_us_per_event"] >= 0 for r in built["rounds"] + again["rounds"])
         # and the folded events stayed, nothing left queued
         assert asyncio.run(_left(server_url)) == (26_000, 0)
     finally:
