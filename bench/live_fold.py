@@ -10,12 +10,12 @@ and ten-minute spread; taken by the server's own `ingest`, so events and tail
 are written as `POST /v1/events` writes them) and folds it in the folder's batches (JOURNEYGRAPH_FOLD_BATCH's
 default), timing the folds and, inside them, `run_states.refresh`, and
 reading the CPU this process and PostgreSQL's spent meanwhile (bench/cpu.py;
-PostgreSQL's when it runs on this machine). With
-`--database` it streams into that database instead, into its biggest journey,
-and the folded events stay (each round adds `--live` events). One fold runs at
-a time in the whole database, so a million over its µs per event is the most
-events a second the folders can fold, however many cores serve. Run it in two checkouts one after the other to compare; it
-asserts nothing about time.
+PostgreSQL's when it runs on this machine). With `--database` it streams into
+that database instead, into its biggest journey, and the folded events stay
+(each round adds `--live` events). One fold runs at a time in the whole
+database, so a million over its µs per event is the most events a second the
+folders can fold, however many cores serve. Run it in two checkouts one after
+the other to compare; it asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from bench.dataset import build
 from bench.run import (
     admin_url,
     biggest_journey,
+    cpu_words,
     database_url,
     fresh_database,
     ingest_bodies,
@@ -74,17 +75,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await ingest(sessions, workspace_id, json.loads(body)["events"])
         clock.seconds, started, before = 0.0, time.perf_counter(), cpu.read(os.getpid(), postgres)
         moved = await rollups.fold_all(sessions, fold_batch, compact=False)
-        seconds, spent = (
-            time.perf_counter() - started,
-            cpu.spent(before, cpu.read(os.getpid(), postgres), moved),
-        )
+        seconds = time.perf_counter() - started
+        spent = cpu.spent(before, cpu.read(os.getpid(), postgres), moved)  # "server": this process
         await rollups.compact_tail(sessions)  # untimed: the folds are what this measures
         rounds.append({"events": moved, "fold_s": seconds, "refresh_s": clock.seconds, "cpu": spent})
         print(
             f"folded {moved:,} live events in {seconds:.2f} s, of which enrollments {clock.seconds:.2f} s;"
-            f" CPU µs an event: this process {_us(spent['server_us_per_event'])}, PostgreSQL"
-            f" {_us(spent['postgres_us_per_event'])} ({_us(spent['postgres_background_us_per_event'])}"
-            " outside its connections)",
+            f" {cpu_words(spent)} (the server's processes here: this one, folding)",
             file=sys.stderr,
         )
     await engine.dispose()
@@ -96,10 +93,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "fold_us_per_event_median": statistics.median(per_event),
         "refresh_us_per_event_median": statistics.median(refresh_per_event),
     }
-
-
-def _us(value: float | None) -> str:
-    return "?" if value is None else f"{value:.1f}"
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

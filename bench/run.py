@@ -612,7 +612,7 @@ def _percent(share: float | None) -> str:
     return "?" if share is None else f"{share:.0%}"
 
 
-def _cpu(found: dict[str, Any]) -> str:
+def cpu_words(found: dict[str, Any]) -> str:
     """A pass's CPU per event (bench/cpu.py), as the report says it."""
     server, postgres = found.get("server_us_per_event"), found.get("postgres_us_per_event")
     in_server = "?" if server is None else f"{server:.1f}"
@@ -688,8 +688,8 @@ def report(runs: list[dict[str, Any]], command: str) -> str:
         alone = main.get("acknowledging_only")
         if alone:
             lines.append(f"Acknowledging only (a server with every folder off, JOURNEYGRAPH_FOLDER=false; new events): "
-                         f"{alone['events_per_s']:,.0f} events/s, {_cpu(alone)}; against {i['events_per_s']:,.0f} "
-                         f"events/s, {_cpu(i)}, with the folder running (the first pass above).")  # fmt: skip
+                         f"{alone['events_per_s']:,.0f} events/s, {cpu_words(alone)}; against {i['events_per_s']:,.0f} "
+                         f"events/s, {cpu_words(i)}, with the folder running (the first pass above).")  # fmt: skip
         drawn = {"with_canvas": during} | {str(p["pace"]): p["canvas_during"] for p in i.get("paced", [])}
         refused = {name: d["rate_limited"] for name, d in drawn.items() if d.get("rate_limited")}
         if refused:
