@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hmac
+import math
 import re
 import uuid
 from typing import TYPE_CHECKING
@@ -17,10 +18,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from journeygraph.core.errors import ErrorCode
+from journeygraph.core.outage import is_outage
 from journeygraph.core.rate_limit import RateLimiter
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_reader, create_sessionmaker
 from journeygraph.db.ordinals import Ordinals
+from journeygraph.db.queries.fold import queued_events
 from journeygraph.embedded import resolve_url
 from journeygraph.events_endpoint import record_events
 from journeygraph.execution.executable import schema
@@ -120,7 +123,15 @@ async def metrics(request: Request) -> Response:
             )
     elif not hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {token}"):
         return endpoint_error(401, ErrorCode.UNAUTHENTICATED, "metrics need the metrics token")
-    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+    state = request.app.state
+    try:
+        async with state.reads() as session:
+            state.metrics.queued.set(await queued_events(session))
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        state.metrics.queued.set(math.nan)  # the other metrics are this process's own: still served
+    return Response(state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 # Young objects collected after this many allocations (Python's default: 700). A canvas
@@ -176,7 +187,10 @@ def create_app(
         # The folder has a connection of its own: it never waits for (or holds) a request's.
         fold_engine = create_engine(url, **{**connections, "pool_size": 1})
         app.state.folder = Folder(
-            create_sessionmaker(fold_engine), create_reader(fold_engine), settings.fold_batch
+            create_sessionmaker(fold_engine),
+            create_reader(fold_engine),
+            settings.fold_batch,
+            on_fold=app.state.metrics.record_fold,
         )
         if settings.folder:
             app.state.folder.start()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from journeygraph.db.queries.fold import fold, queued_workspace, vacuum_tail
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 logger = logging.getLogger("journeygraph.folder")
@@ -34,14 +37,17 @@ class Folder:
         batch: int,
         idle: float = 0.2,
         vacuum_every: int = VACUUM_EVERY,
+        on_fold: Callable[[int, float], None] | None = None,
     ) -> None:
         """`reads`: autocommit sessions (db.engine.create_reader), to look at the tail without a
-        transaction and to vacuum it."""
+        transaction and to vacuum it; `on_fold(events, seconds)`: told of each fold that moved
+        events, once it committed (the metrics)."""
         self.sessions = sessions
         self.reads = reads
         self.batch = batch
         self.idle = idle
         self.vacuum_every = vacuum_every
+        self.on_fold = on_fold
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -64,8 +70,11 @@ class Folder:
                     waiting = await queued_workspace(session)
                 moved = 0
                 if waiting is not None:
+                    started = time.perf_counter()
                     async with self.sessions.begin() as session:
                         moved = await fold(session, self.batch)
+                    if moved and self.on_fold is not None:
+                        self.on_fold(moved, time.perf_counter() - started)
                 folded += moved
                 # every `vacuum_every` events, and once when the tail is empty (its pages then all
                 # given back), not at autovacuum's pace (docs/decisions.md, "Figures"); while events

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from journeygraph.core.request_facts import CURRENT, RequestFacts
 
@@ -74,6 +74,23 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.folded = Counter(
+            "journeygraph_events_folded",
+            "Queued events this process's folder folded into the rollups.",
+            registry=self.registry,
+        )
+        self.fold_duration = Histogram(
+            "journeygraph_fold_duration_seconds",
+            "Time one fold of this process's folder took (one transaction), for folds that moved events.",
+            registry=self.registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+        )
+        self.queued = Gauge(
+            "journeygraph_events_queued",
+            "Events acknowledged and not folded yet, in every workspace, counted at each scrape"
+            " (NaN when the database cannot be read).",
+            registry=self.registry,
+        )
         self._operations: set[str] = set()
         self._introduced: dict[object, int] = {}  # labels each workspace brought in
 
@@ -94,6 +111,11 @@ class Metrics:
         self.events.labels("accepted").inc(result.accepted)
         self.events.labels("duplicate").inc(result.duplicates)
         self.events.labels("rejected").inc(len(result.rejected))
+
+    def record_fold(self, moved: int, seconds: float) -> None:
+        """A fold of this process's folder that moved `moved` events in `seconds`."""
+        self.folded.inc(moved)
+        self.fold_duration.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

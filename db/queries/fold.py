@@ -90,6 +90,7 @@ _QUARTER_SUMS = f"""SELECT journey_id, owner, date_bin('15 minutes', occurred_at
         coalesce(sum(revenue) FILTER (WHERE type = 'TRANSACTION'), 0) AS revenue, max(occurred_at) AS last_event_at
     FROM scoped GROUP BY journey_id, owner, date_bin('15 minutes', occurred_at, {_ORIGIN})"""
 _NEXT_WORKSPACE = sa.text("SELECT workspace_id FROM event_tail LIMIT 1")
+_QUEUED = sa.text("SELECT count(*) FROM event_tail")
 # SKIP_LOCKED: when autovacuum (or another process's folder) is at it already, this one is not needed.
 # TRUNCATE false while events stream in: giving the end pages back needs the table to itself, which a
 # vacuum waits up to 5 s for while acknowledgements insert, and the folder waits with it (stop 45).
@@ -198,6 +199,11 @@ async def queued_workspace(session: AsyncSession) -> uuid.UUID | None:
     """A workspace with queued events, or None when the tail is empty (a read: any session will do)."""
     found: uuid.UUID | None = await session.scalar(_NEXT_WORKSPACE)
     return found
+
+
+async def queued_events(session: AsyncSession) -> int:
+    """Events acknowledged and not folded yet, in every workspace (a read: any session will do)."""
+    return int(await session.scalar(_QUEUED) or 0)
 
 
 async def vacuum_tail(session: AsyncSession, give_back: bool = True) -> None:

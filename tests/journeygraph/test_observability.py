@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -9,9 +10,11 @@ import uuid
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from journeygraph.db.queries import rollups
 from journeygraph.observability import JsonFormatter
 from tests.operations import create_journey
 
+QUEUED = ("journeygraph_events_queued", ())
 CANVAS = "query Canvas($id: ID!) { journey(id: $id) { id nodes { id } paths { id } } }"
 
 
@@ -59,6 +62,39 @@ async def test_metrics_count_requests_statements_events_and_errors(api, http):
     assert delta("journeygraph_errors_total", code="BAD_USER_INPUT") == 1
     assert delta("journeygraph_errors_total", code="UNAUTHENTICATED") == 1
     assert delta("journeygraph_request_duration_seconds_count", operation="events") == 2
+
+
+async def test_metrics_say_how_many_events_wait_to_be_folded_and_what_the_folder_folded(app, api, http):
+    # given a journey, the app's folder paused, and what earlier tests left queued folded
+    journey = await create_journey(api)
+    await app.state.folder.stop()
+    try:
+        await rollups.fold_all(app.state.sessions, compact=False)
+        before = await samples(http)
+        # when three events are acknowledged
+        events = [
+            {"id": f"q-{uuid.uuid4()}", "type": "JOURNEY_ENTERED", "journeyId": journey["id"],
+             "contactId": f"c{i}", "occurredAt": "2026-11-01T10:00:00Z"}
+            for i in range(3)
+        ]  # fmt: skip
+        headers = {"Authorization": f"Bearer {api.key}"}
+        assert (await http.post("/v1/events", json={"events": events}, headers=headers)).status_code == 200
+        queued = await samples(http)
+    finally:
+        app.state.folder.start()
+    # and the folder, running again, folds them
+    for _ in range(200):
+        after = await samples(http)
+        if after[QUEUED] == 0:
+            break
+        await asyncio.sleep(0.05)
+
+    # then the queue held them until the folder folded them, and the folder counted them
+    assert (before[QUEUED], queued[QUEUED], after[QUEUED]) == (0, 3, 0)
+    folded = ("journeygraph_events_folded_total", ())
+    assert after[folded] - before.get(folded, 0.0) == 3
+    folds = ("journeygraph_fold_duration_seconds_count", ())
+    assert after[folds] - before.get(folds, 0.0) >= 1
 
 
 async def test_each_request_is_logged_with_its_id_operation_cost_and_statements(api, caplog):

@@ -67,6 +67,9 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(o
         assert events.status_code == 503
         ready = await http.get("/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+        # the metrics are still served: the queue, which only the database knows, is not a number
+        scraped = await http.get("/metrics")
+        assert scraped.status_code == 200 and "\njourneygraph_events_queued NaN\n" in scraped.text
 
         server.ensure_postgres_running()
 
@@ -75,6 +78,7 @@ async def test_requests_fail_fast_while_the_database_is_down_and_recover_after(o
         back = await http.post("/graphql", json=QUERY, headers=headers)
         assert back.status_code == 200
         assert back.json()["data"] == {"workspace": {"id": str(workspace_id)}}
+        assert "\njourneygraph_events_queued 0.0\n" in (await http.get("/metrics")).text
 
 
 async def test_a_restart_while_idle_costs_at_most_one_retried_request(own_server):
