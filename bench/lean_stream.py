@@ -44,8 +44,8 @@ from bench.run import (
     drained,
     ingest_bodies,
     plain_url,
+    rows_in,
     send_events,
-    tail_size,
     wait_ready,
 )
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -145,13 +145,12 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     postgres = await cpu.postmaster(url)
     key = await _key(url, workspace)
     before = ("", "")
-    held = {
-        url: await tail_size(url, "events")
-    }  # events in each design's database, counted once, then added to
+    # events in each design's database, counted once, then added to
+    held = {url: await rows_in(url, "events")}
     if "before" in args.designs.split(","):
         before_url = database_url(admin, args.before_database)
         before = (before_url, await _key(before_url, workspace))
-        held[before_url] = await tail_size(before_url, "events")
+        held[before_url] = await rows_in(before_url, "events")
     results = []
     for pair in range(args.pairs):
         for design in args.designs.split(","):

@@ -40,7 +40,7 @@ from bench.run import (
     fresh_database,
     ingest_bodies,
     plain_url,
-    tail_size,
+    rows_in,
 )
 from journeygraph.core.settings import Settings
 from journeygraph.db.engine import create_engine, create_sessionmaker
@@ -60,7 +60,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     sessions = create_sessionmaker(engine)
     clock = refresh_clock()
     if args.database:
-        (workspace_id, journey_id), events = await biggest_journey(url), await tail_size(url, "events")
+        (workspace_id, journey_id), events = await biggest_journey(url), await rows_in(url, "events")
     else:
         started = time.perf_counter()
         dataset = await build(sessions, args.events)

@@ -415,9 +415,9 @@ async def ingestion(
     }
 
 
-async def tail_size(url: str, table: str = "event_tail") -> int:
-    """Rows in `table`: those queued in the tail (or bench/lean_server.py's queue of bodies), or any
-    other table's."""
+async def rows_in(url: str, table: str = "event_tail") -> int:
+    """Rows in `table`: by default the events queued in the tail (bench/lean_server.py's queue of
+    bodies, `events` for all the database holds)."""
     connection = await asyncpg.connect(plain_url(url))
     try:
         return int(await connection.fetchval(f"SELECT count(*) FROM {table}"))
@@ -439,8 +439,8 @@ async def biggest_journey(url: str) -> tuple[uuid.UUID, uuid.UUID]:
 
 async def drained(url: str, table: str = "event_tail") -> tuple[int, float]:
     """The tail (or `table`) now, and how long until it is empty."""
-    started, queued = time.perf_counter(), await tail_size(url, table)
-    while await tail_size(url, table):  # noqa: ASYNC110  # polling the database: no event to wait on
+    started, queued = time.perf_counter(), await rows_in(url, table)
+    while await rows_in(url, table):  # noqa: ASYNC110  # polling the database: no event to wait on
         await asyncio.sleep(0.2)
     return queued, time.perf_counter() - started
 
@@ -605,7 +605,7 @@ async def acknowledging_only(
     finally:
         server.stop()
     return {"events_per_s": totals["accepted"] / elapsed, "pass": totals, **spent,
-            "tail_at_end": await tail_size(url)}  # fmt: skip
+            "tail_at_end": await rows_in(url)}  # fmt: skip
 
 
 def _percent(share: float | None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 
 from bench import queries
 from bench.dataset import build
-from bench.run import Server, admin_url, fresh_database, ingest_bodies, send_events, tail_size, timed
+from bench.run import Server, admin_url, fresh_database, ingest_bodies, rows_in, send_events, timed
 from journeygraph.db.engine import create_engine, create_sessionmaker
 
 BATCH = 5_000
@@ -48,7 +48,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             if step:
                 bodies = await ingest_bodies(url, journey, step * 5, BATCH)
                 await send_events(server.base, dataset.key, bodies)
-            queued = await tail_size(url)
+            queued = await rows_in(url)
             canvas = await timed(server.base, dataset.key, queries.CANVAS, window, args.requests, 1)
             found.append({"tail": queued, "canvas_p50_ms": canvas["p50"], "canvas_p90_ms": canvas["p90"]})
             print(f"tail {queued:,}: canvas p50 {canvas['p50']:.1f} ms", flush=True)

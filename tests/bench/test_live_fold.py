@@ -34,6 +34,13 @@ def test_a_built_dataset_then_the_same_database_streamed_into_again(server_url):
         # and each round says what CPU its folds took in this process (a 2,000-event fold may take
         # under one clock tick: 0 is a reading)
         assert all(r["cpu"]["server_us_per_event"] >= 0 for r in built["rounds"] + again["rounds"])
+        gauges = {
+            "machine_busy",
+            "server_us_per_event",
+            "postgres_us_per_event",
+            "postgres_background_us_per_event",
+        }
+        assert all(set(r["cpu"]) == gauges for r in built["rounds"] + again["rounds"])
         # and the folded events stayed, nothing left queued
         assert asyncio.run(_left(server_url)) == (26_000, 0)
     finally:
